@@ -1,0 +1,7 @@
+/* cli.h: the subcommands, each a main of its own. */
+#ifndef RESIDENT_CLI_H
+#define RESIDENT_CLI_H
+
+int cmd_cost(int argc, char **argv);
+
+#endif

@@ -1,0 +1,60 @@
+/* main.c: `resident SUBCOMMAND ...`, git style. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../lib/err.h"
+#include "../lib/exit.h"
+#include "cli.h"
+
+#ifndef RESIDENT_VERSION
+#define RESIDENT_VERSION "0.1"
+#endif
+
+static const struct {
+	const char *name;
+	int (*run)(int, char **);
+	const char *what;
+} cmds[] = {
+	{ "cost", cmd_cost, "what processes really cost, kernel side included" },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: resident COMMAND [options]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].what);
+	fputs("  help     this text, or `resident help COMMAND`\n"
+	      "  version  print the version\n\n"
+	      "`resident COMMAND --help` tells more; man resident-COMMAND tells all.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *c = argv[1];
+	if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
+		if (argc > 2 && strcmp(c, "help") == 0) {
+			for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+				if (!strcmp(argv[2], cmds[i].name)) {
+					char *av[] = { argv[2], "--help", NULL };
+					return cmds[i].run(2, av);
+				}
+			die(EXIT_USAGE, "%s: no such command", argv[2]);
+		}
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(c, "version") || !strcmp(c, "--version")) {
+		printf("resident %s\n", RESIDENT_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (!strcmp(c, cmds[i].name))
+			return cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "resident: %s: no such command\n", c);
+	usage(stderr);
+	return EXIT_USAGE;
+}

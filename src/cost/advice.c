@@ -1,0 +1,73 @@
+/* advice.c: one line per finding where a change would save memory, with
+ * its figure per instance.  Thresholds keep noise out: a finding under
+ * 8 kB an instance is not worth a line. */
+#include <stdio.h>
+
+#include "group.h"
+
+enum { MIN_KB = 8 };
+
+static void say(struct group *g, const char *id, double kb, const char *fmt, double a, double b)
+{
+	if (g->nadvice >= ADVICE_MAX)
+		return;
+	struct advice *ad = &g->advice[g->nadvice++];
+	ad->id = id;
+	ad->kb = kb;
+	snprintf(ad->text, sizeof ad->text, fmt, a, b);
+}
+
+static double per(const struct group *g, uint64_t kb)
+{
+	return (double)kb / (double)g->n;
+}
+
+void advise(struct group *g, const struct kmodel *km)
+{
+	if (!g->n)
+		return;
+	double relocs = per(g, g->role[ROLE_LDSO].kb[SM_PRIVATE_DIRTY] +
+				  g->role[ROLE_LIBC].kb[SM_PRIVATE_DIRTY] +
+				  g->role[ROLE_LIBS].kb[SM_PRIVATE_DIRTY]);
+	if (relocs >= MIN_KB)
+		say(g, "relocated-libraries", relocs,
+		    "%.0f kB/instance of relocated library pages and ld.so data: "
+		    "shared by all instances of a resident image%.0s", relocs, 0);
+
+	double anon = per(g, g->role[ROLE_ANON].kb[SM_PRIVATE_DIRTY]);
+	int glibc = g->role[ROLE_LIBC].maps > 0 && g->role[ROLE_LDSO].maps > 0;
+	if (anon >= MIN_KB && glibc)
+		say(g, "libc-anonymous", anon,
+		    "%.0f kB/instance of anonymous mappings (allocator and libc internals): "
+		    "a static musl build avoids most of them%.0s", anon, 0);
+
+	double heap = per(g, g->role[ROLE_HEAP].kb[SM_PRIVATE_DIRTY]);
+	if (heap >= 4 * MIN_KB)
+		say(g, "heap", heap,
+		    "%.0f kB/instance of dirty heap: the program's own allocations%.0s", heap, 0);
+
+	double pt = g->ks.page_tables / 1024.0 / (double)g->n;
+	double maps = per(g, g->total.maps);
+	if (pt >= 4 * MIN_KB)
+		say(g, "page-tables", pt,
+		    "%.0f kB/instance of page tables for %.0f mappings spread over the address space: "
+		    "fewer libraries (static linking) need fewer table pages", pt, maps);
+
+	double threads = (double)g->threads / (double)g->n;
+	if (threads > 1.5) {
+		double kb = (threads - 1) * km->thread_size / 1024.0;
+		say(g, "threads", kb,
+		    "%.0f kB/instance of kernel stacks for %.0f extra threads per instance", kb, threads - 1);
+	}
+
+	uint64_t fdsize = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->members[i]->kc.fdsize > fdsize)
+			fdsize = g->members[i]->kc.fdsize;
+	if (fdsize > 64) {
+		double kb = (double)fdsize * 8 / 1024.0;
+		say(g, "fd-table", kb,
+		    "%.1f kB/instance of fd table (%.0f slots): a high file descriptor made the kernel "
+		    "grow it; close inherited descriptors above 63", kb, (double)fdsize);
+	}
+}

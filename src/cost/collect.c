@@ -1,0 +1,256 @@
+/* collect.c: read processes from /proc, in parallel.
+ *
+ * Per process: status (uid, threads, fd table, page tables; readable by
+ * anyone), the exe link, then smaps (needs ptrace-read access).  The
+ * selection is applied after status so that unselected processes cost no
+ * smaps read, the expensive part: the kernel formats ~25 lines a mapping. */
+#include "pcost.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/err.h"
+#include "../proc/kvfile.h"
+#include "../proc/procfs.h"
+
+struct worker {
+	const struct collect_opts *o;
+	const pid_t *pids;
+	struct pcost *out;
+	size_t n;
+	atomic_size_t *next;
+	struct smaps_reader sr;
+};
+
+/* state for the per-mapping callback */
+struct walk {
+	struct pcost *p;
+	struct role_ctx rc;
+	int want_libs;
+	int cur_lib;
+	uint64_t last_dev, last_ino;
+	int oom;
+};
+
+static void add(struct memsum *m, const struct vma *v)
+{
+	for (int i = 0; i < SM_NFIELDS; i++)
+		m->kb[i] += v->kb[i];
+	m->maps++;
+}
+
+static int lib_index(struct pcost *p, const char *path)
+{
+	for (size_t i = 0; i < p->nlibs; i++)
+		if (!strcmp(p->libs[i].path, path))
+			return (int)i;
+	struct libuse *nl = realloc(p->libs, (p->nlibs + 1) * sizeof *nl);
+	if (!nl)
+		return -1;
+	p->libs = nl;
+	char *dup = strdup(path);
+	if (!dup)
+		return -1;
+	memset(&nl[p->nlibs], 0, sizeof nl[0]);
+	nl[p->nlibs].path = dup;
+	return (int)p->nlibs++;
+}
+
+static int on_vma(void *ctx, const struct vma *v)
+{
+	struct walk *w = ctx;
+	struct pcost *p = w->p;
+	int cont;
+	enum role r = role_classify(&w->rc, v, &cont);
+	add(&p->total, v);
+	add(&p->role[r], v);
+	/* written private mappings own anon_vma objects in the kernel */
+	if (v->perms[3] == 'p' && (v->perms[1] == 'w' || v->kb[SM_ANONYMOUS] > 0))
+		p->kc.anon_maps++;
+	if (v->inode && (v->inode != w->last_ino || ((uint64_t)v->dev_major << 32 | v->dev_minor) != w->last_dev)) {
+		p->kc.files++;
+		w->last_ino = v->inode;
+		w->last_dev = (uint64_t)v->dev_major << 32 | v->dev_minor;
+	}
+	if (w->want_libs) {
+		if (r == ROLE_LIBS || r == ROLE_LIBC || r == ROLE_LDSO) {
+			if (!cont)
+				w->cur_lib = lib_index(p, v->path);
+			if (w->cur_lib < 0)
+				return -ENOMEM;
+			add(&p->libs[w->cur_lib].m, v);
+		} else {
+			w->cur_lib = -1;
+		}
+	}
+	return 0;
+}
+
+static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
+{
+	const struct collect_opts *o = wk->o;
+	struct parse_error pe = { 0, NULL };
+	char path[4096];
+	struct status st;
+
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->state = PS_GONE;
+
+	int fd = procfs_open_file(o->proc_root, pid, "status");
+	if (fd < 0)
+		return;		/* gone: ENOENT/ESRCH */
+	lr_from_fd(&wk->sr.lr, fd);
+	int rc = status_parse(&wk->sr.lr, &st, &pe);
+	close(fd);
+	if (rc == -ESRCH || rc == -ENOENT)
+		return;
+	if (rc < 0) {
+		p->state = PS_MALFORMED;
+		p->why = rc == -EINVAL ? pe.reason : strerror(-rc);
+		warn("/proc/%d/status: line %lu: %s: process skipped", (int)pid, pe.line, p->why);
+		p->exe = strdup("");
+		return;
+	}
+	memcpy(p->name, st.name, sizeof p->name);
+	p->uid = (uid_t)st.v[ST_UID];
+	p->kc.threads = st.v[ST_THREADS];
+	p->kc.fdsize = st.v[ST_FDSIZE];
+	p->kc.vmpte_kb = st.v[ST_VMPTE];
+	p->kc.has_mm = (st.seen >> ST_VMPTE) & 1;
+	p->vmrss_kb = st.v[ST_VMRSS];
+	p->vmswap_kb = st.v[ST_VMSWAP];
+
+	if (st.v[ST_KTHREAD] || !((st.seen >> ST_TGID) & 1))
+		p->state = PS_KTHREAD;
+	else if (!p->kc.has_mm)
+		p->state = st.state == 'Z' || st.state == 'X' ? PS_ZOMBIE : PS_KTHREAD;
+	long ln = procfs_readlink(o->proc_root, pid, "exe", path, sizeof path);
+	if (ln < 0)
+		snprintf(path, sizeof path, "[%s]", p->name);
+	p->exe = strdup(path);
+	if (!p->exe)
+		die(4, "out of memory");
+	if (p->state == PS_KTHREAD || p->state == PS_ZOMBIE)
+		return;
+	if (!selector_match(o->sel, ln >= 0 ? path : "", p->name, p->uid)) {
+		p->state = PS_FILTERED;
+		return;
+	}
+
+	fd = procfs_open_file(o->proc_root, pid, "smaps");
+	if (fd < 0) {
+		if (fd == -ENOENT || fd == -ESRCH) {
+			p->state = PS_GONE;
+		} else {
+			p->state = PS_DENIED;
+			p->why = strerror(-fd);
+		}
+		return;
+	}
+	struct walk w = { .p = p, .want_libs = o->want_libs, .cur_lib = -1 };
+	role_start(&w.rc, ln >= 0 ? p->exe : "");
+	lr_from_fd(&wk->sr.lr, fd);
+	rc = smaps_parse(&wk->sr, on_vma, &w, &pe);
+	close(fd);
+	if (rc == -ENOMEM)
+		die(4, "out of memory");
+	if (rc == -EINVAL) {
+		p->state = PS_MALFORMED;
+		p->why = pe.reason;
+		warn("/proc/%d/smaps: line %lu: %s: process skipped", (int)pid, pe.line, pe.reason);
+		return;
+	}
+	if (rc < 0) {
+		/* smaps of an exiting process reads as ESRCH or as empty; a
+		 * process whose mm went away between status and smaps too */
+		p->state = (rc == -ESRCH || rc == -ENOENT) ? PS_GONE : PS_DENIED;
+		p->why = strerror(-rc);
+		return;
+	}
+	if (rc == 0) {
+		p->state = PS_GONE;	/* its address space went away after status */
+		return;
+	}
+	p->kc.maps = p->total.maps;
+	p->state = PS_OK;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	size_t i;
+	while ((i = atomic_fetch_add(wk->next, 1)) < wk->n) {
+		struct pcost *p = &wk->out[i];
+		read_one(wk, wk->pids[i], p);
+		if (p->state == PS_OK || p->state == PS_DENIED)
+			kmodel_estimate(wk->o->km, &p->kc, &p->ks);
+	}
+	smaps_reader_free(&wk->sr);
+	return NULL;
+}
+
+void collect(const struct collect_opts *o, const pid_t *pids, size_t n, struct pcost *out)
+{
+	enum { MAXT = 8 };
+	atomic_size_t next = 0;
+	struct worker wk[MAXT];
+	pthread_t th[MAXT];
+	int nt = o->threads < 1 ? 1 : o->threads > MAXT ? MAXT : o->threads;
+	if ((size_t)nt > n)
+		nt = n ? (int)n : 1;
+	for (int i = 0; i < nt; i++)
+		wk[i] = (struct worker){ .o = o, .pids = pids, .out = out, .n = n, .next = &next,
+					 .sr = SMAPS_READER_ZERO };
+	int started = 1;
+	for (int i = 1; i < nt; i++, started++)
+		if (pthread_create(&th[i], NULL, worker_main, &wk[i]) != 0)
+			break;
+	worker_main(&wk[0]);
+	for (int i = 1; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
+void pcost_free(struct pcost *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].exe);
+		for (size_t j = 0; j < p[i].nlibs; j++)
+			free(p[i].libs[j].path);
+		free(p[i].libs);
+	}
+}
+
+static const char *base(const char *s)
+{
+	const char *b = strrchr(s, '/');
+	return b ? b + 1 : s;
+}
+
+int selector_match(const struct selector *s, const char *exe, const char *comm, uid_t uid)
+{
+	if (!s)
+		return 1;
+	if (s->nuids) {
+		size_t i;
+		for (i = 0; i < s->nuids && s->uids[i] != uid; i++)
+			;
+		if (i == s->nuids)
+			return 0;
+	}
+	if (s->nprograms) {
+		for (size_t i = 0; i < s->nprograms; i++) {
+			const char *want = s->programs[i];
+			if (strchr(want, '/') ? !strcmp(want, exe)
+					      : (!strcmp(want, base(exe)) || !strcmp(want, comm)))
+				return 1;
+		}
+		return 0;
+	}
+	return 1;
+}

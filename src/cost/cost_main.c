@@ -1,0 +1,353 @@
+/* cost_main.c: `resident cost`: options, selection, one pass or a watch loop. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../cli/cli.h"
+#include "../lib/err.h"
+#include "../lib/exit.h"
+#include "../lib/outfile.h"
+#include "../proc/procfs.h"
+#include "report.h"
+
+static const char usage_text[] =
+	"usage: resident cost [options] [PID...]\n"
+	"       resident cost --diff A B      (A, B: a PID or a program)\n"
+	"\n"
+	"What processes really cost: per program and per instance, private and\n"
+	"shared pages by role of each mapping, the kernel's own memory for each,\n"
+	"and what N more instances would cost.\n"
+	"\n"
+	"selection (default: every process):\n"
+	"  PID...              these processes\n"
+	"  -p, --program NAME  processes of a program: exe path, its basename, or comm\n"
+	"  -u, --user USER     processes of a user (name or uid)\n"
+	"      --cgroup DIR    processes of a cgroup (v2, or v1 memory), with its own totals\n"
+	"output:\n"
+	"  -P, --per-process   one row per process instead of per program\n"
+	"  -l, --libs          each shared library's pages under its program\n"
+	"  -n, --instances N   project the cost of N more instances\n"
+	"  -a, --all           every program (default: the 20 most costly)\n"
+	"      --json          JSON (schema in resident-cost(1))\n"
+	"      --prometheus    Prometheus text format\n"
+	"  -o, --output FILE   write to FILE atomically (temp file + rename)\n"
+	"  -w, --watch SECS    repeat every SECS seconds until interrupted\n"
+	"      --diff A B      compare two programs or PIDs role by role\n"
+	"      --proc DIR      read DIR instead of /proc (tests, saved copies)\n"
+	"  -j, --jobs N        readers in parallel (default: online CPUs)\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"exit: 0 all read, 1 some selected processes unreadable or missing,\n"
+	"      2 usage, 3 nothing matched, 4 failure\n";
+
+struct opts {
+	struct selector sel;
+	const char *programs[64];
+	uid_t uids[64];
+	pid_t *pids;
+	size_t npids;
+	const char *cgroup, *output, *proc, *diff[2];
+	int json, prom, per_process, libs, all, jobs;
+	long project;
+	double watch;
+};
+
+static volatile sig_atomic_t stop;
+static void on_signal(int s)
+{
+	(void)s;
+	stop = 1;
+}
+
+static long parse_num(const char *s, const char *what, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 0 || v > max)
+		die(EXIT_USAGE, "%s: %s: not a number from 0 to %ld", what, s, max);
+	return v;
+}
+
+static uid_t parse_user(const char *s)
+{
+	struct passwd *pw = getpwnam(s);
+	if (pw)
+		return pw->pw_uid;
+	return (uid_t)parse_num(s, "user", 0x7fffffff);
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* the whole pass: select, read, group, advise */
+static int run_once(const struct opts *o, int root, const struct kmodel *km, struct report *r,
+		    pid_t **pids_out, struct cgroup_mem *cg)
+{
+	pid_t *pids;
+	long n;
+	memset(r, 0, sizeof *r);
+	r->km = km;
+	r->project = o->project;
+	r->per_process = o->per_process;
+	r->libs = o->libs;
+	r->top = o->all || o->diff[0] ? 0 : 20;
+
+	/* meminfo first: reading per-process files allocates kernel memory */
+	if (meminfo_read(root, r->meminfo, &r->meminfo_seen) < 0)
+		r->meminfo_seen = 0;
+	if (o->cgroup) {
+		n = cgroup_pids(o->cgroup, &pids);
+		if (n < 0)
+			die_errno(EXIT_FAIL, (int)n, "%s/cgroup.procs", o->cgroup);
+		const char *why;
+		int rc = cgroup_memory(o->cgroup, cg, &why);
+		if (rc == -EINVAL)
+			warn("%s/memory.stat: %s", o->cgroup, why);
+		r->cg = cg;
+	} else if (o->npids) {
+		pids = malloc(o->npids * sizeof *pids);
+		if (!pids)
+			die(EXIT_FAIL, "out of memory");
+		memcpy(pids, o->pids, o->npids * sizeof *pids);
+		n = (long)o->npids;
+	} else {
+		n = procfs_pids(root, &pids);
+		if (n < 0)
+			die_errno(EXIT_FAIL, (int)n, "%s", o->proc ? o->proc : "/proc");
+	}
+	struct pcost *pc = calloc((size_t)n + 1, sizeof *pc);
+	if (!pc)
+		die(EXIT_FAIL, "out of memory");
+	struct collect_opts co = { .proc_root = root, .want_libs = o->libs, .threads = o->jobs,
+				   .sel = &o->sel, .km = km };
+	collect(&co, pids, (size_t)n, pc);
+
+	struct tally *t = &r->t;
+	int named = o->npids > 0;
+	for (long i = 0; i < n; i++) {
+		switch (pc[i].state) {
+		case PS_OK: t->read++; t->seen++; break;
+		case PS_DENIED: t->denied++; t->seen++; break;
+		case PS_MALFORMED: t->malformed++; t->seen++; break;
+		case PS_GONE:
+			if (named) {
+				t->missing++;
+				warn("pid %d: no such process", (int)pc[i].pid);
+			} else {
+				t->gone++;
+			}
+			break;
+		case PS_KTHREAD: t->kthreads++; break;
+		case PS_ZOMBIE: t->zombies++; break;
+		case PS_FILTERED: break;
+		}
+	}
+	r->procs = pc;
+	r->nprocs = (size_t)n;
+	r->ngroups = group_by_exe(pc, (size_t)n, &r->groups);
+	for (size_t g = 0; g < r->ngroups; g++)
+		advise(&r->groups[g], km);
+	*pids_out = pids;
+	if (t->read == 0 && t->denied == 0)
+		return EXIT_NOTHING;
+	return (t->denied || t->malformed || t->missing) ? EXIT_PARTIAL : EXIT_OK;
+}
+
+static void report_free(struct report *r, pid_t *pids)
+{
+	groups_free(r->groups, r->ngroups);
+	pcost_free(r->procs, r->nprocs);
+	free(r->procs);
+	free(pids);
+}
+
+/* the group a diff operand names: a PID's process alone, or a program's instances */
+static const struct group *diff_operand(const struct report *r, const char *what, struct group *one)
+{
+	if (all_digits(what)) {
+		pid_t pid = (pid_t)atol(what);
+		for (size_t i = 0; i < r->nprocs; i++) {
+			struct pcost *p = &r->procs[i];
+			if (p->pid != pid)
+				continue;
+			if (p->state != PS_OK)
+				die(EXIT_NOTHING, "pid %s: %s", what,
+				    p->state == PS_DENIED ? "smaps not readable (no permission)" : "not readable");
+			memset(one, 0, sizeof *one);
+			one->exe = p->exe;
+			one->n = 1;
+			one->total = p->total;
+			memcpy(one->role, p->role, sizeof one->role);
+			one->ks = p->ks;
+			one->threads = p->kc.threads;
+			return one;
+		}
+		die(EXIT_NOTHING, "pid %s: no such process", what);
+	}
+	struct selector s = { .programs = &what, .nprograms = 1 };
+	for (size_t g = 0; g < r->ngroups; g++)
+		if (selector_match(&s, r->groups[g].exe, r->groups[g].members[0]->name, 0))
+			return &r->groups[g];
+	die(EXIT_NOTHING, "%s: no readable process runs this program", what);
+}
+
+static void emit(const struct opts *o, const struct report *r)
+{
+	struct outfile of;
+	FILE *f = outfile_open(&of, o->output);
+	if (o->diff[0]) {
+		struct group ga, gb;
+		const struct group *a = diff_operand(r, o->diff[0], &ga);
+		const struct group *b = diff_operand(r, o->diff[1], &gb);
+		report_diff(f, r, a, o->diff[0], b, o->diff[1], o->json);
+	} else if (o->json) {
+		report_json(f, r);
+	} else if (o->prom) {
+		report_prom(f, r);
+	} else {
+		if (o->watch > 0 && !o->output && isatty(1))
+			fputs("\033[H\033[2J", f);
+		report_table(f, r);
+	}
+	outfile_commit(&of);
+}
+
+int cmd_cost(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "program", required_argument, 0, 'p' }, { "user", required_argument, 0, 'u' },
+		{ "cgroup", required_argument, 0, 'C' }, { "per-process", no_argument, 0, 'P' },
+		{ "libs", no_argument, 0, 'l' }, { "instances", required_argument, 0, 'n' },
+		{ "all", no_argument, 0, 'a' }, { "json", no_argument, 0, 'J' },
+		{ "prometheus", no_argument, 0, 'M' }, { "output", required_argument, 0, 'o' },
+		{ "watch", required_argument, 0, 'w' }, { "diff", no_argument, 0, 'D' },
+		{ "proc", required_argument, 0, 'R' }, { "jobs", required_argument, 0, 'j' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	struct opts o;
+	memset(&o, 0, sizeof o);
+	o.sel.programs = o.programs;
+	o.sel.uids = o.uids;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	o.jobs = ncpu > 0 ? (int)ncpu : 1;
+	int diff = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+p:u:Pln:aJo:w:j:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (o.sel.nprograms == 64)
+				die(EXIT_USAGE, "-p: at most 64 programs");
+			o.programs[o.sel.nprograms++] = optarg;
+			break;
+		case 'u':
+			if (o.sel.nuids == 64)
+				die(EXIT_USAGE, "-u: at most 64 users");
+			o.uids[o.sel.nuids++] = parse_user(optarg);
+			break;
+		case 'C': o.cgroup = optarg; break;
+		case 'P': o.per_process = 1; break;
+		case 'l': o.libs = 1; break;
+		case 'n': o.project = parse_num(optarg, "-n", 100000000); break;
+		case 'a': o.all = 1; break;
+		case 'J': o.json = 1; break;
+		case 'M': o.prom = 1; break;
+		case 'o': o.output = optarg; break;
+		case 'w': {
+			char *end;
+			o.watch = strtod(optarg, &end);
+			if (*end || !(o.watch >= 0.1 && o.watch <= 86400))
+				die(EXIT_USAGE, "-w: %s: not a number of seconds from 0.1 to 86400", optarg);
+			break;
+		}
+		case 'D': diff = 1; break;
+		case 'R': o.proc = optarg; break;
+		case 'j': o.jobs = (int)parse_num(optarg, "-j", 64); break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+	}
+	if (o.json + o.prom > 1)
+		die(EXIT_USAGE, "--json and --prometheus: choose one");
+	if (diff) {
+		if (argc - optind != 2)
+			die(EXIT_USAGE, "--diff takes two operands: a PID or a program each");
+		o.diff[0] = argv[optind];
+		o.diff[1] = argv[optind + 1];
+		if (o.prom)
+			die(EXIT_USAGE, "--diff has no Prometheus form");
+		/* read only what the two operands need */
+		for (int i = 0; i < 2; i++)
+			if (!all_digits(o.diff[i]))
+				o.programs[o.sel.nprograms++] = o.diff[i];
+		if (all_digits(o.diff[0]) && all_digits(o.diff[1])) {
+			o.pids = malloc(2 * sizeof *o.pids);
+			if (!o.pids)
+				die(EXIT_FAIL, "out of memory");
+			o.pids[0] = (pid_t)atol(o.diff[0]);
+			o.pids[1] = (pid_t)atol(o.diff[1]);
+			o.npids = 2;
+		} else if (all_digits(o.diff[0]) || all_digits(o.diff[1])) {
+			o.sel.nprograms = 0;	/* a PID and a program: read all */
+		}
+	} else if (optind < argc) {
+		if (o.cgroup)
+			die(EXIT_USAGE, "PIDs and --cgroup: choose one");
+		o.npids = (size_t)(argc - optind);
+		o.pids = malloc(o.npids * sizeof *o.pids);
+		if (!o.pids)
+			die(EXIT_FAIL, "out of memory");
+		for (size_t i = 0; i < o.npids; i++) {
+			const char *a = argv[optind + (int)i];
+			if (!all_digits(a) || strlen(a) > 9 || atol(a) == 0)
+				die(EXIT_USAGE, "%s: not a process ID", a);
+			o.pids[i] = (pid_t)atol(a);
+		}
+	}
+	int root = procfs_open(o.proc ? o.proc : "/proc");
+	if (root < 0)
+		die_errno(EXIT_FAIL, root, "%s", o.proc ? o.proc : "/proc");
+	struct kmodel km;
+	kmodel_init(&km, root);
+
+	struct sigaction sa = { .sa_handler = on_signal };
+	if (o.watch > 0) {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	int status;
+	do {
+		struct report r;
+		struct cgroup_mem cg;
+		pid_t *pids;
+		status = run_once(&o, root, &km, &r, &pids, &cg);
+		if (status == EXIT_NOTHING && !o.diff[0] && o.watch <= 0) {
+			report_free(&r, pids);
+			die(EXIT_NOTHING, "no process matched the selection");
+		}
+		emit(&o, &r);
+		fflush(stdout);
+		report_free(&r, pids);
+		if (o.watch > 0 && !stop) {
+			struct timespec ts = { (time_t)o.watch, (long)((o.watch - (time_t)o.watch) * 1e9) };
+			nanosleep(&ts, NULL);
+		}
+	} while (o.watch > 0 && !stop);
+	free(o.pids);
+	close(root);
+	return o.watch > 0 ? EXIT_OK : status;
+}

@@ -1,0 +1,71 @@
+/* pcost.h: what one process costs, as read from /proc, and how it is read. */
+#ifndef RESIDENT_PCOST_H
+#define RESIDENT_PCOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../proc/smaps.h"
+#include "kernel.h"
+#include "role.h"
+
+struct memsum {
+	uint64_t kb[SM_NFIELDS];
+	uint64_t maps;
+};
+
+/* one shared library's share of a process (with --libs) */
+struct libuse {
+	char *path;
+	struct memsum m;
+};
+
+enum pstate {
+	PS_OK,		/* read in full */
+	PS_GONE,	/* exited while being read, or never existed */
+	PS_DENIED,	/* smaps not readable by us: status figures only */
+	PS_MALFORMED,	/* text the kernel does not write: skipped with a warning */
+	PS_KTHREAD,	/* kernel thread: no user memory */
+	PS_ZOMBIE,	/* exited, not yet reaped: no address space */
+	PS_FILTERED,	/* not selected */
+};
+
+struct pcost {
+	pid_t pid;
+	uid_t uid;
+	enum pstate state;
+	const char *why;	/* for PS_DENIED / PS_MALFORMED */
+	char name[64];		/* comm */
+	char *exe;		/* executable path, or "[name]" if unreadable */
+	struct memsum total, role[ROLE_N];
+	struct kcounts kc;
+	struct kside ks;
+	uint64_t vmrss_kb, vmswap_kb;	/* from status: shown when smaps is unreadable */
+	struct libuse *libs;
+	size_t nlibs;
+};
+
+/* which processes to read; a NULL member selects all */
+struct selector {
+	const char *const *programs;	/* -p NAME: exe basename, exe path, or comm */
+	size_t nprograms;
+	const uid_t *uids;		/* -u USER */
+	size_t nuids;
+};
+
+struct collect_opts {
+	int proc_root;
+	int want_libs;
+	int threads;			/* readers in parallel */
+	const struct selector *sel;
+	const struct kmodel *km;
+};
+
+/* read every pid into out[i] (already allocated, n entries) */
+void collect(const struct collect_opts *o, const pid_t *pids, size_t n, struct pcost *out);
+void pcost_free(struct pcost *p, size_t n);
+
+int selector_match(const struct selector *s, const char *exe, const char *comm, uid_t uid);
+
+#endif

@@ -1,0 +1,38 @@
+/* report.h: everything one run of `resident cost` found, and its three forms:
+ * an aligned table for people, JSON (schema in docs/cost.md), Prometheus
+ * text exposition for node_exporter's textfile collector. */
+#ifndef RESIDENT_REPORT_H
+#define RESIDENT_REPORT_H
+
+#include <stdio.h>
+
+#include "../proc/kvfile.h"
+#include "cgroup.h"
+#include "group.h"
+
+struct tally {
+	size_t seen, read, denied, malformed, gone, kthreads, zombies, missing;
+};
+
+struct report {
+	const struct kmodel *km;
+	struct pcost *procs;
+	size_t nprocs;
+	struct group *groups;
+	size_t ngroups;
+	struct tally t;
+	uint64_t meminfo[MI_NFIELDS];	/* kB */
+	uint64_t meminfo_seen;
+	const struct cgroup_mem *cg;	/* NULL without --cgroup */
+	long project;			/* -n N, 0: none */
+	int per_process, libs, top;	/* top: programs shown in the table (0: all) */
+};
+
+void report_table(FILE *f, const struct report *r);
+void report_json(FILE *f, const struct report *r);
+void report_prom(FILE *f, const struct report *r);
+/* two groups side by side, role by role */
+void report_diff(FILE *f, const struct report *r, const struct group *a, const char *na,
+		 const struct group *b, const char *nb, int json);
+
+#endif

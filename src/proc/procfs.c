@@ -1,0 +1,81 @@
+#include "procfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int procfs_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+long procfs_pids(int root, pid_t **pids)
+{
+	int fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	size_t n = 0, cap = 1024;
+	pid_t *v = malloc(cap * sizeof *v);
+	struct dirent *e;
+	while (v && (e = readdir(d))) {
+		const char *s = e->d_name;
+		long p = 0;
+		if (*s < '1' || *s > '9')
+			continue;
+		for (; *s >= '0' && *s <= '9' && p < 0x40000000; s++)
+			p = p * 10 + (*s - '0');
+		if (*s)
+			continue;
+		if (n == cap) {
+			pid_t *nv = realloc(v, (cap *= 2) * sizeof *v);
+			if (!nv) {
+				free(v);
+				v = NULL;
+				break;
+			}
+			v = nv;
+		}
+		v[n++] = (pid_t)p;
+	}
+	closedir(d);
+	if (!v)
+		return -ENOMEM;
+	qsort(v, n, sizeof *v, cmp_pid);
+	*pids = v;
+	return (long)n;
+}
+
+int procfs_open_file(int root, pid_t pid, const char *name)
+{
+	char p[64];
+	snprintf(p, sizeof p, "%d/%s", (int)pid, name);
+	int fd = openat(root, p, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+long procfs_readlink(int root, pid_t pid, const char *name, char *buf, size_t size)
+{
+	char p[64];
+	snprintf(p, sizeof p, "%d/%s", (int)pid, name);
+	ssize_t n = readlinkat(root, p, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;	/* a target longer than buf is cut; paths here fit PATH_MAX */
+	return (long)n;
+}

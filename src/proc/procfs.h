@@ -1,0 +1,23 @@
+/* procfs.h: where process files come from: /proc, or a copy of it (--proc DIR,
+ * used by tests with malformed fixtures).  Every path is relative to one
+ * directory descriptor. */
+#ifndef RESIDENT_PROCFS_H
+#define RESIDENT_PROCFS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* open the root (default "/proc"); returns a dirfd or -errno */
+int procfs_open(const char *path);
+
+/* every numeric entry of the root, ascending; returns the count or -errno;
+ * *pids is malloc'd */
+long procfs_pids(int root, pid_t **pids);
+
+/* open "PID/name" read-only; fd or -errno (-ENOENT, -ESRCH: gone) */
+int procfs_open_file(int root, pid_t pid, const char *name);
+
+/* readlink "PID/name" into buf (NUL-terminated); length or -errno */
+long procfs_readlink(int root, pid_t pid, const char *name, char *buf, size_t size);
+
+#endif
