@@ -31,8 +31,8 @@ void advise(struct group *g, const struct kmodel *km)
 				  g->role[ROLE_LIBS].kb[SM_PRIVATE_DIRTY]);
 	if (relocs >= MIN_KB)
 		say(g, "relocated-libraries", relocs,
-		    "%.0f kB/instance of relocated library pages and ld.so data: "
-		    "shared by all instances of a resident image%.0s", relocs, 0);
+		    "%.0f kB/instance of written library and ld.so pages (relocations, .data, .bss): "
+		    "a resident image shares what start-up wrote%.0s", relocs, 0);
 
 	double anon = per(g, g->role[ROLE_ANON].kb[SM_PRIVATE_DIRTY]);
 	int glibc = g->role[ROLE_LIBC].maps > 0 && g->role[ROLE_LDSO].maps > 0;
@@ -64,8 +64,9 @@ void advise(struct group *g, const struct kmodel *km)
 	for (size_t i = 0; i < g->n; i++)
 		if (g->members[i]->kc.fdsize > fdsize)
 			fdsize = g->members[i]->kc.fdsize;
-	if (fdsize > 64) {
-		double kb = (double)fdsize * 8 / 1024.0;
+	double fdkb = (double)fdsize * 8 / 1024.0;
+	if (fdsize > 64 && fdkb >= MIN_KB) {
+		double kb = fdkb;
 		say(g, "fd-table", kb,
 		    "%.1f kB/instance of fd table (%.0f slots): a high file descriptor made the kernel "
 		    "grow it; close inherited descriptors above 63", kb, (double)fdsize);

@@ -91,6 +91,65 @@ static int on_vma(void *ctx, const struct vma *v)
 	return 0;
 }
 
+/* --totals: smaps_rollup has the sums, maps the mappings the kernel model counts */
+static int on_rollup(void *ctx, const struct vma *v)
+{
+	struct walk *w = ctx;
+	for (int i = 0; i < SM_NFIELDS; i++)
+		w->p->total.kb[i] += v->kb[i];
+	return 0;
+}
+
+static int on_map(void *ctx, const struct vma *v)
+{
+	struct walk *w = ctx;
+	struct pcost *p = w->p;
+	p->total.maps++;
+	if (v->perms[3] == 'p' && v->perms[1] == 'w')
+		p->kc.anon_maps++;
+	if (v->inode && (v->inode != w->last_ino || ((uint64_t)v->dev_major << 32 | v->dev_minor) != w->last_dev)) {
+		p->kc.files++;
+		w->last_ino = v->inode;
+		w->last_dev = (uint64_t)v->dev_major << 32 | v->dev_minor;
+	}
+	return 0;
+}
+
+/* parse PID/name with fn; 1 parsed, 0 the process is gone, -1 state set */
+static int read_maps_file(struct worker *wk, pid_t pid, struct pcost *p, const char *name, vma_fn fn,
+			  struct walk *w)
+{
+	struct parse_error pe = { 0, NULL };
+	int fd = procfs_open_file(wk->o->proc_root, pid, name);
+	if (fd < 0) {
+		if (fd == -ENOENT || fd == -ESRCH)
+			return 0;
+		p->state = PS_DENIED;
+		p->why = strerror(-fd);
+		return -1;
+	}
+	lr_from_fd(&wk->sr.lr, fd);
+	int rc = smaps_parse(&wk->sr, fn, w, &pe);
+	close(fd);
+	if (rc == -ENOMEM)
+		die(4, "out of memory");
+	if (rc == -EINVAL) {
+		p->state = PS_MALFORMED;
+		p->why = pe.reason;
+		warn("/proc/%d/%s: line %lu: %s: process skipped", (int)pid, name, pe.line, pe.reason);
+		return -1;
+	}
+	if (rc < 0) {
+		/* an exiting process reads as ESRCH or as empty */
+		if (rc == -ESRCH || rc == -ENOENT)
+			return 0;
+		p->state = PS_DENIED;
+		p->why = strerror(-rc);
+		return -1;
+	}
+	return rc > 0;	/* empty: its address space went away after status */
+}
+
 static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 {
 	const struct collect_opts *o = wk->o;
@@ -143,38 +202,18 @@ static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 		return;
 	}
 
-	fd = procfs_open_file(o->proc_root, pid, "smaps");
-	if (fd < 0) {
-		if (fd == -ENOENT || fd == -ESRCH) {
-			p->state = PS_GONE;
-		} else {
-			p->state = PS_DENIED;
-			p->why = strerror(-fd);
-		}
-		return;
-	}
 	struct walk w = { .p = p, .want_libs = o->want_libs, .cur_lib = -1 };
 	role_start(&w.rc, ln >= 0 ? p->exe : "");
-	lr_from_fd(&wk->sr.lr, fd);
-	rc = smaps_parse(&wk->sr, on_vma, &w, &pe);
-	close(fd);
-	if (rc == -ENOMEM)
-		die(4, "out of memory");
-	if (rc == -EINVAL) {
-		p->state = PS_MALFORMED;
-		p->why = pe.reason;
-		warn("/proc/%d/smaps: line %lu: %s: process skipped", (int)pid, pe.line, pe.reason);
-		return;
+	if (o->totals) {
+		rc = read_maps_file(wk, pid, p, "smaps_rollup", on_rollup, &w);
+		if (rc > 0)
+			rc = read_maps_file(wk, pid, p, "maps", on_map, &w);
+	} else {
+		rc = read_maps_file(wk, pid, p, "smaps", on_vma, &w);
 	}
-	if (rc < 0) {
-		/* smaps of an exiting process reads as ESRCH or as empty; a
-		 * process whose mm went away between status and smaps too */
-		p->state = (rc == -ESRCH || rc == -ENOENT) ? PS_GONE : PS_DENIED;
-		p->why = strerror(-rc);
-		return;
-	}
-	if (rc == 0) {
-		p->state = PS_GONE;	/* its address space went away after status */
+	if (rc <= 0) {
+		if (rc == 0)
+			p->state = PS_GONE;
 		return;
 	}
 	p->kc.maps = p->total.maps;

@@ -50,8 +50,10 @@ static void group_json(FILE *f, const struct report *r, const struct group *g)
 	if (r->project)
 		fprintf(f, ",\"projection\":{\"instances\":%ld,\"kb\":%.0f}", r->project,
 			group_marginal_kb(g) * (double)r->project);
-	fputs(",\"roles\":", f);
-	roles_json(f, g->role, n);
+	if (!r->totals) {
+		fputs(",\"roles\":", f);
+		roles_json(f, g->role, n);
+	}
 	if (r->libs) {
 		fputs(",\"libs\":[", f);
 		for (size_t l = 0; l < g->nlibs; l++) {
@@ -147,8 +149,10 @@ void report_json(FILE *f, const struct report *r)
 			memsum_json(f, &p->total, 1);
 			fputs(",\"kernel\":", f);
 			kside_json(f, &p->ks, 1);
-			fputs(",\"roles\":", f);
-			roles_json(f, p->role, 1);
+			if (!r->totals) {
+				fputs(",\"roles\":", f);
+				roles_json(f, p->role, 1);
+			}
 			fputc('}', f);
 		}
 		fputc(']', f);

@@ -57,6 +57,7 @@ struct selector {
 struct collect_opts {
 	int proc_root;
 	int want_libs;
+	int totals;			/* smaps_rollup + maps: no roles, faster */
 	int threads;			/* readers in parallel */
 	const struct selector *sel;
 	const struct kmodel *km;

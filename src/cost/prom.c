@@ -34,8 +34,9 @@ void report_prom(FILE *f, const struct report *r)
 			fprintf(f, "} %llu\n", (unsigned long long)r->groups[g].total.kb[mem[m].field] * 1024);
 		}
 	}
-	family(f, "resident_program_role_bytes", "Pages of all instances by role of mapping and sharing.");
-	for (size_t g = 0; g < r->ngroups; g++)
+	if (!r->totals)
+		family(f, "resident_program_role_bytes", "Pages of all instances by role of mapping and sharing.");
+	for (size_t g = 0; g < r->ngroups && !r->totals; g++)
 		for (int i = 0; i < ROLE_N; i++) {
 			const uint64_t *v = r->groups[g].role[i].kb;
 			for (int shared = 0; shared < 2; shared++) {

@@ -51,7 +51,7 @@ enum role role_classify(struct role_ctx *c, const struct vma *v, int *lib_contin
 		/* bss of the file mapped just before, or a plain anonymous mapping */
 		if (c->prev_role >= 0 && c->prev_end == v->start && v->perms[1] == 'w') {
 			r = c->prev_role == ROLE_TEXT ? ROLE_DATA : (enum role)c->prev_role;
-			*lib_continues = r == ROLE_LIBS;
+			*lib_continues = 1;
 		} else {
 			r = ROLE_ANON;
 		}

@@ -22,11 +22,17 @@ static void head(FILE *f, int per_process, long project)
 	fputc('\n', f);
 }
 
-/* the tail of a long path is the part that tells programs apart */
+/* the tail of a long path is the part that tells programs apart: "...tail" */
 static const char *tail(const char *s, size_t w)
 {
+	static _Thread_local char b[4][128];
+	static _Thread_local int k;
 	size_t n = strlen(s);
-	return n > w ? s + n - w : s;
+	if (n <= w || w < 4 || w >= sizeof b[0])
+		return s;
+	char *o = b[k++ & 3];
+	snprintf(o, sizeof b[0], "...%s", s + n - (w - 3));
+	return o;
 }
 
 static void row(FILE *f, const struct memsum *m, const struct kside *ks, double n, double marginal,
@@ -143,7 +149,8 @@ void report_table(FILE *f, const struct report *r)
 		if (shown < r->ngroups)
 			fprintf(f, "(%zu more programs: --all shows them)\n", r->ngroups - shown);
 	}
-	roles(f, r, shown);
+	if (!r->totals)
+		roles(f, r, shown);
 	int any = 0;
 	for (size_t g = 0; g < shown; g++)
 		for (int a = 0; a < r->groups[g].nadvice; a++) {

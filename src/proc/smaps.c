@@ -30,6 +30,24 @@ static const struct key field_keys[SM_NFIELDS] = {
 	[SM_SWAP_PSS] = KEY("SwapPss"),
 };
 
+/* the field a key names, or -1: decided by length and one character, then
+ * checked; smaps has ~25 lines a mapping and most keys are not wanted, so
+ * unwanted lines are dropped before their value is looked at */
+static int field_of(const char *k, size_t n)
+{
+	int f;
+	switch (n) {
+	case 3: f = k[0] == 'R' ? SM_RSS : SM_PSS; break;
+	case 4: f = k[1] == 'i' ? SM_SIZE : SM_SWAP; break;
+	case 7: f = SM_SWAP_PSS; break;
+	case 9: f = SM_ANONYMOUS; break;
+	case 12: f = k[7] == 'C' ? SM_SHARED_CLEAN : SM_SHARED_DIRTY; break;
+	case 13: f = k[8] == 'C' ? SM_PRIVATE_CLEAN : SM_PRIVATE_DIRTY; break;
+	default: return -1;
+	}
+	return memcmp(k, field_keys[f].name, n) == 0 ? f : -1;
+}
+
 static int is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -127,9 +145,8 @@ int smaps_parse(struct smaps_reader *r, vma_fn fn, void *ctx, struct parse_error
 			have = 1;
 			continue;
 		}
-		const char *k, *val;
-		size_t klen, vlen;
-		if (!kv_split(s, n, ':', &k, &klen, &val, &vlen)) {
+		const char *colon = memchr(s, ':', n);
+		if (!colon || colon == s) {
 			pe->line = r->lr.lineno;
 			pe->reason = "line is neither a mapping nor a field";
 			return -EINVAL;
@@ -139,10 +156,12 @@ int smaps_parse(struct smaps_reader *r, vma_fn fn, void *ctx, struct parse_error
 			pe->reason = "field before any mapping";
 			return -EINVAL;
 		}
-		int f = key_find(field_keys, SM_NFIELDS, k, klen);
+		int f = field_of(s, (size_t)(colon - s));
 		if (f < 0)
 			continue;	/* a field resident does not use (or a newer one) */
-		int e = scan_kb(val, vlen, &v.kb[f]);
+		const char *k, *val;
+		size_t klen, vlen;
+		int e = kv_split(s, n, ':', &k, &klen, &val, &vlen) ? scan_kb(val, vlen, &v.kb[f]) : -EINVAL;
 		if (e < 0) {
 			pe->line = r->lr.lineno;
 			pe->reason = e == -ERANGE ? "number too large" : "bad number";
