@@ -26,22 +26,22 @@ void advise(struct group *g, const struct kmodel *km)
 {
 	if (!g->n)
 		return;
-	double relocs = per(g, g->role[ROLE_LDSO].kb[SM_PRIVATE_DIRTY] +
-				  g->role[ROLE_LIBC].kb[SM_PRIVATE_DIRTY] +
-				  g->role[ROLE_LIBS].kb[SM_PRIVATE_DIRTY]);
+	double relocs = per(g, g->role[ROLE_LDSO].own +
+				  g->role[ROLE_LIBC].own +
+				  g->role[ROLE_LIBS].own);
 	if (relocs >= MIN_KB)
 		say(g, "relocated-libraries", relocs,
 		    "%.0f kB/instance of written library and ld.so pages (relocations, .data, .bss): "
 		    "a resident image shares what start-up wrote%.0s", relocs, 0);
 
-	double anon = per(g, g->role[ROLE_ANON].kb[SM_PRIVATE_DIRTY]);
+	double anon = per(g, g->role[ROLE_ANON].own);
 	int glibc = g->role[ROLE_LIBC].maps > 0 && g->role[ROLE_LDSO].maps > 0;
 	if (anon >= MIN_KB && glibc)
 		say(g, "libc-anonymous", anon,
 		    "%.0f kB/instance of anonymous mappings (allocator and libc internals): "
 		    "a static musl build avoids most of them%.0s", anon, 0);
 
-	double heap = per(g, g->role[ROLE_HEAP].kb[SM_PRIVATE_DIRTY]);
+	double heap = per(g, g->role[ROLE_HEAP].own);
 	if (heap >= 4 * MIN_KB)
 		say(g, "heap", heap,
 		    "%.0f kB/instance of dirty heap: the program's own allocations%.0s", heap, 0);

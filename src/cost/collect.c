@@ -37,10 +37,21 @@ struct walk {
 	int oom;
 };
 
+uint64_t vma_own_kb(const struct vma *v)
+{
+	uint64_t priv = v->kb[SM_PRIVATE_CLEAN] + v->kb[SM_PRIVATE_DIRTY];
+	int file = v->inode != 0 || (v->path[0] == '/' && v->dev_major | v->dev_minor);
+	int rollup = !strcmp(v->path, "[rollup]");
+	if (file || rollup)
+		return priv < v->kb[SM_ANONYMOUS] ? priv : v->kb[SM_ANONYMOUS];
+	return priv;
+}
+
 static void add(struct memsum *m, const struct vma *v)
 {
 	for (int i = 0; i < SM_NFIELDS; i++)
 		m->kb[i] += v->kb[i];
+	m->own += vma_own_kb(v);
 	m->maps++;
 }
 
@@ -97,6 +108,7 @@ static int on_rollup(void *ctx, const struct vma *v)
 	struct walk *w = ctx;
 	for (int i = 0; i < SM_NFIELDS; i++)
 		w->p->total.kb[i] += v->kb[i];
+	w->p->total.own += vma_own_kb(v);
 	return 0;
 }
 

@@ -23,20 +23,23 @@ void report_diff(FILE *f, const struct report *r, const struct group *a, const c
 {
 	(void)r;
 	double x = (double)a->n, y = (double)b->n;
-	struct line l[64];
+	struct line l[80];
 	int n = 0;
 	l[n++] = (struct line){ "rss", a->total.kb[SM_RSS] / x, b->total.kb[SM_RSS] / y };
 	l[n++] = (struct line){ "pss", a->total.kb[SM_PSS] / x, b->total.kb[SM_PSS] / y };
 	l[n++] = (struct line){ "uss", priv(a->total.kb) / x, priv(b->total.kb) / y };
 	l[n++] = (struct line){ "private_dirty", a->total.kb[SM_PRIVATE_DIRTY] / x, b->total.kb[SM_PRIVATE_DIRTY] / y };
+	l[n++] = (struct line){ "own", (double)a->total.own / x, (double)b->total.own / y };
 	l[n++] = (struct line){ "swap", a->total.kb[SM_SWAP] / x, b->total.kb[SM_SWAP] / y };
 	l[n++] = (struct line){ "maps", a->total.maps / x, b->total.maps / y };
-	static char names[ROLE_N][2][24];
+	static char names[ROLE_N][3][24];
 	for (int i = 0; i < ROLE_N; i++) {
 		snprintf(names[i][0], sizeof names[i][0], "%s.private", role_name[i]);
 		snprintf(names[i][1], sizeof names[i][1], "%s.shared", role_name[i]);
+		snprintf(names[i][2], sizeof names[i][2], "%s.own", role_name[i]);
 		l[n++] = (struct line){ names[i][0], priv(a->role[i].kb) / x, priv(b->role[i].kb) / y };
 		l[n++] = (struct line){ names[i][1], shr(a->role[i].kb) / x, shr(b->role[i].kb) / y };
+		l[n++] = (struct line){ names[i][2], (double)a->role[i].own / x, (double)b->role[i].own / y };
 	}
 	l[n++] = (struct line){ "kernel.page_tables", a->ks.page_tables / 1024 / x, b->ks.page_tables / 1024 / y };
 	l[n++] = (struct line){ "kernel.kernel_stack", a->ks.kernel_stack / 1024 / x, b->ks.kernel_stack / 1024 / y };

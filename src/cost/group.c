@@ -14,7 +14,7 @@ double group_marginal_kb(const struct group *g)
 {
 	if (!g->n)
 		return 0;
-	double user = (double)(g->total.kb[SM_PRIVATE_DIRTY] + g->total.kb[SM_SWAP_PSS]);
+	double user = (double)(g->total.own + g->total.kb[SM_SWAP_PSS]);
 	return user / (double)g->n + group_kernel_kb(g);
 }
 
@@ -38,6 +38,7 @@ static void sum(struct memsum *to, const struct memsum *from)
 {
 	for (int i = 0; i < SM_NFIELDS; i++)
 		to->kb[i] += from->kb[i];
+	to->own += from->own;
 	to->maps += from->maps;
 }
 

@@ -25,8 +25,8 @@ struct group {
 	int nadvice;
 };
 
-/* one more instance: its private dirty pages and swap, and its kernel side;
- * clean private pages are file pages a second instance would share */
+/* one more instance: the pages it owns (memsum.own), its swap (SwapPss) and
+ * its kernel side */
 double group_marginal_kb(const struct group *g);
 double group_kernel_kb(const struct group *g);
 

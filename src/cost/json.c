@@ -9,11 +9,11 @@ static void memsum_json(FILE *f, const struct memsum *m, double n)
 {
 	fprintf(f, "{\"rss_kb\":%.1f,\"pss_kb\":%.1f,\"uss_kb\":%.1f,\"private_clean_kb\":%.1f,"
 		   "\"private_dirty_kb\":%.1f,\"shared_clean_kb\":%.1f,\"shared_dirty_kb\":%.1f,"
-		   "\"anonymous_kb\":%.1f,\"swap_kb\":%.1f,\"swap_pss_kb\":%.1f,\"maps\":%.1f}",
+		   "\"anonymous_kb\":%.1f,\"own_kb\":%.1f,\"swap_kb\":%.1f,\"swap_pss_kb\":%.1f,\"maps\":%.1f}",
 		m->kb[SM_RSS] / n, m->kb[SM_PSS] / n,
 		(m->kb[SM_PRIVATE_CLEAN] + m->kb[SM_PRIVATE_DIRTY]) / n, m->kb[SM_PRIVATE_CLEAN] / n,
 		m->kb[SM_PRIVATE_DIRTY] / n, m->kb[SM_SHARED_CLEAN] / n, m->kb[SM_SHARED_DIRTY] / n,
-		m->kb[SM_ANONYMOUS] / n, m->kb[SM_SWAP] / n, m->kb[SM_SWAP_PSS] / n, m->maps / n);
+		m->kb[SM_ANONYMOUS] / n, m->own / n, m->kb[SM_SWAP] / n, m->kb[SM_SWAP_PSS] / n, m->maps / n);
 }
 
 static void kside_json(FILE *f, const struct kside *k, double n)

@@ -12,8 +12,17 @@
 
 struct memsum {
 	uint64_t kb[SM_NFIELDS];
+	/* kB this instance alone holds and every instance needs a copy of:
+	 * private pages of anonymous mappings, and of file mappings only the
+	 * copy-on-write copies (Anonymous:); a file page dirty in the page
+	 * cache and mapped by one process shows as Private_Dirty but is the
+	 * file's, not the instance's */
+	uint64_t own;
 	uint64_t maps;
 };
+
+/* own kB of one mapping (or of a rollup, where it is an approximation) */
+uint64_t vma_own_kb(const struct vma *v);
 
 /* one shared library's share of a process (with --libs) */
 struct libuse {

@@ -34,6 +34,11 @@ void report_prom(FILE *f, const struct report *r)
 			fprintf(f, "} %llu\n", (unsigned long long)r->groups[g].total.kb[mem[m].field] * 1024);
 		}
 	}
+	family(f, "resident_program_own_bytes", "Pages each instance needs a copy of: private anonymous and copy-on-write pages.");
+	for (size_t g = 0; g < r->ngroups; g++) {
+		exe_label(f, "resident_program_own_bytes", r->groups[g].exe);
+		fprintf(f, "} %llu\n", (unsigned long long)r->groups[g].total.own * 1024);
+	}
 	if (!r->totals)
 		family(f, "resident_program_role_bytes", "Pages of all instances by role of mapping and sharing.");
 	for (size_t g = 0; g < r->ngroups && !r->totals; g++)

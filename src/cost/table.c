@@ -15,7 +15,7 @@ static void head(FILE *f, int per_process, long project)
 		fprintf(f, "%7s %-28s", "PID", "PROGRAM");
 	else
 		fprintf(f, "%-34s %5s", "PROGRAM", "N");
-	fprintf(f, " %6s %6s %6s %6s %5s %5s %6s %6s %6s %8s", "RSS", "PSS", "USS", "DIRTY", "SWAP",
+	fprintf(f, " %6s %6s %6s %6s %5s %5s %6s %6s %6s %8s", "RSS", "PSS", "USS", "OWN", "SWAP",
 		"MAPS", "PGTBL", "KSTACK", "SLAB", "MARGINAL");
 	if (project)
 		fprintf(f, " %8s", "xN");
@@ -42,7 +42,7 @@ static void row(FILE *f, const struct memsum *m, const struct kside *ks, double 
 	fprintf(f, " %6s %6s %6s %6s %5s %5.0f %6s %6s %6s %8s",
 		k(b[0], m->kb[SM_RSS] / n), k(b[1], m->kb[SM_PSS] / n),
 		k(b[2], (m->kb[SM_PRIVATE_CLEAN] + m->kb[SM_PRIVATE_DIRTY]) / n),
-		k(b[3], m->kb[SM_PRIVATE_DIRTY] / n), k(b[4], m->kb[SM_SWAP] / n), m->maps / n,
+		k(b[3], m->own / n), k(b[4], m->kb[SM_SWAP] / n), m->maps / n,
 		k(b[5], ks->page_tables / 1024 / n), k(b[6], ks->kernel_stack / 1024 / n),
 		k(b[7], (ks->slab + ks->percpu) / 1024 / n), k(b[8], marginal));
 	if (project)
