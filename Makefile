@@ -35,7 +35,7 @@ include tests/tests.mk
 include bench/bench.mk
 
 deps:
-	sh scripts/deps.sh
+	@sh scripts/deps.sh
 
 demo: resident
 	sh scripts/demo.sh

@@ -1,0 +1,34 @@
+# tests: cmocka unit tests (under ASan/UBSan, TAP output), test programs,
+# integration scripts (TAP), the parser fuzzer; prove runs them all.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT      := $(UNIT_SRCS:tests/unit/%.c=build/tests/unit/%)
+PROGS     := $(patsubst tests/progs/%.c,build/tests/progs/%,$(wildcard tests/progs/*.c))
+ASAN_LIB  := $(LIBSRCS:%.c=build/asan/%.o)
+
+build/tests/unit/%: tests/unit/%.c $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
+
+# the programs tests measure: built plainly, so their memory is what a
+# user's program has
+build/tests/progs/%: tests/progs/%.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O2 -o $@ $< -lpthread
+
+# libFuzzer target over every /proc parser (clang only)
+FUZZ = build/fuzz/fuzz_proc
+$(FUZZ): tests/fuzz/fuzz_proc.c $(filter src/proc/%,$(LIBSRCS)) src/cost/role.c
+	@mkdir -p $(@D)
+	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^
+
+fuzz: $(FUZZ)
+	sh tests/fuzz/run.sh $(FUZZ) $(or $(FUZZ_SECONDS),60)
+
+tests: resident build/asan/resident $(UNIT) $(PROGS) $(FUZZ)
+
+check: deps
+	$(MAKE) tests
+	RESIDENT=$(CURDIR)/build/asan/resident PROGS=$(CURDIR)/build/tests/progs FUZZ=$(CURDIR)/$(FUZZ) \
+		prove --exec '' --timer $(UNIT) tests/integration/*.t
+
+.PHONY: check tests fuzz

@@ -63,9 +63,9 @@ int lr_next(struct linereader *lr, const char **line, size_t *len)
 {
 	size_t scanned = 0;	/* bytes already known to hold no newline */
 	for (;;) {
-		const char *start = lr->data + lr->pos;
+		const char *start = lr->data ? lr->data + lr->pos : "";
 		size_t avail = lr->end - lr->pos;
-		const char *nl = memchr(start + scanned, '\n', avail - scanned);
+		const char *nl = avail > scanned ? memchr(start + scanned, '\n', avail - scanned) : NULL;
 		if (nl) {
 			*line = start;
 			*len = (size_t)(nl - start);

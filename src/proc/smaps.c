@@ -100,6 +100,8 @@ static int parse_header(struct smaps_reader *r, const char *s, size_t n, struct 
 	while (i < n && s[i] == ' ')
 		i++;
 	size_t plen = n - i;
+	if (memchr(s + i, 0, plen))
+		return -1;	/* the kernel never writes a NUL in a path */
 	if (plen + 1 > r->pathcap) {
 		size_t cap = r->pathcap ? r->pathcap : 256;
 		while (cap < plen + 1)

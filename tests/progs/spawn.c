@@ -9,7 +9,7 @@
  * instance is ready, one "Key kB" line each.  CMD runs with the instances'
  * PIDs appended; spawn then kills and reaps every instance and exits with
  * CMD's status. */
-#define _GNU_SOURCE
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

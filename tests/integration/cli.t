@@ -1,0 +1,18 @@
+#!/bin/sh
+# cli.t: help, usage errors, exit statuses of the command line itself.
+. "$(dirname "$0")/tap.sh"
+plan 14
+"$RESIDENT" help > "$TMP/out"; ok $? "resident help exits 0"
+grep -q '^  cost ' "$TMP/out"; ok $? "help lists cost"
+"$RESIDENT" cost --help > "$TMP/out"; ok $? "resident cost --help exits 0"
+grep -q -- '--cgroup' "$TMP/out"; ok $? "cost --help lists --cgroup"
+"$RESIDENT" help cost | cmp -s - "$TMP/out"; ok $? "resident help cost is cost --help"
+"$RESIDENT" > /dev/null 2>&1; is $? 2 "no command: exit 2"
+"$RESIDENT" frobnicate 2> "$TMP/err"; is $? 2 "unknown command: exit 2"
+is "$(head -n 1 "$TMP/err")" "resident: frobnicate: no such command" "unknown command: one line naming it"
+"$RESIDENT" cost --bogus > /dev/null 2>&1; is $? 2 "unknown option: exit 2"
+"$RESIDENT" cost -n lots 2> "$TMP/err"; is $? 2 "-n lots: exit 2"
+is "$(cat "$TMP/err")" "resident: -n: lots: not a number from 0 to 100000000" "-n lots: says why"
+"$RESIDENT" cost 12abc 2> "$TMP/err"; is $? 2 "a PID that is not a number: exit 2"
+"$RESIDENT" cost --json --prometheus 2> /dev/null; is $? 2 "--json with --prometheus: exit 2"
+"$RESIDENT" version | grep -q '^resident [0-9]'; ok $? "resident version"
