@@ -77,14 +77,6 @@ static long parse_num(const char *s, const char *what, long max)
 	return v;
 }
 
-static uid_t parse_user(const char *s)
-{
-	struct passwd *pw = getpwnam(s);
-	if (pw)
-		return pw->pw_uid;
-	return (uid_t)parse_num(s, "user", 0x7fffffff);
-}
-
 static int all_digits(const char *s)
 {
 	if (!*s)
@@ -93,6 +85,16 @@ static int all_digits(const char *s)
 		if (!isdigit((unsigned char)*s))
 			return 0;
 	return 1;
+}
+
+static uid_t parse_user(const char *s)
+{
+	struct passwd *pw = getpwnam(s);
+	if (pw)
+		return pw->pw_uid;
+	if (!all_digits(s))
+		die(EXIT_USAGE, "-u: %s: no such user", s);
+	return (uid_t)parse_num(s, "-u", 0x7fffffff);
 }
 
 /* the whole pass: select, read, group, advise */

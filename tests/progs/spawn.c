@@ -41,6 +41,23 @@ static void meminfo(long v[NKEYS])
 	fclose(f);
 }
 
+/* Read meminfo once it holds still.  Page tables and slab objects of exited
+ * processes (earlier tests, the fork+exec churn here) are freed after an RCU
+ * grace period, so a snapshot taken too early counts them. */
+static void settle(long v[NKEYS])
+{
+	long prev[NKEYS];
+	meminfo(prev);
+	for (int i = 0; i < 40; i++) {
+		usleep(100000);
+		meminfo(v);
+		long d = labs(v[1] - prev[1]) + labs(v[3] - prev[3]);	/* PageTables, SUnreclaim */
+		if (d < 32)
+			return;
+		memcpy(prev, v, sizeof prev);
+	}
+}
+
 static pid_t *kids;
 static long nkids;
 
@@ -50,6 +67,14 @@ static void kill_all(void)
 		kill(kids[i], SIGKILL);
 	for (long i = 0; i < nkids; i++)
 		waitpid(kids[i], NULL, 0);
+}
+
+static void on_term(int sig)
+{
+	(void)sig;
+	for (long i = 0; i < nkids; i++)
+		kill(kids[i], SIGKILL);
+	_exit(98);	/* the killed instances are reaped by init or our parent */
 }
 
 int main(int argc, char **argv)
@@ -79,8 +104,10 @@ int main(int argc, char **argv)
 		return 99;
 	}
 	kids = calloc((size_t)n, sizeof *kids);
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
 	long before[NKEYS] = { 0 }, after[NKEYS] = { 0 };
-	meminfo(before);
+	settle(before);
 	for (nkids = 0; nkids < n; nkids++) {
 		pid_t p = fork();
 		if (p < 0) {
@@ -108,7 +135,7 @@ int main(int argc, char **argv)
 		if (r > 0)
 			got += r;
 	}
-	meminfo(after);
+	settle(after);
 	if (mfile) {
 		FILE *f = fopen(mfile, "w");
 		for (int k = 0; f && k < NKEYS; k++)
@@ -130,6 +157,7 @@ int main(int argc, char **argv)
 	}
 	pid_t c = fork();
 	if (c == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(ready[0]);
 		close(ready[1]);
 		execvp(cargv[0], cargv);

@@ -1,0 +1,38 @@
+#!/bin/sh
+# cgroup.t: --cgroup selects exactly a cgroup's processes and reads the
+# cgroup's own accounting, which cross-checks the kernel-side estimate.
+. "$(dirname "$0")/tap.sh"
+plan 9
+# the memory hierarchy: cgroup v2 with the memory controller, else v1 memory
+if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+	parent=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)
+else
+	parent=/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
+fi
+cg=$parent/resident-test-$$
+mkdir "$cg"; ok $? "made cgroup $cg"
+# spawn and its 50 instances live in the cgroup; resident reads from outside
+sh -c "echo \$\$ > '$cg/cgroup.procs' && exec '$PROGS/spawn' -n 50 '$PROGS/dirty' --heap 10 -- \
+	sh -c 'echo \$\$ > \"$parent/cgroup.procs\" && exec \"$RESIDENT\" cost --cgroup \"$cg\" --json' sh" > "$TMP/j"
+ok $? "resident cost --cgroup exits 0"
+is "$(jq '[.programs[] | select(.exe | endswith("/dirty")) | .instances] | add' "$TMP/j")" 50 "the 50 instances are selected"
+is "$(jq '.processes.read' "$TMP/j")" 51 "and spawn, nothing else (51 processes)"
+version=$(jq '.cgroup.version' "$TMP/j")
+ok $(test "$version" = 1 -o "$version" = 2; echo $?) "the cgroup's memory accounting is read (v$version)"
+if [ "$version" = 2 ]; then
+	kernel=$(jq '.cgroup.stat_bytes.kernel / 1024' "$TMP/j")
+	user=$(jq '.cgroup.stat_bytes.anon / 1024' "$TMP/j")
+else
+	kernel=$(jq '.cgroup.kmem_bytes / 1024' "$TMP/j")
+	user=$(jq '.cgroup.stat_bytes.rss / 1024' "$TMP/j")
+fi
+est=$(jq '[.programs[] | .kernel.total_kb * .instances] | add' "$TMP/j")
+own=$(jq '[.programs[] | .per_instance.own_kb * .instances] | add' "$TMP/j")
+within "$est" "$kernel" "$(awk -v k="$kernel" 'BEGIN { print k * 0.15 }')" \
+	"kernel side: estimate $est kB vs the cgroup's own $kernel kB (15%)"
+within "$own" "$user" "$(awk -v k="$user" 'BEGIN { print k * 0.15 }')" \
+	"user side: own pages $own kB vs the cgroup's anonymous $user kB (15%)"
+rmdir "$cg"; ok $? "cgroup removed: nothing was left in it"
+"$RESIDENT" cost --cgroup /nonexistent/cg 2> "$TMP/err"
+is "$?:$(cat "$TMP/err")" "4:resident: /nonexistent/cg/cgroup.procs: No such file or directory" \
+	"a cgroup that does not exist: exit 4, one line"

@@ -1,0 +1,42 @@
+#!/bin/sh
+# unreadable.t: other users' processes, processes that do not exist: reported,
+# counted and named, never fatal; exit statuses as documented.  Runs the
+# privilege-sensitive part as an ordinary user (nobody).
+. "$(dirname "$0")/tap.sh"
+plan 15
+asuser() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+# a root-owned instance, read by nobody
+"$PROGS/spawn" -n 1 "$PROGS/dirty" -- sh -c "
+	setpriv --reuid=nobody --regid=nogroup --clear-groups '$RESIDENT' cost --json > '$TMP/j' 2> '$TMP/err'
+	echo \$? > '$TMP/rc'; echo \$1 > '$TMP/pid'" sh
+pid=$(cat "$TMP/pid")
+is "$(cat "$TMP/rc")" 1 "as nobody, all processes: exit 1 (some unreadable)"
+jq -e . "$TMP/j" > /dev/null; ok $? "as nobody: the JSON is whole"
+is "$(jq -r ".unreadable[] | select(.pid == $pid) | .state" "$TMP/j")" unreadable "root's instance is named unreadable"
+is "$(jq -r ".unreadable[] | select(.pid == $pid) | .name" "$TMP/j")" dirty "with its name"
+ok $(jq -e ".unreadable[] | select(.pid == $pid) | .kernel.page_tables_kb > 0" "$TMP/j" > /dev/null; echo $?) \
+	"and its kernel side from status, which anyone may read"
+ok $(jq -e '.processes.unreadable >= 1' "$TMP/j" > /dev/null; echo $?) "counted as unreadable"
+ok $(test ! -s "$TMP/err"; echo $?) "no error text for an expected condition"
+# nobody's own instances are read in full
+asuser "$PROGS/spawn" -n 2 "$PROGS/dirty" --heap 5 -- "$RESIDENT" cost --json > "$TMP/j2"
+is "$?" 0 "as nobody, its own processes: exit 0"
+is "$(jq '.programs[0].roles.heap.own_kb' "$TMP/j2")" 20 "as nobody: roles read in full (heap 20 kB)"
+# root reading nobody's processes by user
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROGS/spawn" -n 3 "$PROGS/dirty" -- sleep 60 > /dev/null 2>&1 &
+bg=$!
+for i in $(seq 50); do [ "$(pgrep -u nobody -c -x dirty)" = 3 ] && break; sleep 0.1; done
+"$RESIDENT" cost -u nobody -u 65534 --json > "$TMP/j3"
+kill $bg; wait $bg 2> /dev/null
+for i in $(seq 50); do [ "$(pgrep -u nobody -c -x dirty)" = 0 ] && break; sleep 0.1; done
+is "$(pgrep -u nobody -c -x dirty)" 0 "and they are gone afterwards"
+ok $(jq -e '[.programs[] | select(.exe | endswith("/dirty"))][0].instances == 3' "$TMP/j3" > /dev/null; echo $?) \
+	"-u nobody selects nobody's 3 instances"
+"$RESIDENT" cost -u no-such-user-here 2> "$TMP/err"
+is "$?:$(cat "$TMP/err")" "2:resident: -u: no-such-user-here: no such user" "-u with an unknown user: exit 2"
+# PIDs that do not exist
+"$RESIDENT" cost 999999999 > /dev/null 2> "$TMP/err"
+is "$?" 3 "a PID that does not exist: exit 3"
+is "$(head -n 1 "$TMP/err")" "resident: warning: pid 999999999: no such process" "and says so"
+"$RESIDENT" cost --json $$ 999999999 > "$TMP/j4" 2> /dev/null
+is "$?:$(jq '.processes.missing' "$TMP/j4")" "1:1" "one real, one missing PID: exit 1, missing counted"
