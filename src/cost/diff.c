@@ -70,9 +70,11 @@ void report_diff(FILE *f, const struct report *r, const struct group *a, const c
 		double delta = l[i].b - l[i].a;
 		if (!strcmp(l[i].name, "maps"))
 			fprintf(f, "%-22s %12.0f %12.0f %+10.0f\n", l[i].name, l[i].a, l[i].b, delta);
-		else
-			fprintf(f, "%-22s %12s %12s %s%9s\n", l[i].name, fmt_kb(p, l[i].a), fmt_kb(q, l[i].b),
-				delta < 0 ? "-" : "+", fmt_kb(d, delta < 0 ? -delta : delta));
+		else {
+			char sd[20];
+			snprintf(sd, sizeof sd, "%s%s", delta < 0 ? "-" : "+", fmt_kb(d, delta < 0 ? -delta : delta));
+			fprintf(f, "%-22s %12s %12s %10s\n", l[i].name, fmt_kb(p, l[i].a), fmt_kb(q, l[i].b), sd);
+		}
 	}
 	fprintf(f, "A: %s (%zu instances)\nB: %s (%zu instances)\n", a->exe, a->n, b->exe, b->n);
 }

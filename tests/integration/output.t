@@ -1,0 +1,57 @@
+#!/bin/sh
+# output.t: the JSON schema, the Prometheus exposition (parsed by the
+# reference Python client), -o written atomically, -w, -n, --per-process,
+# --libs and --totals, on real instances.
+. "$(dirname "$0")/tap.sh"
+plan 21
+run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
+run --json -n 1000 > "$TMP/j"
+is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
+d='.programs[] | select(.exe | endswith("/dirty"))'
+is "$(jq "$d | .instances" "$TMP/j")" 3 "JSON: three instances"
+is "$(jq -r "$d | .roles | keys | join(\",\")" "$TMP/j")" "anon,data,files,heap,image,ldso,libc,libs,special,stack,text" "JSON: every role"
+for f in rss_kb pss_kb uss_kb own_kb; do
+	sum=$(jq "$d | [.roles[] | .$f] | add" "$TMP/j")
+	tot=$(jq "$d | .per_instance.$f" "$TMP/j")
+	within "$sum" "$tot" 0.5 "JSON: roles add up to the total $f ($sum vs $tot)"
+done
+ok $(jq -e "$d | (.projection.kb - 1000 * .marginal_kb | fabs) < 1000" "$TMP/j" > /dev/null; echo $?) "-n 1000: projection is 1000 x marginal"
+ok $(jq -e "$d | .marginal_kb - .per_instance.own_kb - .kernel.total_kb | fabs < 0.2" "$TMP/j" > /dev/null; echo $?) \
+	"marginal = own pages + kernel side"
+ok $(jq -e "$d | [.advice[].id] | index(\"relocated-libraries\") != null" "$TMP/j" > /dev/null; echo $?) \
+	"advice: relocated library pages named"
+
+run --prometheus > "$TMP/p"
+/usr/bin/python3 - "$TMP/p" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+need = ["resident_program_instances", "resident_program_rss_bytes", "resident_program_role_bytes",
+        "resident_program_kernel_bytes", "resident_program_marginal_bytes", "resident_processes"]
+missing = [n for n in need if n not in fams]
+inst = [s.value for s in fams["resident_program_instances"].samples if s.labels["exe"].endswith("/dirty")]
+sys.exit(1 if missing or inst != [3.0] else 0)
+PY
+ok $? "Prometheus: parsed by prometheus_client, 3 instances of dirty"
+
+out=$TMP/out/metrics.prom
+mkdir "$TMP/out"
+run --prometheus -o "$out"
+ok $? "-o FILE: exit 0"
+is "$(ls "$TMP/out")" metrics.prom "-o FILE: the file and no temporary beside it"
+"$RESIDENT" cost -o "$TMP/no/such/dir/f" 2> "$TMP/err"
+is "$?" 4 "-o into a missing directory: exit 4"
+is "$(wc -l < "$TMP/err")" 1 "-o into a missing directory: one line"
+
+"$PROGS/spawn" -n 1 "$PROGS/dirty" -- timeout --preserve-status -s INT 2.2 "$RESIDENT" cost -w 0.5 --json -p dirty > "$TMP/w"
+is "$?" 0 "-w: interrupted watch exits 0"
+ok $(test "$(jq -s length "$TMP/w")" -ge 3; echo $?) "-w 0.5 for 2.2 s: at least 3 reports"
+
+run --json --per-process > "$TMP/pp"
+is "$(jq '[.per_process[] | select(.exe | endswith("/dirty"))] | length' "$TMP/pp")" 3 "--per-process: one entry each"
+run --json --libs > "$TMP/l"
+ok $(jq -e "$d | .libs | map(.path) | any(endswith(\"/libc.so.6\"))" "$TMP/l" > /dev/null; echo $?) "--libs: libc.so.6 listed"
+run --json --totals > "$TMP/t"
+ok $(jq -e "$d | has(\"roles\") | not" "$TMP/t" > /dev/null; echo $?) "--totals: no roles"
+within "$(jq "$d | .per_instance.own_kb" "$TMP/t")" "$(jq "$d | .per_instance.own_kb" "$TMP/j")" 4 \
+	"--totals: own pages as with roles, within a page"
