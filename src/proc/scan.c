@@ -79,7 +79,11 @@ int scan_kb(const char *v, size_t vlen, uint64_t *kb)
 		i++;
 	if (i == vlen)
 		return 0;
-	if (vlen - i == 2 && v[i] == 'k' && v[i + 1] == 'B')
-		return 0;
+	if (vlen - i >= 2 && v[i] == 'k' && v[i + 1] == 'B') {
+		for (i += 2; i < vlen && blank(v[i]); i++)
+			;
+		if (i == vlen)
+			return 0;
+	}
 	return -EINVAL;
 }

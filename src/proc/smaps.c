@@ -161,9 +161,10 @@ int smaps_parse(struct smaps_reader *r, vma_fn fn, void *ctx, struct parse_error
 		int f = field_of(s, (size_t)(colon - s));
 		if (f < 0)
 			continue;	/* a field resident does not use (or a newer one) */
-		const char *k, *val;
-		size_t klen, vlen;
-		int e = kv_split(s, n, ':', &k, &klen, &val, &vlen) ? scan_kb(val, vlen, &v.kb[f]) : -EINVAL;
+		const char *val = colon + 1, *end = s + n;
+		while (val < end && (*val == ' ' || *val == '\t'))
+			val++;
+		int e = scan_kb(val, (size_t)(end - val), &v.kb[f]);
 		if (e < 0) {
 			pe->line = r->lr.lineno;
 			pe->reason = e == -ERANGE ? "number too large" : "bad number";
