@@ -36,6 +36,7 @@ static const char usage_text[] =
 	"  -t, --totals        totals only, from smaps_rollup: no roles, ~2x faster\n"
 	"  -n, --instances N   project the cost of N more instances\n"
 	"  -a, --all           every program (default: the 20 most costly)\n"
+	"      --top N         the N most costly programs\n"
 	"      --json          JSON (schema in resident-cost(1))\n"
 	"      --prometheus    Prometheus text format\n"
 	"  -o, --output FILE   write to FILE atomically (temp file + rename)\n"
@@ -55,7 +56,8 @@ struct opts {
 	pid_t *pids;
 	size_t npids;
 	const char *cgroup, *output, *proc, *diff[2];
-	int json, prom, per_process, libs, all, jobs, totals;
+	int json, prom, per_process, libs, jobs, totals;
+	long top;
 	long project;
 	double watch;
 };
@@ -109,7 +111,8 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	r->per_process = o->per_process;
 	r->libs = o->libs;
 	r->totals = o->totals;
-	r->top = o->all || o->diff[0] ? 0 : 20;
+	r->named = o->npids || o->sel.nprograms || o->cgroup;
+	r->top = o->diff[0] ? 0 : (int)o->top;
 
 	/* meminfo first: reading per-process files allocates kernel memory */
 	if (meminfo_read(root, r->meminfo, &r->meminfo_seen) < 0)
@@ -241,7 +244,7 @@ int cmd_cost(int argc, char **argv)
 		{ "prometheus", no_argument, 0, 'M' }, { "output", required_argument, 0, 'o' },
 		{ "watch", required_argument, 0, 'w' }, { "diff", no_argument, 0, 'D' },
 		{ "proc", required_argument, 0, 'R' }, { "jobs", required_argument, 0, 'j' },
-		{ "totals", no_argument, 0, 't' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "totals", no_argument, 0, 't' }, { "top", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct opts o;
 	memset(&o, 0, sizeof o);
@@ -249,6 +252,7 @@ int cmd_cost(int argc, char **argv)
 	o.sel.uids = o.uids;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = ncpu > 0 ? (int)ncpu : 1;
+	o.top = 20;
 	int diff = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+p:u:Pltn:aJo:w:j:h", lo, NULL)) != -1) {
@@ -268,7 +272,8 @@ int cmd_cost(int argc, char **argv)
 		case 'l': o.libs = 1; break;
 		case 't': o.totals = 1; break;
 		case 'n': o.project = parse_num(optarg, "-n", 100000000); break;
-		case 'a': o.all = 1; break;
+		case 'a': o.top = 0; break;
+		case 'T': o.top = parse_num(optarg, "--top", 1000000); break;
 		case 'J': o.json = 1; break;
 		case 'M': o.prom = 1; break;
 		case 'o': o.output = optarg; break;

@@ -25,7 +25,8 @@ struct report {
 	uint64_t meminfo_seen;
 	const struct cgroup_mem *cg;	/* NULL without --cgroup */
 	long project;			/* -n N, 0: none */
-	int per_process, libs, totals, top;	/* top: programs shown in the table (0: all) */
+	int per_process, libs, totals, top;
+	int named;			/* PIDs or programs were named: advise on every one */	/* top: programs shown in the table (0: all) */
 };
 
 void report_table(FILE *f, const struct report *r);

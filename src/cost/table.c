@@ -153,7 +153,7 @@ void report_table(FILE *f, const struct report *r)
 		roles(f, r, shown);
 	int any = 0;
 	for (size_t g = 0; g < shown; g++)
-		for (int a = 0; a < r->groups[g].nadvice; a++) {
+		for (int a = 0; a < r->groups[g].nadvice && (r->groups[g].n > 1 || r->named); a++) {
 			if (!any++)
 				fprintf(f, "\nadvice\n");
 			fprintf(f, "  %s: %s\n", tail(r->groups[g].exe, 40), r->groups[g].advice[a].text);

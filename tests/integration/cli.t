@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli.t: help, usage errors, exit statuses of the command line itself.
 . "$(dirname "$0")/tap.sh"
-plan 14
+plan 16
 "$RESIDENT" help > "$TMP/out"; ok $? "resident help exits 0"
 grep -q '^  cost ' "$TMP/out"; ok $? "help lists cost"
 "$RESIDENT" cost --help > "$TMP/out"; ok $? "resident cost --help exits 0"
@@ -16,3 +16,6 @@ is "$(cat "$TMP/err")" "resident: -n: lots: not a number from 0 to 100000000" "-
 "$RESIDENT" cost 12abc 2> "$TMP/err"; is $? 2 "a PID that is not a number: exit 2"
 "$RESIDENT" cost --json --prometheus 2> /dev/null; is $? 2 "--json with --prometheus: exit 2"
 "$RESIDENT" version | grep -q '^resident [0-9]'; ok $? "resident version"
+man=$(dirname "$0")/../../man
+groff -man -Tutf8 -ww "$man/resident.1" 2>&1 > /dev/null | grep -q . ; ok $((! $?)) "resident.1 renders without warnings"
+groff -man -Tutf8 -ww "$man/resident-cost.1" 2>&1 > /dev/null | grep -q . ; ok $((! $?)) "resident-cost.1 renders without warnings"
