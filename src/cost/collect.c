@@ -34,15 +34,13 @@ struct walk {
 	int want_libs;
 	int cur_lib;
 	uint64_t last_dev, last_ino;
-	int oom;
 };
 
 uint64_t vma_own_kb(const struct vma *v)
 {
 	uint64_t priv = v->kb[SM_PRIVATE_CLEAN] + v->kb[SM_PRIVATE_DIRTY];
-	int file = v->inode != 0 || (v->path[0] == '/' && v->dev_major | v->dev_minor);
-	int rollup = !strcmp(v->path, "[rollup]");
-	if (file || rollup)
+	/* file-backed (shared memory included) or a rollup of everything */
+	if (v->inode != 0 || !strcmp(v->path, "[rollup]"))
 		return priv < v->kb[SM_ANONYMOUS] ? priv : v->kb[SM_ANONYMOUS];
 	return priv;
 }
@@ -72,6 +70,23 @@ static int lib_index(struct pcost *p, const char *path)
 	return (int)p->nlibs++;
 }
 
+/* what the kernel model counts: written private mappings own anon_vma
+ * objects; each mapped file (consecutive mappings of one file share it) a
+ * struct file.  `written` is known from smaps (Anonymous:), guessed from
+ * the permissions with maps alone. */
+static void count_objects(struct walk *w, const struct vma *v, int written)
+{
+	struct kcounts *kc = &w->p->kc;
+	uint64_t dev = (uint64_t)v->dev_major << 32 | v->dev_minor;
+	if (v->perms[3] == 'p' && (v->perms[1] == 'w' || written))
+		kc->anon_maps++;
+	if (v->inode && (v->inode != w->last_ino || dev != w->last_dev)) {
+		kc->files++;
+		w->last_ino = v->inode;
+		w->last_dev = dev;
+	}
+}
+
 static int on_vma(void *ctx, const struct vma *v)
 {
 	struct walk *w = ctx;
@@ -80,14 +95,7 @@ static int on_vma(void *ctx, const struct vma *v)
 	enum role r = role_classify(&w->rc, v, &cont);
 	add(&p->total, v);
 	add(&p->role[r], v);
-	/* written private mappings own anon_vma objects in the kernel */
-	if (v->perms[3] == 'p' && (v->perms[1] == 'w' || v->kb[SM_ANONYMOUS] > 0))
-		p->kc.anon_maps++;
-	if (v->inode && (v->inode != w->last_ino || ((uint64_t)v->dev_major << 32 | v->dev_minor) != w->last_dev)) {
-		p->kc.files++;
-		w->last_ino = v->inode;
-		w->last_dev = (uint64_t)v->dev_major << 32 | v->dev_minor;
-	}
+	count_objects(w, v, v->kb[SM_ANONYMOUS] > 0);
 	if (w->want_libs) {
 		if (r == ROLE_LIBS || r == ROLE_LIBC || r == ROLE_LDSO) {
 			if (!cont)
@@ -115,15 +123,8 @@ static int on_rollup(void *ctx, const struct vma *v)
 static int on_map(void *ctx, const struct vma *v)
 {
 	struct walk *w = ctx;
-	struct pcost *p = w->p;
-	p->total.maps++;
-	if (v->perms[3] == 'p' && v->perms[1] == 'w')
-		p->kc.anon_maps++;
-	if (v->inode && (v->inode != w->last_ino || ((uint64_t)v->dev_major << 32 | v->dev_minor) != w->last_dev)) {
-		p->kc.files++;
-		w->last_ino = v->inode;
-		w->last_dev = (uint64_t)v->dev_major << 32 | v->dev_minor;
-	}
+	w->p->total.maps++;
+	count_objects(w, v, 0);
 	return 0;
 }
 
@@ -174,6 +175,13 @@ static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 	p->state = PS_GONE;
 
 	int fd = procfs_open_file(o->proc_root, pid, "status");
+	if (fd == -EACCES || fd == -EPERM) {	/* /proc mounted with hidepid=1 */
+		p->state = PS_DENIED;
+		p->why = strerror(-fd);
+		snprintf(p->name, sizeof p->name, "?");
+		p->exe = strdup("");
+		return;
+	}
 	if (fd < 0)
 		return;		/* gone: ENOENT/ESRCH */
 	lr_from_fd(&wk->sr.lr, fd);
@@ -189,6 +197,7 @@ static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 		return;
 	}
 	memcpy(p->name, st.name, sizeof p->name);
+	p->have_status = 1;
 	p->uid = (uid_t)st.v[ST_UID];
 	p->kc.threads = st.v[ST_THREADS];
 	p->kc.fdsize = st.v[ST_FDSIZE];
@@ -239,7 +248,7 @@ static void *worker_main(void *arg)
 	while ((i = atomic_fetch_add(wk->next, 1)) < wk->n) {
 		struct pcost *p = &wk->out[i];
 		read_one(wk, wk->pids[i], p);
-		if (p->state == PS_OK || p->state == PS_DENIED)
+		if ((p->state == PS_OK || p->state == PS_DENIED) && p->have_status)
 			kmodel_estimate(wk->o->km, &p->kc, &p->ks);
 	}
 	smaps_reader_free(&wk->sr);

@@ -49,6 +49,7 @@ struct pcost {
 	char *exe;		/* executable path, or "[name]" if unreadable */
 	struct memsum total, role[ROLE_N];
 	struct kcounts kc;
+	int have_status;	/* status was read: the kernel side can be estimated */
 	struct kside ks;
 	uint64_t vmrss_kb, vmswap_kb;	/* from status: shown when smaps is unreadable */
 	struct libuse *libs;

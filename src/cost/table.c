@@ -22,16 +22,24 @@ static void head(FILE *f, int per_process, long project)
 	fputc('\n', f);
 }
 
-/* the tail of a long path is the part that tells programs apart: "...tail" */
+/* a name for a column: control characters as '?', a long path cut to
+ * "...tail", the part that tells programs apart */
 static const char *tail(const char *s, size_t w)
 {
-	static _Thread_local char b[4][128];
+	static _Thread_local char b[4][256];
 	static _Thread_local int k;
-	size_t n = strlen(s);
-	if (n <= w || w < 4 || w >= sizeof b[0])
-		return s;
 	char *o = b[k++ & 3];
-	snprintf(o, sizeof b[0], "...%s", s + n - (w - 3));
+	size_t n = strlen(s), skip = 0;
+	if (w >= sizeof b[0])
+		w = sizeof b[0] - 1;
+	if (n > w && w >= 4) {
+		memcpy(o, "...", 3);
+		skip = n - (w - 3);
+	}
+	size_t j = skip ? 3 : 0;
+	for (size_t i = skip; s[i] && j < sizeof b[0] - 1; i++)
+		o[j++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	o[j] = 0;
 	return o;
 }
 

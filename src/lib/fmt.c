@@ -21,20 +21,51 @@ const char *fmt_kb(char *buf, double kb)
 	return buf;
 }
 
+/* length of the valid UTF-8 sequence at p (1-4), 0 if p starts none */
+static int utf8_len(const unsigned char *p)
+{
+	int n = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 :
+		(p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	if (n == 2 && p[0] < 0xc2)
+		return 0;	/* overlong */
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if (n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+		return 0;	/* overlong, surrogate */
+	if (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || p[0] > 0xf4 || (p[0] == 0xf4 && p[1] >= 0x90)))
+		return 0;
+	return n;
+}
+
+/* Linux paths are bytes: a byte that is not UTF-8 is written as the
+ * character U+00XX, so the output stays valid UTF-8 (JSON, Prometheus) */
+static const unsigned char *put_utf8(FILE *f, const unsigned char *p)
+{
+	int n = utf8_len(p);
+	if (n == 0) {
+		fputc(0xc0 | (*p >> 6), f);
+		fputc(0x80 | (*p & 0x3f), f);
+		return p + 1;
+	}
+	fwrite(p, 1, (size_t)n, f);
+	return p + n;
+}
+
 void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
 		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
+			fprintf(f, "\\%c", *p++);
 		else if (*p == '\n')
-			fputs("\\n", f);
+			fputs("\\n", f), p++;
 		else if (*p == '\t')
-			fputs("\\t", f);
+			fputs("\\t", f), p++;
 		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
+			fprintf(f, "\\u%04x", *p++);
 		else
-			fputc(*p, f);	/* paths are bytes; non-UTF-8 passes through as Linux has it */
+			p = put_utf8(f, p);
 	}
 	fputc('"', f);
 }
@@ -42,13 +73,13 @@ void json_str(FILE *f, const char *s)
 void prom_str(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", f);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p++);
+		else if (*p == '\n')
+			fputs("\\n", f), p++;
 		else
-			fputc(*s, f);
+			p = put_utf8(f, p);
 	}
 	fputc('"', f);
 }

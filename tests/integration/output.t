@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 21
+plan 24
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -55,3 +55,17 @@ run --json --totals > "$TMP/t"
 ok $(jq -e "$d | has(\"roles\") | not" "$TMP/t" > /dev/null; echo $?) "--totals: no roles"
 within "$(jq "$d | .per_instance.own_kb" "$TMP/t")" "$(jq "$d | .per_instance.own_kb" "$TMP/j")" 4 \
 	"--totals: own pages as with roles, within a page"
+
+# a program whose path has a quote, a newline and a byte that is not UTF-8
+weird=$(printf '%s/we"ird\377\nname' "$TMP")
+mkdir "$weird" && cp "$PROGS/dirty" "$weird/dirty"
+"$PROGS/spawn" -n 1 "$weird/dirty" -- "$RESIDENT" cost --json > "$TMP/wj"
+jq -e '.programs[0].exe | endswith("name/dirty")' "$TMP/wj" > /dev/null; ok $? "odd path: JSON still valid"
+"$PROGS/spawn" -n 1 "$weird/dirty" -- "$RESIDENT" cost --prometheus > "$TMP/wp"
+/usr/bin/python3 -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+list(text_string_to_metric_families(open(sys.argv[1], encoding="utf-8").read()))' "$TMP/wp"
+ok $? "odd path: Prometheus output still parses as UTF-8"
+"$PROGS/spawn" -n 1 "$weird/dirty" -- "$RESIDENT" cost > "$TMP/wt"
+grep -q 'dirty' "$TMP/wt"; ok $? "odd path: table still names it"
