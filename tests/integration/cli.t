@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli.t: help, usage errors, exit statuses of the command line itself.
 . "$(dirname "$0")/tap.sh"
-plan 16
+plan 19
 "$RESIDENT" help > "$TMP/out"; ok $? "resident help exits 0"
 grep -q '^  cost ' "$TMP/out"; ok $? "help lists cost"
 "$RESIDENT" cost --help > "$TMP/out"; ok $? "resident cost --help exits 0"
@@ -19,3 +19,8 @@ is "$(cat "$TMP/err")" "resident: -n: lots: not a number from 0 to 100000000" "-
 man=$(dirname "$0")/../../man
 groff -man -Tutf8 -ww "$man/resident.1" 2>&1 > /dev/null | grep -q . ; ok $((! $?)) "resident.1 renders without warnings"
 groff -man -Tutf8 -ww "$man/resident-cost.1" 2>&1 > /dev/null | grep -q . ; ok $((! $?)) "resident-cost.1 renders without warnings"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+make -s -C "$top" install DESTDIR="$TMP/inst" PREFIX=/usr > /dev/null 2>&1; ok $? "make install DESTDIR=... PREFIX=/usr"
+test -x "$TMP/inst/usr/bin/resident" && "$TMP/inst/usr/bin/resident" version > /dev/null; ok $? "installed binary runs"
+test -f "$TMP/inst/usr/share/man/man1/resident.1" -a -f "$TMP/inst/usr/share/man/man1/resident-cost.1"
+ok $? "man pages installed"
