@@ -11,10 +11,10 @@ out=bench/results-cost.json
 build/tests/progs/spawn -n "$n" build/tests/progs/dirty -- sh -c '
 	out=$1
 	echo "processes on the machine: $(ls -d /proc/[0-9]* | wc -l)"
-	hyperfine -N -i --warmup 2 --runs 15 --export-json "$out" \
+	hyperfine -N -i --warmup 2 --runs 20 --export-json "$out" \
 		-n "resident cost" "./resident cost -a" \
 		-n "resident cost --totals" "./resident cost -a --totals" \
-		-n "smemstat" "smemstat -q" \
+		-n "smemstat" "smemstat" \
 		-n "smem" "smem" > /dev/null
 ' sh "$out"
 # ratios against resident cost, from hyperfine's medians
