@@ -9,8 +9,9 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 # the CLI, one folder per job, shared primitives (lib: errors and output,
 # proc: the one /proc reader)
-SRCS    := $(wildcard src/lib/*.c src/proc/*.c src/cost/*.c src/cli/*.c)
-LIBSRCS := $(filter-out src/cli/main.c,$(SRCS))
+SRCS    := $(wildcard src/lib/*.c src/proc/*.c src/cost/*.c src/snap/*.c src/cli/*.c)
+LOADER_BLOB := build/loader/blob.o
+LIBSRCS := $(filter-out src/cli/main.c src/snap/snap_main.c,$(SRCS))
 
 all: resident
 
@@ -22,12 +23,24 @@ build/asan/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
 
-resident: $(SRCS:%.c=build/%.o)
+resident: $(SRCS:%.c=build/%.o) $(LOADER_BLOB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # the same program under AddressSanitizer and UBSan, for the tests
-build/asan/resident: $(SRCS:%.c=build/asan/%.o)
+build/asan/resident: $(SRCS:%.c=build/asan/%.o) $(LOADER_BLOB)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+# the loader: freestanding, static, at a fixed address, no libc and no
+# sanitizer; embedded in resident as a blob that snap copies into images
+LOADER_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-builtin \
+	-fno-stack-protector -fpie -fcf-protection=none -fno-asynchronous-unwind-tables
+LOADER_LDFLAGS = -nostdlib -static -no-pie -Wl,-Ttext-segment=0x100000000 -Wl,--build-id=none \
+	-Wl,-z,noexecstack -Wl,-z,norelro -Wl,-e,_start
+build/loader/loader.elf: src/loader/start.S src/loader/loader.c src/loader/sys.h src/image/format.h
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) $(LOADER_LDFLAGS) -o $@ src/loader/start.S src/loader/loader.c
+$(LOADER_BLOB): build/loader/loader.elf
+	cd build/loader && ld -r -b binary -z noexecstack -o blob.o loader.elf
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

@@ -3,5 +3,6 @@
 #define RESIDENT_CLI_H
 
 int cmd_cost(int argc, char **argv);
+int cmd_snap(int argc, char **argv);
 
 #endif

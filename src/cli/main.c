@@ -16,6 +16,7 @@ static const struct {
 	const char *what;
 } cmds[] = {
 	{ "cost", cmd_cost, "what processes really cost, kernel side included" },
+	{ "snap", cmd_snap, "capture a program after ld.so relocated it, as an image" },
 };
 
 static void usage(FILE *f)

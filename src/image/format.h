@@ -1,0 +1,148 @@
+/* format.h: the resident image format, version 1.  Shared by `resident snap`
+ * (writer), the loader (reader, freestanding: fixed-size integer types only)
+ * and `resident inspect`.  Little-endian, x86_64 first; arch and page size
+ * are fields so that aarch64 and musl can follow.
+ *
+ *  file offset
+ *  0            +------------------------------+
+ *               | loader ELF (static, no libc, |  what the kernel execs; its
+ *               | linked at LOADER_BASE)       |  img_locator says where the
+ *               |   img_locator: magic,        |  header is and what to exec
+ *               |   hdr_off, original path     |  if anything is wrong
+ *  hdr_off      +------------------------------+  page aligned
+ *               | img_header                   |
+ *               | img_file[nfiles]             |  identity of each file used
+ *               | img_map[nmaps]               |  the address space, in order
+ *               | img_fixup[nfixups]           |  saved words rewritten at start
+ *               | img_env[nenv]                |  LD_*, GLIBC_TUNABLES, MALLOC_*
+ *               | strings (NUL-terminated)     |
+ *  data_off     +------------------------------+  page aligned
+ *               | saved pages: each map's runs |  mmap'd MAP_PRIVATE straight
+ *               | of non-zero pages, in order  |  from here, so pages no
+ *               |                              |  instance writes stay shared
+ *  size         +------------------------------+
+ *
+ * The header and tables are covered by a checksum (FNV-1a 64 over
+ * [hdr_off, hdr_off + tables_size) with the checksum field taken as 0):
+ * any damage sends the loader to the original program.
+ */
+#ifndef RESIDENT_IMAGE_FORMAT_H
+#define RESIDENT_IMAGE_FORMAT_H
+
+#include <stdint.h>
+
+#define IMG_MAGIC "RESIDNT1"		/* 8 bytes, no NUL */
+#define IMG_VERSION 1
+#define IMG_LOCATOR_MAGIC "resident-locator:v1"	/* 19 bytes + NUL = 20 */
+#define IMG_PATH_MAX 4096
+#define LOADER_BASE 0x100000000ull	/* 4 GiB: above non-PIE programs, below PIE and mmap */
+
+/* in the loader's .data; snap fills it in its copy of the loader */
+struct img_locator {
+	char magic[20];
+	uint32_t pad;
+	uint64_t hdr_off;		/* 0 in the bare loader */
+	char orig[IMG_PATH_MAX];	/* the original program, NUL-terminated */
+};
+
+enum img_map_kind {
+	IMK_FILE = 1,	/* mapped from a dependency, never written: shared with normal runs */
+	IMK_ZERO = 2,	/* anonymous, zero-filled; saved runs are laid over it */
+	IMK_SAVED = 3,	/* a run of saved pages: mapped from the image at data_off */
+};
+
+/* one mapping to rebuild; IMK_SAVED entries follow the IMK_ZERO they fill */
+struct img_map {
+	uint64_t start, end;
+	uint64_t offset;	/* IMK_FILE: offset in the file; IMK_SAVED: offset in the image */
+	uint32_t prot;		/* PROT_* as the program had it */
+	uint32_t kind;
+	uint32_t file;		/* IMK_FILE: index into the files */
+	uint32_t pad;
+};
+
+struct img_file {
+	uint32_t path;		/* string offset */
+	uint32_t pad;
+	uint64_t dev;		/* st_dev as makedev(major, minor) */
+	uint64_t ino, size;
+	int64_t mtime_sec, mtime_nsec;
+};
+
+/* what a saved word that pointed into the capture's stack points to now */
+enum img_fixup_kind {
+	IFX_STACK_TOP = 1,	/* the initial stack pointer (argc) + arg */
+	IFX_ARGV,		/* &argv[0] + arg bytes */
+	IFX_ENVP,		/* &envp[0] + arg bytes */
+	IFX_AUXV,		/* &auxv[0] + arg bytes */
+	IFX_AT_RANDOM,		/* AT_RANDOM bytes + arg */
+	IFX_AT_PLATFORM,	/* AT_PLATFORM string + arg */
+	IFX_AT_EXECFN,		/* AT_EXECFN string + arg */
+	IFX_ARG_STRING,		/* argv[index] + arg */
+	IFX_ENV_STRING,		/* the string of variable `name` + arg */
+	IFX_CANARY,		/* fresh stack guard, from the new AT_RANDOM */
+	IFX_POINTER_GUARD,	/* fresh pointer guard, from the new AT_RANDOM */
+};
+
+struct img_fixup {
+	uint64_t addr;		/* where the word lives */
+	int64_t arg;		/* offset from the target */
+	uint32_t kind;
+	uint32_t index;		/* IFX_ARG_STRING: argv index; IFX_ENV_STRING: name string */
+};
+
+/* a variable that steers ld.so: the run's set must equal the capture's */
+struct img_env {
+	uint32_t str;		/* "NAME=value" */
+	uint32_t pad;
+};
+
+struct img_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t machine;	/* EM_X86_64 */
+	uint32_t page_size;
+	uint32_t flags;		/* IMG_F_* */
+	uint64_t checksum;
+	uint64_t size;		/* of the whole image file */
+	uint64_t tables_size;	/* header + tables + strings */
+	uint64_t data_off;
+	uint32_t nfiles, nmaps, nfixups, nenv;
+	uint64_t files_off, maps_off, fixups_off, env_off, str_off, str_size;	/* from hdr_off */
+
+	/* the program at the hand-over: where to resume, and with what */
+	uint64_t resume;	/* ld.so's _dl_start_user */
+	uint64_t entry;		/* the program's entry (rax at resume) */
+	uint64_t fs_base;
+	uint64_t tid_addr;	/* set_tid_address */
+	uint64_t robust_head, robust_len;
+	uint64_t rseq_addr;
+	uint32_t rseq_len, rseq_sig;
+	/* what the program's auxv said, and its address space for PR_SET_MM_MAP */
+	uint64_t at_phdr, at_phent, at_phnum, at_entry, at_base, at_sysinfo_ehdr;
+	uint64_t start_code, end_code, start_data, end_data, start_brk, brk;
+	/* the kernel's special mappings, moved back to where they were */
+	uint64_t vvar_start, vvar_end, vclock_start, vclock_end, vdso_start, vdso_end;
+	/* where it may run */
+	uint64_t hwcap, hwcap2;
+	uint64_t cpu_sig;	/* FNV-1a of cpuid leaves 0, 1, 7 */
+	uint64_t rlimit_stack;	/* soft RLIMIT_STACK at capture (ld.so sizes thread stacks from it) */
+	uint32_t orig;		/* string: the original program */
+	uint32_t kernel;	/* string: uname release */
+};
+
+#define IMG_F_HEAP 1u		/* a [heap] was captured: brk must be restored */
+
+/* FNV-1a 64 */
+static inline uint64_t img_fnv(uint64_t h, const void *p, uint64_t n)
+{
+	const unsigned char *c = p;
+	for (uint64_t i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+#define IMG_FNV_INIT 0xcbf29ce484222325ull
+
+#endif

@@ -1,0 +1,497 @@
+/* loader.c: the start of every image.  No libc, no heap, raw syscalls: it
+ * runs on every exec, so every syscall and page fault here counts.
+ *
+ * What it does, in order (any failure: exec the original program instead,
+ * an image is never worse than no image):
+ *
+ *   1. find its header (img_locator), map the tables, check every bound
+ *      and the checksum;
+ *   2. check that nothing the image depends on changed: each file's
+ *      identity, the LD_* / GLIBC_TUNABLES / MALLOC_* variables, the kernel
+ *      release, the CPU, RLIMIT_STACK, not AT_SECURE;
+ *   3. move the kernel's [vvar], [vvar_vclock], [vdso] to where they were
+ *      (ld.so kept pointers into the vDSO);
+ *   4. map the program: unwritten file mappings from their files (shared
+ *      with every normal run), written ones from the image's saved pages
+ *      (shared between instances until written), all at their addresses,
+ *      MAP_FIXED_NOREPLACE so that a collision is seen, not suffered;
+ *   5. rewrite the saved words that pointed into the capture's stack so
+ *      they point into this one, with fresh stack and pointer guards;
+ *   6. tell the kernel: auxv as the program's, PR_SET_MM_MAP (brk, code,
+ *      data), fs_base, set_tid_address, set_robust_list, rseq;
+ *   7. jump to ld.so's _dl_start_user with %rax = the program's entry: ld.so
+ *      runs the constructors with this run's argv and envp, then main.
+ *
+ * The stack is the one the kernel built for this exec, kept as it is:
+ *
+ *        high  +---------------------------+
+ *              | strings: argv, envp,      |  this run's, untouched
+ *              | AT_EXECFN, AT_PLATFORM,   |
+ *              | AT_RANDOM bytes           |  fresh: new guards come from here
+ *              +---------------------------+
+ *              | auxv                      |  AT_PHDR, AT_PHNUM, AT_PHENT,
+ *              |                           |  AT_ENTRY, AT_BASE, AT_SYSINFO_EHDR
+ *              |                           |  rewritten to the program's
+ *              | envp[], NULL              |
+ *              | argv[], NULL              |
+ *        sp -> | argc                      |  where ld.so resumes
+ *              +---------------------------+
+ *              | the loader's frames       |  dead once it jumps
+ *        low
+ */
+#include "../image/format.h"
+#include "sys.h"
+
+__attribute__((used)) struct img_locator resident_locator = { .magic = IMG_LOCATOR_MAGIC };
+
+void resume(u64 *sp, u64 entry, u64 pc) __attribute__((noreturn));
+void loader_main(u64 *sp) __attribute__((noreturn, used));
+
+/* the compiler may call these for struct copies */
+void *memset(void *d, int c, unsigned long n);
+void *memcpy(void *d, const void *s, unsigned long n);
+void *memset(void *d, int c, unsigned long n)
+{
+	unsigned char *p = d;
+	while (n--)
+		*p++ = (unsigned char)c;
+	return d;
+}
+void *memcpy(void *d, const void *s, unsigned long n)
+{
+	unsigned char *p = d;
+	const unsigned char *q = s;
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+static u64 slen(const char *s)
+{
+	u64 n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+static int streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static int prefix(const char *s, const char *p)
+{
+	while (*p && *s == *p)
+		s++, p++;
+	return *p == 0;
+}
+
+struct run {
+	u64 *sp;
+	long argc;
+	char **argv, **envp;
+	u64 *auxv;
+	int debug;
+	const struct img_header *h;
+	const char *str;	/* string table */
+	const char *self;	/* the image, for messages */
+};
+
+static void say(const char *const *parts)
+{
+	char line[1024];
+	u64 n = 0;
+	for (; *parts; parts++)
+		for (const char *p = *parts; *p && n < sizeof line - 1; p++)
+			line[n++] = *p;
+	line[n++] = '\n';
+	sys3(NR_write, 2, line, n);
+}
+
+/* the image cannot be used as it is: run the program the normal way */
+__attribute__((noreturn)) static void fallback(struct run *r, const char *why)
+{
+	const char *orig = resident_locator.orig;
+	if (r->debug) {
+		const char *m[] = { "resident: ", r->self, ": ", why, ": running ", orig, 0 };
+		say(m);
+	}
+	if (orig[0]) {
+		i64 e = sys3(NR_execve, orig, r->argv, r->envp);
+		const char *m[] = { "resident: ", orig, e == -2 ? ": program is gone" : ": cannot run it", 0 };
+		say(m);
+	} else {
+		const char *m[] = { "resident: ", r->self, ": damaged image and no program to run", 0 };
+		say(m);
+	}
+	sys1(NR_exit_group, 127);
+	__builtin_unreachable();
+}
+
+static const char *env_get(char **envp, const char *name_eq)
+{
+	for (; *envp; envp++)
+		if (prefix(*envp, name_eq))
+			return *envp;
+	return 0;
+}
+
+static u64 aux(const u64 *av, u64 type)
+{
+	for (; av[0]; av += 2)
+		if (av[0] == type)
+			return av[1];
+	return 0;
+}
+
+static u64 cpu_sig(void)
+{
+	u64 h = IMG_FNV_INIT;
+	static const unsigned leaves[] = { 0, 1, 7 };
+	for (int i = 0; i < 3; i++) {
+		unsigned r[4];
+		__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaves[i]), "c"(0));
+		if (leaves[i] == 1)
+			r[1] &= 0x00ffffff;	/* the APIC id of the CPU we happen to run on */
+		h = img_fnv(h, r, sizeof r);
+	}
+	return h;
+}
+
+/* bounds and checksum of header and tables; the reason, or 0 */
+static const char *check_tables(struct run *r, u64 size, u64 hdr_off)
+{
+	const struct img_header *h = r->h;
+	u64 ts = h->tables_size;
+	if (h->version != IMG_VERSION || h->machine != 62 || h->page_size != 4096)
+		return "image of another version or machine";
+	if (h->size != size)
+		return "truncated or extended image";
+	if (ts < sizeof *h || hdr_off + ts > h->data_off || h->data_off > size || h->data_off & 4095)
+		return "damaged image (layout)";
+	if (h->files_off + (u64)h->nfiles * sizeof(struct img_file) > ts ||
+	    h->maps_off + (u64)h->nmaps * sizeof(struct img_map) > ts ||
+	    h->fixups_off + (u64)h->nfixups * sizeof(struct img_fixup) > ts ||
+	    h->env_off + (u64)h->nenv * sizeof(struct img_env) > ts || h->str_off + h->str_size > ts ||
+	    h->str_size == 0 || (h->files_off | h->maps_off | h->fixups_off | h->env_off) & 7)
+		return "damaged image (tables)";
+	struct img_header copy = *h;
+	copy.checksum = 0;
+	u64 sum = img_fnv(IMG_FNV_INIT, &copy, sizeof copy);
+	sum = img_fnv(sum, (const char *)h + sizeof *h, ts - sizeof *h);
+	if (sum != h->checksum)
+		return "damaged image (checksum)";
+	if (r->str[h->str_size - 1] || h->orig >= h->str_size || h->kernel >= h->str_size)
+		return "damaged image (strings)";
+	return 0;
+}
+
+static const struct img_map *maps_of(const struct img_header *h)
+{
+	return (const struct img_map *)((const char *)h + h->maps_off);
+}
+
+/* every map inside the user address space, in order, runs inside their
+ * zero map, saved pages inside the file, fixups inside a saved map */
+static const char *check_maps(struct run *r)
+{
+	const struct img_header *h = r->h;
+	const struct img_map *m = maps_of(h);
+	u64 last = 0, zs = 0, ze = 0;
+	for (u32 i = 0; i < h->nmaps; i++) {
+		if (m[i].start >= m[i].end || (m[i].start | m[i].end | m[i].offset) & 4095 ||
+		    m[i].end > 0x7ffffffff000ull)
+			return "damaged image (map bounds)";
+		if (m[i].kind == IMK_SAVED) {
+			if (m[i].start < zs || m[i].end > ze || m[i].offset < h->data_off ||
+			    m[i].offset + (m[i].end - m[i].start) > h->size)
+				return "damaged image (saved pages)";
+			continue;
+		}
+		if (m[i].start < last)
+			return "damaged image (maps overlap)";
+		if (m[i].kind == IMK_FILE) {
+			if (m[i].file >= h->nfiles)
+				return "damaged image (file index)";
+		} else if (m[i].kind == IMK_ZERO) {
+			zs = m[i].start;
+			ze = m[i].end;
+		} else {
+			return "damaged image (map kind)";
+		}
+		last = m[i].end;
+	}
+	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
+	for (u32 i = 0; i < h->nfixups; i++) {
+		u32 j;
+		for (j = 0; j < h->nmaps; j++)
+			if (m[j].kind == IMK_ZERO && f[i].addr >= m[j].start && f[i].addr + 8 <= m[j].end)
+				break;
+		if (j == h->nmaps || f[i].addr & 7 || f[i].kind < IFX_STACK_TOP || f[i].kind > IFX_POINTER_GUARD ||
+		    (f[i].kind == IFX_ENV_STRING && f[i].index >= h->str_size))
+			return "damaged image (fixups)";
+	}
+	return 0;
+}
+
+/* nothing the image depends on has changed */
+static const char *check_world(struct run *r)
+{
+	const struct img_header *h = r->h;
+	const struct img_file *fl = (const struct img_file *)((const char *)h + h->files_off);
+	for (u32 i = 0; i < h->nfiles; i++) {
+		struct kstat st;
+		if (fl[i].path >= h->str_size)
+			return "damaged image (file path)";
+		if (sys4(NR_newfstatat, -100, r->str + fl[i].path, &st, 0) < 0)
+			return "a file it depends on is gone";
+		if (st.st_dev != fl[i].dev || st.st_ino != fl[i].ino || (i64)st.st_size != (i64)fl[i].size ||
+		    (i64)st.st_mtime != fl[i].mtime_sec || (i64)st.st_mtime_nsec != fl[i].mtime_nsec)
+			return "a file it depends on changed";
+	}
+	/* the variables that steer ld.so: exactly the capture's */
+	const struct img_env *ev = (const struct img_env *)((const char *)h + h->env_off);
+	u32 seen = 0;
+	for (char **e = r->envp; *e; e++) {
+		if (!(prefix(*e, "LD_") || prefix(*e, "GLIBC_TUNABLES=") || prefix(*e, "MALLOC_")) ||
+		    prefix(*e, "LD_BIND_NOW="))
+			continue;
+		u32 j;
+		for (j = 0; j < h->nenv; j++)
+			if (ev[j].str < h->str_size && streq(*e, r->str + ev[j].str))
+				break;
+		if (j == h->nenv)
+			return "an LD_*, GLIBC_TUNABLES or MALLOC_* variable differs";
+		seen++;
+	}
+	if (seen != h->nenv)
+		return "an LD_*, GLIBC_TUNABLES or MALLOC_* variable is missing";
+	char uts[6 * 65];
+	sys1(NR_uname, uts);
+	if (!streq(uts + 2 * 65, r->str + h->kernel))
+		return "another kernel";
+	if (cpu_sig() != h->cpu_sig || aux(r->auxv, 16) != h->hwcap || aux(r->auxv, 26) != h->hwcap2)
+		return "another CPU";
+	if (aux(r->auxv, 23))
+		return "secure mode (AT_SECURE)";
+	u64 rl[2];
+	if (sys4(NR_prlimit64, 0, RLIMIT_STACK, 0, rl) < 0 || rl[0] != h->rlimit_stack)
+		return "another RLIMIT_STACK";
+	return 0;
+}
+
+/* move one kernel mapping of `len` bytes from `now` to `then` */
+static int move_special(u64 now, u64 then, u64 len)
+{
+	if (!len || now == then)
+		return 0;
+	i64 p = sys6(NR_mmap, then, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != (i64)then)
+		return -1;
+	return sys5(NR_mremap, now, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, then) == (i64)then ? 0 : -1;
+}
+
+static const char *place_specials(struct run *r)
+{
+	const struct img_header *h = r->h;
+	u64 vdso = aux(r->auxv, 33);
+	if (!h->vdso_start)
+		return 0;
+	if (!vdso || h->vdso_end - h->vdso_start == 0)
+		return "no vDSO here";
+	/* same kernel, same layout: vvar and vvar_vclock sit below the vDSO */
+	u64 vvar = vdso - (h->vdso_start - h->vvar_start);
+	u64 vclock = vdso - (h->vdso_start - h->vclock_start);
+	if ((h->vvar_start && move_special(vvar, h->vvar_start, h->vvar_end - h->vvar_start)) ||
+	    (h->vclock_start && move_special(vclock, h->vclock_start, h->vclock_end - h->vclock_start)) ||
+	    move_special(vdso, h->vdso_start, h->vdso_end - h->vdso_start))
+		return "the vDSO's old address is taken";
+	return 0;
+}
+
+static const char *place_maps(struct run *r, int self)
+{
+	const struct img_header *h = r->h;
+	const struct img_map *m = maps_of(h);
+	const struct img_file *fl = (const struct img_file *)((const char *)h + h->files_off);
+	int fd = -1;
+	u32 fd_file = ~0u;
+	for (u32 i = 0; i < h->nmaps; i++) {
+		u64 len = m[i].end - m[i].start;
+		i64 p;
+		if (m[i].kind == IMK_FILE) {
+			if (m[i].file != fd_file) {
+				if (fd >= 0)
+					sys1(NR_close, fd);
+				fd = (int)sys2(NR_open, r->str + fl[m[i].file].path, O_RDONLY | O_CLOEXEC);
+				fd_file = m[i].file;
+				if (fd < 0)
+					return "cannot open a file it depends on";
+			}
+			p = sys6(NR_mmap, m[i].start, len, m[i].prot, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd,
+				 m[i].offset);
+		} else if (m[i].kind == IMK_ZERO) {
+			/* writable until the fixups are in; mprotect'ed back after */
+			p = sys6(NR_mmap, m[i].start, len, m[i].prot | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		} else {
+			p = sys6(NR_mmap, m[i].start, len, m[i].prot | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, self,
+				 m[i].offset);
+		}
+		if (p != (i64)m[i].start) {
+			if (fd >= 0)
+				sys1(NR_close, fd);
+			return p == -EEXIST ? "an address it needs is taken" : "cannot map the program";
+		}
+	}
+	if (fd >= 0)
+		sys1(NR_close, fd);
+	return 0;
+}
+
+static const char *apply_fixups(struct run *r)
+{
+	const struct img_header *h = r->h;
+	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
+	u64 random = aux(r->auxv, 25), platform = aux(r->auxv, 15), execfn = aux(r->auxv, 31);
+	if (!random)
+		return "no AT_RANDOM";
+	for (u32 i = 0; i < h->nfixups; i++) {
+		u64 v;
+		switch (f[i].kind) {
+		case IFX_STACK_TOP: v = (u64)r->sp; break;
+		case IFX_ARGV: v = (u64)r->argv; break;
+		case IFX_ENVP: v = (u64)r->envp; break;
+		case IFX_AUXV: v = (u64)r->auxv; break;
+		case IFX_AT_RANDOM: v = random; break;
+		case IFX_AT_PLATFORM:
+			if (!platform)
+				return "no AT_PLATFORM";
+			v = platform;
+			break;
+		case IFX_AT_EXECFN: v = execfn; break;
+		case IFX_ARG_STRING:
+			if ((long)f[i].index >= r->argc)
+				return "fewer arguments than ld.so kept a pointer to";
+			v = (u64)r->argv[f[i].index];
+			break;
+		case IFX_ENV_STRING: {
+			const char *e = env_get(r->envp, r->str + f[i].index);
+			if (!e || (u64)f[i].arg > slen(e))
+				return "a variable ld.so kept a pointer to is not set";
+			v = (u64)e;
+			break;
+		}
+		case IFX_CANARY:	/* as glibc: AT_RANDOM's first 8 bytes, low byte 0 */
+			v = *(const u64 *)random & ~0xffull;
+			*(u64 *)f[i].addr = v;
+			continue;
+		case IFX_POINTER_GUARD:
+			*(u64 *)f[i].addr = *(const u64 *)(random + 8);
+			continue;
+		default:
+			return "damaged image (fixup kind)";
+		}
+		*(u64 *)f[i].addr = v + (u64)f[i].arg;
+	}
+	/* back to the program's protections */
+	const struct img_map *m = maps_of(h);
+	for (u32 i = 0; i < h->nmaps; i++)
+		if (m[i].kind == IMK_ZERO && !(m[i].prot & PROT_WRITE))
+			sys3(NR_mprotect, m[i].start, m[i].end - m[i].start, m[i].prot);
+	return 0;
+}
+
+static const char *tell_kernel(struct run *r)
+{
+	const struct img_header *h = r->h;
+	u64 *av = r->auxv, *end = av;
+	while (end[0])
+		end += 2;
+	for (; av[0]; av += 2)
+		switch (av[0]) {
+		case 3: av[1] = h->at_phdr; break;	/* AT_PHDR */
+		case 4: av[1] = h->at_phent; break;
+		case 5: av[1] = h->at_phnum; break;
+		case 7: av[1] = h->at_base; break;
+		case 9: av[1] = h->at_entry; break;
+		case 33: av[1] = h->at_sysinfo_ehdr; break;
+		}
+	char *last = r->envp[0] ? r->envp[0] : r->argv[0];
+	for (char **e = r->envp; *e; e++)
+		last = *e;
+	struct prctl_mm_map mm = {
+		.start_code = h->start_code, .end_code = h->end_code,
+		.start_data = h->start_data, .end_data = h->end_data,
+		.start_brk = h->start_brk, .brk = h->brk, .start_stack = (u64)r->sp,
+		.arg_start = (u64)r->argv[0], .arg_end = (u64)r->argv[r->argc - 1] + slen(r->argv[r->argc - 1]) + 1,
+		.env_start = r->envp[0] ? (u64)r->envp[0] : (u64)last, .env_end = (u64)last + slen(last) + 1,
+		.auxv = r->auxv, .auxv_size = (unsigned)((end - r->auxv + 2) * 8), .exe_fd = ~0u,
+	};
+	if (sys5(NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &mm, sizeof mm, 0) < 0 && (h->flags & IMG_F_HEAP))
+		return "the kernel refused the program's brk (PR_SET_MM_MAP)";
+	if (sys2(NR_arch_prctl, ARCH_SET_FS, h->fs_base) < 0)
+		return "cannot set fs_base";
+	if (h->tid_addr)
+		*(int *)h->tid_addr = (int)sys1(NR_set_tid_address, h->tid_addr);
+	if (h->robust_head)
+		sys2(NR_set_robust_list, h->robust_head, h->robust_len);
+	if (h->rseq_addr && sys4(NR_rseq, h->rseq_addr, h->rseq_len, 0, h->rseq_sig) < 0)
+		return "rseq registration refused";
+	return 0;
+}
+
+void loader_main(u64 *sp)
+{
+	struct run r;
+	const char *why;
+	r.sp = sp;
+	r.argc = (long)sp[0];
+	r.argv = (char **)(sp + 1);
+	r.envp = r.argv + r.argc + 1;
+	char **e = r.envp;
+	while (*e)
+		e++;
+	r.auxv = (u64 *)(e + 1);
+	const char *dbg = env_get(r.envp, "RESIDENT_DEBUG=");
+	r.debug = dbg && dbg[15] && !(dbg[15] == '0' && !dbg[16]);
+	r.self = (const char *)aux(r.auxv, 31);
+	if (!r.self)
+		r.self = r.argc ? r.argv[0] : "image";
+	r.h = 0;
+	r.str = "";
+	if (r.argc < 1)
+		fallback(&r, "no argv[0]");
+
+	u64 hdr_off = resident_locator.hdr_off;
+	if (!hdr_off || hdr_off & 4095)
+		fallback(&r, "damaged image (locator)");
+	int self = (int)sys2(NR_open, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	struct kstat st;
+	if (self < 0 || sys2(NR_fstat, self, &st) < 0)
+		fallback(&r, "cannot open the image itself");
+	struct img_header hdr;
+	if ((u64)st.st_size < hdr_off + sizeof hdr ||
+	    sys4(NR_pread64, self, &hdr, sizeof hdr, hdr_off) != (i64)sizeof hdr)
+		fallback(&r, "truncated image");
+	for (int i = 0; i < 8; i++)
+		if (hdr.magic[i] != IMG_MAGIC[i])
+			fallback(&r, "not an image (magic)");
+	if (hdr.tables_size > (u64)st.st_size - hdr_off || hdr.tables_size < sizeof hdr)
+		fallback(&r, "damaged image (tables size)");
+	i64 tab = sys6(NR_mmap, 0, hdr.tables_size, PROT_READ, MAP_PRIVATE, self, hdr_off);
+	if (tab < 0 && tab > -4096)
+		fallback(&r, "cannot map the image's tables");
+	r.h = (const struct img_header *)tab;
+	r.str = (const char *)tab + (r.h->str_off < hdr.tables_size ? r.h->str_off : 0);
+	if ((why = check_tables(&r, (u64)st.st_size, hdr_off)) || (why = check_maps(&r)) ||
+	    (why = check_world(&r)) || (why = place_specials(&r)) || (why = place_maps(&r, self)) ||
+	    (why = apply_fixups(&r)) || (why = tell_kernel(&r)))
+		fallback(&r, why);
+	u64 resume_at = r.h->resume, entry = r.h->entry;
+	sys1(NR_close, self);
+	sys2(NR_munmap, tab, hdr.tables_size);
+	resume(sp, entry, resume_at);
+}

@@ -1,0 +1,42 @@
+/* capture.h: run a program under ptrace to ld.so's hand-over (relocations
+ * done, no constructor run yet) and record everything an image needs. */
+#ifndef RESIDENT_CAPTURE_H
+#define RESIDENT_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct cap_map {
+	uint64_t start, end, offset;
+	char perms[5];
+	char *path;		/* "" for anonymous */
+	unsigned dev_major, dev_minor;
+	uint64_t ino;
+	int written;		/* anonymous, or holds copy-on-write pages */
+	unsigned char *bytes;	/* saved contents (written maps), end - start bytes */
+};
+
+struct capture {
+	pid_t pid;
+	uint64_t resume, entry, fs_base;
+	uint64_t tid_addr, robust_head, robust_len, rseq_addr, rseq_len, rseq_sig;
+	/* the initial stack the kernel built, as it was */
+	uint64_t sp, argc, argv, envp, auxv, auxv_end, stack_lo, stack_hi;
+	unsigned char *stack;	/* [stack_lo, stack_hi) */
+	uint64_t at_phdr, at_phent, at_phnum, at_entry, at_base, at_sysinfo_ehdr;
+	uint64_t at_random, at_platform, at_execfn, at_hwcap, at_hwcap2;
+	uint64_t start_code, end_code, start_data, end_data, start_brk, brk;
+	uint64_t canary, pointer_guard;
+	struct cap_map *maps;
+	size_t nmaps;
+};
+
+/* 0, or -1 with a one-line reason in why (why_size bytes) */
+int capture_run(const char *prog, char *const argv[], char *const envp[], struct capture *c,
+		char *why, size_t why_size);
+void capture_free(struct capture *c);
+/* the kernel's own mappings: [stack], [vvar], [vdso]... not saved */
+int capture_special(const char *path);
+
+#endif

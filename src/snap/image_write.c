@@ -1,0 +1,445 @@
+/* image_write.c: lay a capture out as an image (format in image/format.h). */
+#include "image_write.h"
+
+#include <cpuid.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "../image/format.h"
+
+#define PAGE 4096u
+
+/* growable byte buffer */
+struct buf {
+	unsigned char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static size_t put(struct buf *b, const void *data, size_t n)
+{
+	size_t at = b->len;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n)
+			cap *= 2;
+		unsigned char *np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = 1;
+			return at;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	if (data)
+		memcpy(b->p + b->len, data, n);
+	else
+		memset(b->p + b->len, 0, n);
+	b->len += n;
+	return at;
+}
+
+static void align(struct buf *b, size_t a)
+{
+	if (b->len % a)
+		put(b, NULL, a - b->len % a);
+}
+
+static int fail(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static uint32_t prot_of(const char *perms)
+{
+	return (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+	       (perms[2] == 'x' ? PROT_EXEC : 0);
+}
+
+static int zero_page(const unsigned char *p)
+{
+	static const unsigned char z[PAGE];
+	return memcmp(p, z, PAGE) == 0;
+}
+
+uint64_t cpu_signature(void);
+uint64_t cpu_signature(void)
+{
+	unsigned r[4];
+	uint64_t h = IMG_FNV_INIT;
+	static const unsigned leaves[] = { 0, 1, 7 };
+	for (size_t i = 0; i < 3; i++) {
+		__cpuid_count(leaves[i], 0, r[0], r[1], r[2], r[3]);
+		if (leaves[i] == 1)
+			r[1] &= 0x00ffffff;	/* EBX[31:24] is the APIC id of the CPU we run on */
+		h = img_fnv(h, r, sizeof r);
+	}
+	return h;
+}
+
+/* tables under construction */
+struct tables {
+	struct img_file files[256];
+	uint32_t nfiles;
+	struct img_map *maps;
+	uint32_t nmaps;
+	struct img_fixup *fix;
+	uint32_t nfix;
+	struct img_env env[64];
+	uint32_t nenv;
+	struct buf str;
+};
+
+static uint32_t str_add(struct tables *t, const char *s)
+{
+	return (uint32_t)put(&t->str, s, strlen(s) + 1);
+}
+
+static int add_map(struct tables *t, struct img_map m)
+{
+	struct img_map *nm = realloc(t->maps, (t->nmaps + 1) * sizeof *nm);
+	if (!nm)
+		return -1;
+	t->maps = nm;
+	t->maps[t->nmaps++] = m;
+	return 0;
+}
+
+static int add_fix(struct tables *t, uint64_t addr, uint32_t kind, int64_t arg, uint32_t index)
+{
+	struct img_fixup *nf = realloc(t->fix, (t->nfix + 1) * sizeof *nf);
+	if (!nf)
+		return -1;
+	t->fix = nf;
+	t->fix[t->nfix++] = (struct img_fixup){ .addr = addr, .arg = arg, .kind = kind, .index = index };
+	return 0;
+}
+
+/* the file a mapping comes from, by identity; -1 with a reason */
+static int file_index(struct tables *t, const struct cap_map *m, char *why, size_t n)
+{
+	for (uint32_t i = 0; i < t->nfiles; i++)
+		if (!strcmp((char *)t->str.p + t->files[i].path, m->path))
+			return (int)i;
+	struct stat st;
+	if (m->path[0] != '/' || stat(m->path, &st))
+		return fail(why, n, "%s: mapped but cannot be found again", m->path);
+	if (st.st_ino != m->ino || major(st.st_dev) != m->dev_major || minor(st.st_dev) != m->dev_minor)
+		return fail(why, n, "%s: replaced while the program ran", m->path);
+	if (t->nfiles == sizeof t->files / sizeof t->files[0])
+		return fail(why, n, "more than 256 files mapped");
+	t->files[t->nfiles] = (struct img_file){
+		.path = str_add(t, m->path), .dev = st.st_dev, .ino = st.st_ino, .size = (uint64_t)st.st_size,
+		.mtime_sec = st.st_mtim.tv_sec, .mtime_nsec = st.st_mtim.tv_nsec,
+	};
+	return (int)t->nfiles++;
+}
+
+static const char *cstr_at(const struct capture *c, uint64_t addr)
+{
+	if (addr < c->stack_lo || addr >= c->stack_hi)
+		return NULL;
+	const char *s = (const char *)c->stack + (addr - c->stack_lo);
+	return memchr(s, 0, c->stack_hi - addr) ? s : NULL;
+}
+
+static uint64_t word_at(const struct capture *c, uint64_t addr)
+{
+	uint64_t w;
+	memcpy(&w, c->stack + (addr - c->stack_lo), 8);
+	return w;
+}
+
+/* what a word pointing into the capture's stack points to */
+static int classify(struct tables *t, const struct capture *c, uint64_t at, uint64_t v, char *why, size_t n)
+{
+	if (v >= c->sp && v < c->argv)
+		return add_fix(t, at, IFX_STACK_TOP, (int64_t)(v - c->sp), 0);
+	if (v >= c->argv && v < c->argv + 8 * (c->argc + 1))
+		return add_fix(t, at, IFX_ARGV, (int64_t)(v - c->argv), 0);
+	if (v >= c->envp && v < c->auxv)
+		return add_fix(t, at, IFX_ENVP, (int64_t)(v - c->envp), 0);
+	if (v >= c->auxv && v < c->auxv_end)
+		return add_fix(t, at, IFX_AUXV, (int64_t)(v - c->auxv), 0);
+	if (c->at_random && v >= c->at_random && v < c->at_random + 16)
+		return add_fix(t, at, IFX_AT_RANDOM, (int64_t)(v - c->at_random), 0);
+	const char *s;
+	if (c->at_platform && (s = cstr_at(c, c->at_platform)) && v >= c->at_platform &&
+	    v <= c->at_platform + strlen(s))
+		return add_fix(t, at, IFX_AT_PLATFORM, (int64_t)(v - c->at_platform), 0);
+	for (uint64_t i = 0; i < c->argc; i++) {
+		uint64_t a = word_at(c, c->argv + 8 * i);
+		if ((s = cstr_at(c, a)) && v >= a && v <= a + strlen(s))
+			return add_fix(t, at, IFX_ARG_STRING, (int64_t)(v - a), (uint32_t)i);
+	}
+	for (uint64_t e = c->envp; e + 8 < c->auxv; e += 8) {
+		uint64_t a = word_at(c, e);
+		const char *eq;
+		if ((s = cstr_at(c, a)) && v >= a && v <= a + strlen(s) && (eq = strchr(s, '='))) {
+			char name[256];
+			size_t nl = (size_t)(eq - s) < sizeof name - 2 ? (size_t)(eq - s) : sizeof name - 2;
+			memcpy(name, s, nl);
+			name[nl] = '=';
+			name[nl + 1] = 0;
+			return add_fix(t, at, IFX_ENV_STRING, (int64_t)(v - a), str_add(t, name));
+		}
+	}
+	/* AT_EXECFN last: it is also argv[0]'s neighbour in the strings */
+	if (c->at_execfn && (s = cstr_at(c, c->at_execfn)) && v >= c->at_execfn && v <= c->at_execfn + strlen(s))
+		return add_fix(t, at, IFX_AT_EXECFN, (int64_t)(v - c->at_execfn), 0);
+	return fail(why, n, "a saved word at %#llx points into the stack at sp%+lld, to nothing known",
+		    (unsigned long long)at, (long long)(v - c->sp));
+}
+
+static int steering(const char *e)
+{
+	if (!strncmp(e, "LD_BIND_NOW=", 12))
+		return 0;	/* how the capture ran; harmless either way at run time */
+	return !strncmp(e, "LD_", 3) || !strncmp(e, "GLIBC_TUNABLES=", 15) || !strncmp(e, "MALLOC_", 7);
+}
+
+int image_build(const struct image_in *in, unsigned char **out, size_t *out_size, char *why, size_t n)
+{
+	const struct capture *c = in->cap;
+	struct tables t;
+	memset(&t, 0, sizeof t);
+	put(&t.str, "", 1);	/* offset 0: the empty string */
+	struct img_header h;
+	memset(&h, 0, sizeof h);
+	int rc = -1;
+
+	/* 1. the address space */
+	uint64_t data = 0;	/* bytes of saved pages so far */
+	for (size_t i = 0; i < c->nmaps; i++) {
+		const struct cap_map *m = &c->maps[i];
+		const char *p = m->path;
+		if (!strcmp(p, "[vvar]")) {
+			h.vvar_start = m->start, h.vvar_end = m->end;
+			continue;
+		}
+		if (!strcmp(p, "[vvar_vclock]")) {
+			h.vclock_start = m->start, h.vclock_end = m->end;
+			continue;
+		}
+		if (!strcmp(p, "[vdso]")) {
+			h.vdso_start = m->start, h.vdso_end = m->end;
+			continue;
+		}
+		if (capture_special(p))
+			continue;
+		if (m->perms[3] != 'p') {
+			fail(why, n, "%s: a shared mapping at start-up cannot be saved", p[0] ? p : "anonymous");
+			goto out;
+		}
+		if (!strcmp(p, "[heap]"))
+			h.flags |= IMG_F_HEAP;
+		uint32_t prot = prot_of(m->perms);
+		if (!m->written) {
+			int f = file_index(&t, m, why, n);
+			if (f < 0)
+				goto out;
+			if (add_map(&t, (struct img_map){ .start = m->start, .end = m->end, .offset = m->offset,
+							  .prot = prot, .kind = IMK_FILE, .file = (uint32_t)f }))
+				goto oom;
+			continue;
+		}
+		if (p[0] == '/' && file_index(&t, m, why, n) < 0)	/* its file must not change either */
+			goto out;
+		if (add_map(&t, (struct img_map){ .start = m->start, .end = m->end, .prot = prot, .kind = IMK_ZERO }))
+			goto oom;
+		for (uint64_t a = m->start; a < m->end;) {
+			if (zero_page(m->bytes + (a - m->start))) {
+				a += PAGE;
+				continue;
+			}
+			uint64_t b = a;
+			while (b < m->end && !zero_page(m->bytes + (b - m->start)))
+				b += PAGE;
+			if (add_map(&t, (struct img_map){ .start = a, .end = b, .offset = data, .prot = prot,
+							  .kind = IMK_SAVED }))
+				goto oom;
+			data += b - a;
+			a = b;
+		}
+	}
+
+	/* 2. saved words to rewrite: pointers into the old stack, the guards */
+	for (size_t i = 0; i < c->nmaps; i++) {
+		const struct cap_map *m = &c->maps[i];
+		if (!m->bytes)
+			continue;
+		for (uint64_t off = 0; off + 8 <= m->end - m->start; off += 8) {
+			uint64_t v;
+			memcpy(&v, m->bytes + off, 8);
+			if (v >= c->stack_lo && v < c->stack_hi) {
+				if (classify(&t, c, m->start + off, v, why, n))
+					goto out;
+			} else if (v && v == c->canary) {
+				if (add_fix(&t, m->start + off, IFX_CANARY, 0, 0))
+					goto oom;
+			} else if (v && v == c->pointer_guard) {
+				if (add_fix(&t, m->start + off, IFX_POINTER_GUARD, 0, 0))
+					goto oom;
+			}
+		}
+	}
+
+	/* 3. the checks the loader makes */
+	for (char *const *e = in->env; *e; e++)
+		if (steering(*e)) {
+			if (t.nenv == sizeof t.env / sizeof t.env[0]) {
+				fail(why, n, "more than 64 LD_*/MALLOC_* variables");
+				goto out;
+			}
+			t.env[t.nenv++].str = str_add(&t, *e);
+		}
+	struct utsname u;
+	uname(&u);
+	struct rlimit rl;
+	getrlimit(RLIMIT_STACK, &rl);
+	h.kernel = str_add(&t, u.release);
+	h.orig = str_add(&t, in->orig);
+	h.cpu_sig = cpu_signature();
+	h.hwcap = c->at_hwcap;
+	h.hwcap2 = c->at_hwcap2;
+	h.rlimit_stack = rl.rlim_cur;
+	if (t.str.oom)
+		goto oom;
+
+	/* 4. lay it out */
+	memcpy(h.magic, IMG_MAGIC, 8);
+	h.version = IMG_VERSION;
+	h.machine = EM_X86_64;
+	h.page_size = PAGE;
+	h.nfiles = t.nfiles;
+	h.nmaps = t.nmaps;
+	h.nfixups = t.nfix;
+	h.nenv = t.nenv;
+	h.resume = c->resume;
+	h.entry = c->entry;
+	h.fs_base = c->fs_base;
+	h.tid_addr = c->tid_addr;
+	h.robust_head = c->robust_head;
+	h.robust_len = c->robust_len;
+	h.rseq_addr = c->rseq_addr;
+	h.rseq_len = (uint32_t)c->rseq_len;
+	h.rseq_sig = (uint32_t)c->rseq_sig;
+	h.at_phdr = c->at_phdr, h.at_phent = c->at_phent, h.at_phnum = c->at_phnum;
+	h.at_entry = c->at_entry, h.at_base = c->at_base, h.at_sysinfo_ehdr = c->at_sysinfo_ehdr;
+	h.start_code = c->start_code, h.end_code = c->end_code;
+	h.start_data = c->start_data, h.end_data = c->end_data;
+	h.start_brk = c->start_brk, h.brk = c->brk;
+
+	struct buf img = { 0 };
+	put(&img, in->loader, in->loader_size);
+	align(&img, PAGE);
+	size_t hdr_off = img.len;
+	put(&img, &h, sizeof h);
+	h.files_off = img.len - hdr_off;
+	put(&img, t.files, t.nfiles * sizeof t.files[0]);
+	h.maps_off = img.len - hdr_off;
+	put(&img, t.maps, t.nmaps * sizeof t.maps[0]);
+	h.fixups_off = img.len - hdr_off;
+	put(&img, t.fix, t.nfix * sizeof t.fix[0]);
+	h.env_off = img.len - hdr_off;
+	put(&img, t.env, t.nenv * sizeof t.env[0]);
+	h.str_off = img.len - hdr_off;
+	h.str_size = t.str.len;
+	put(&img, t.str.p, t.str.len);
+	h.tables_size = img.len - hdr_off;
+	align(&img, PAGE);
+	h.data_off = img.len;
+	for (size_t i = 0; i < c->nmaps; i++) {
+		const struct cap_map *m = &c->maps[i];
+		if (!m->bytes || capture_special(m->path))
+			continue;
+		for (uint64_t a = m->start; a < m->end; a += PAGE)
+			if (!zero_page(m->bytes + (a - m->start)))
+				put(&img, m->bytes + (a - m->start), PAGE);
+	}
+	h.size = img.len;
+	if (img.oom || img.len - h.data_off != data) {
+		free(img.p);
+		goto oom;
+	}
+	/* IMK_SAVED offsets are relative to data_off until here */
+	struct img_map *maps = (struct img_map *)(img.p + hdr_off + h.maps_off);
+	for (uint32_t i = 0; i < h.nmaps; i++)
+		if (maps[i].kind == IMK_SAVED)
+			maps[i].offset += h.data_off;
+	memcpy(img.p + hdr_off, &h, sizeof h);
+	h.checksum = img_fnv(IMG_FNV_INIT, img.p + hdr_off, h.tables_size);
+	memcpy(img.p + hdr_off, &h, sizeof h);
+
+	/* 5. tell the loader where its header is and what to run otherwise */
+	unsigned char *loc = memmem(img.p, in->loader_size, IMG_LOCATOR_MAGIC, sizeof IMG_LOCATOR_MAGIC);
+	if (!loc || strlen(in->orig) >= IMG_PATH_MAX) {
+		free(img.p);
+		fail(why, n, loc ? "program path too long" : "the loader has no locator");
+		goto out;
+	}
+	struct img_locator L;
+	memcpy(&L, loc, sizeof L);
+	L.hdr_off = hdr_off;
+	snprintf(L.orig, sizeof L.orig, "%s", in->orig);
+	memcpy(loc, &L, sizeof L);
+	*out = img.p;
+	*out_size = img.len;
+	rc = 0;
+	goto out;
+oom:
+	fail(why, n, "out of memory");
+out:
+	free(t.maps);
+	free(t.fix);
+	free(t.str.p);
+	return rc;
+}
+
+int image_write_file(const char *path, const unsigned char *bytes, size_t size)
+{
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp)
+		return -ENAMETOOLONG;
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	size_t done = 0;
+	while (done < size) {
+		ssize_t w = write(fd, bytes + done, size - done);
+		if (w <= 0) {
+			int e = w < 0 ? errno : EIO;
+			close(fd);
+			unlink(tmp);
+			return -e;
+		}
+		done += (size_t)w;
+	}
+	/* 0755 whatever the umask: an image is never group- or world-writable */
+	if (fchmod(fd, 0755) || fsync(fd) || close(fd)) {
+		int e = errno;
+		unlink(tmp);
+		return -e;
+	}
+	if (rename(tmp, path)) {
+		int e = errno;
+		unlink(tmp);
+		return -e;
+	}
+	return 0;
+}
