@@ -2,7 +2,9 @@
 # integration scripts (TAP), the parser fuzzer; prove runs them all.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT      := $(UNIT_SRCS:tests/unit/%.c=build/tests/unit/%)
-PROGS     := $(patsubst tests/progs/%.c,build/tests/progs/%,$(wildcard tests/progs/*.c))
+# uselib and its library are built by the test that rebuilds them
+PROGS     := $(patsubst tests/progs/%.c,build/tests/progs/%,$(filter-out tests/progs/uselib.c,$(wildcard tests/progs/*.c))) \
+	build/tests/progs/cxx
 ASAN_LIB  := $(LIBSRCS:%.c=build/asan/%.o)
 
 build/tests/unit/%: tests/unit/%.c $(ASAN_LIB)
@@ -14,6 +16,10 @@ build/tests/unit/%: tests/unit/%.c $(ASAN_LIB)
 build/tests/progs/%: tests/progs/%.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -O2 -o $@ $< -lpthread
+
+build/tests/progs/cxx: tests/progs/cxx.cpp
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -O2 -o $@ $<
 
 # libFuzzer target over every /proc parser (clang only)
 FUZZ = build/fuzz/fuzz_proc
@@ -28,7 +34,7 @@ tests: resident build/asan/resident $(UNIT) $(PROGS) $(FUZZ)
 
 check: deps
 	$(MAKE) tests
-	RESIDENT=$(CURDIR)/build/asan/resident PROGS=$(CURDIR)/build/tests/progs FUZZ=$(CURDIR)/$(FUZZ) \
+	RESIDENT=$(CURDIR)/build/asan/resident PROGS=$(CURDIR)/build/tests/progs SRC=$(CURDIR)/tests/progs FUZZ=$(CURDIR)/$(FUZZ) \
 		prove --exec '' --timer $(UNIT) tests/integration/*.t
 
 .PHONY: check tests fuzz

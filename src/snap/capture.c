@@ -119,7 +119,7 @@ static int read_stat(struct capture *c, char *why, size_t n)
 		return fail(why, n, "%s: malformed", p);
 	uint64_t f[52] = { 0 };
 	int i = 2;		/* s[1..] starts at field 3 */
-	for (char *t = strtok(s + 1, " "); t && i < 52; t = strtok(NULL, " "))
+	for (char *t = strtok(s + 1, " "); t && i < 51; t = strtok(NULL, " "))
 		f[++i] = strtoull(t, NULL, 10);
 	c->start_code = f[26];
 	c->end_code = f[27];
