@@ -1,0 +1,92 @@
+#!/bin/bash
+# fallback.t: an image never runs wrong code.  When a file it depends on
+# changes, when LD_*/GLIBC_TUNABLES/MALLOC_* differ, when the image is
+# damaged or truncated anywhere in its header and tables, it runs the
+# original program instead; when that is gone, it fails with one line, 127.
+. "$(dirname "$0")/tap.sh"
+plan 15
+SRC=${SRC:-$(cd "$(dirname "$0")/../progs" && pwd)}
+mkdir "$TMP/lib"
+cc -shared -fPIC -O2 -DVALUE=1 -o "$TMP/lib/libresident_test.so" "$SRC/lib/resident_test_lib.c"
+cc -O2 -o "$TMP/uselib" "$SRC/uselib.c" -L"$TMP/lib" -lresident_test -Wl,-rpath,"$TMP/lib"
+"$RESIDENT" snap -o "$TMP/uselib.img" "$TMP/uselib" > /dev/null
+is "$(RESIDENT_DEBUG=1 "$TMP/uselib.img" 2>&1)" "resident_test_lib says 1" "a program with the test's own library runs from its image"
+sleep 0.01	# a new mtime even on coarse clocks
+cc -shared -fPIC -O2 -DVALUE=2 -o "$TMP/lib/libresident_test.so.new" "$SRC/lib/resident_test_lib.c"
+mv "$TMP/lib/libresident_test.so.new" "$TMP/lib/libresident_test.so"
+RESIDENT_DEBUG=1 "$TMP/uselib.img" > "$TMP/o" 2> "$TMP/e"
+is "$(cat "$TMP/o")" "resident_test_lib says 2" "library rebuilt: the image runs the program normally, with the new library"
+grep -q ": a file it depends on changed: running $TMP/uselib\$" "$TMP/e"; ok $? "and RESIDENT_DEBUG=1 says why in one line"
+
+S=$PROGS/show
+# the same argv[0] for program and image; bash's $_ names the last command
+as_prog() { (exec -a prog "$@") | grep -v '^env=<_='; return "${PIPESTATUS[0]}"; }
+"$RESIDENT" snap -o "$TMP/show.img" "$S" > /dev/null
+as_prog "$S" a > "$TMP/want" 2> /dev/null
+steer() { # VAR=value
+	env "$1" RESIDENT_DEBUG=1 bash -c 'exec -a prog "$0" a' "$TMP/show.img" 2> "$TMP/e" | grep -v -e "^env=<$1>" -e RESIDENT_DEBUG -e '^env=<_=' > "$TMP/got"
+	env "$1" RESIDENT_DEBUG=1 bash -c 'exec -a prog "$0" a' "$S" 2> /dev/null | grep -v -e "^env=<$1>" -e RESIDENT_DEBUG -e '^env=<_=' > "$TMP/want2"
+	cmp -s "$TMP/got" "$TMP/want2" && grep -q 'variable differs: running' "$TMP/e"
+}
+steer LD_LIBRARY_PATH=/nonexistent; ok $? "LD_LIBRARY_PATH set: falls back, same output"
+steer GLIBC_TUNABLES=glibc.malloc.tcache_count=0; ok $? "GLIBC_TUNABLES set: falls back, same output"
+steer MALLOC_ARENA_MAX=1; ok $? "MALLOC_ARENA_MAX set: falls back, same output"
+env -i bash -c 'exec -a prog "$0" a' "$TMP/show.img" > "$TMP/o" 2> "$TMP/e"
+env -i bash -c 'exec -a prog "$0" a' "$S" > "$TMP/o2" 2> /dev/null
+cmp -s "$TMP/o" "$TMP/o2"; ok $? "env -i: same output as the program (no steering variable, no fallback needed)"
+
+# damage: every 8 bytes of the header and tables, then truncation anywhere
+hdr=$(grep -boa 'resident-locator:v1' "$TMP/show.img" | head -n 1 | cut -d: -f1)	# inside the loader ELF
+hdr_off=$(python3 -c '
+import sys, struct
+b = open(sys.argv[1], "rb").read()
+i = b.find(b"resident-locator:v1\0")
+print(struct.unpack_from("<Q", b, i + 24)[0])' "$TMP/show.img")
+tables=$(python3 -c '
+import sys, struct
+b = open(sys.argv[1], "rb").read()
+print(struct.unpack_from("<Q", b, int(sys.argv[2]) + 40)[0])' "$TMP/show.img" "$hdr_off")
+bad=0 runs=0
+for ((off = hdr_off; off < hdr_off + tables; off += 8)); do
+	cp "$TMP/show.img" "$TMP/d.img"
+	printf '\x5a' | dd of="$TMP/d.img" bs=1 seek=$off conv=notrunc 2> /dev/null
+	as_prog "$TMP/d.img" a > "$TMP/o" 2> /dev/null
+	rc=$?
+	runs=$((runs + 1))
+	{ [ $rc = 0 ] && cmp -s "$TMP/o" "$TMP/want"; } || { bad=$((bad + 1)); diag "byte $off: exit $rc $(diff "$TMP/o" "$TMP/want" | head -3 | tr "\n" " ")"; }
+done
+is "$bad" 0 "each of $runs header and table words damaged in turn: the program still runs right"
+bad=0
+size=$(stat -c %s "$TMP/show.img")
+for cut in 0 64 4096 $((hdr_off - 1)) $((hdr_off + 100)) $((hdr_off + tables)) $((size - 4096)) $((size - 1)); do
+	head -c $cut "$TMP/show.img" > "$TMP/t.img"; chmod +x "$TMP/t.img"
+	as_prog "$TMP/t.img" a > "$TMP/o" 2> /dev/null; rc=$?
+	{ [ $rc = 0 ] && cmp -s "$TMP/o" "$TMP/want"; } ||
+		{ [ $cut -lt "$hdr" ] && [ ! -s "$TMP/o" ]; } ||
+		{ bad=$((bad + 1)); diag "cut at $cut: exit $rc"; }
+done
+is "$bad" 0 "truncated at 8 places: runs right; cut inside the loader ELF itself, it runs nothing"
+# the locator: where the header is
+cp "$TMP/show.img" "$TMP/d.img"
+loc=$(grep -boa 'resident-locator:v1' "$TMP/d.img" | head -n 1 | cut -d: -f1)
+printf '\x01' | dd of="$TMP/d.img" bs=1 seek=$((loc + 24)) conv=notrunc 2> /dev/null
+as_prog "$TMP/d.img" a > "$TMP/o" 2> /dev/null
+is "$?:$(cmp -s "$TMP/o" "$TMP/want" && echo same)" "0:same" "damaged locator: the program still runs right"
+
+# the original is gone or unreadable: one line, 127
+cp "$S" "$TMP/gone"
+"$RESIDENT" snap -o "$TMP/gone.img" "$TMP/gone" > /dev/null
+rm "$TMP/gone"
+"$TMP/gone.img" > /dev/null 2> "$TMP/e"
+is "$?" 127 "original gone: exit 127"
+is "$(cat "$TMP/e")" "resident: $TMP/gone: program is gone" "original gone: one line naming it"
+cp "$S" "$TMP/locked"
+"$RESIDENT" snap -o "$TMP/locked.img" "$TMP/locked" > /dev/null
+chmod 0 "$TMP/locked"
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$TMP/locked.img" > /dev/null 2> "$TMP/e"
+is "$?" 127 "original unreadable (as nobody): exit 127"
+is "$(wc -l < "$TMP/e")" 1 "original unreadable: one line"
+# images run as an ordinary user too (PR_SET_MM_MAP unprivileged)
+chmod 755 "$TMP"
+RESIDENT_DEBUG=1 setpriv --reuid=nobody --regid=nogroup --clear-groups "$TMP/show.img" a > "$TMP/o" 2> "$TMP/e"
+is "$?:$(wc -c < "$TMP/e")" "0:10" "as nobody: the image runs without falling back (stderr: only its own line)"
