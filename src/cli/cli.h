@@ -4,5 +4,14 @@
 
 int cmd_cost(int argc, char **argv);
 int cmd_snap(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+
+/* shared by snap and check (snap_main.c) */
+#include <stddef.h>
+char *snap_locate(const char *prog);
+void snap_vet(const char *path);
+size_t snap_to(const char *path, const char *out);
 
 #endif

@@ -17,6 +17,9 @@ static const struct {
 } cmds[] = {
 	{ "cost", cmd_cost, "what processes really cost, kernel side included" },
 	{ "snap", cmd_snap, "capture a program after ld.so relocated it, as an image" },
+	{ "check", cmd_check, "run a program normally and from its image, and compare" },
+	{ "inspect", cmd_inspect, "what an image holds, and whether it is current" },
+	{ "ls", cmd_ls, "the images in the image directory" },
 };
 
 static void usage(FILE *f)

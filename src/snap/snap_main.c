@@ -17,6 +17,7 @@
 #include "../lib/exit.h"
 #include "capture.h"
 #include "image_write.h"
+#include "imgdir.h"
 
 extern const unsigned char _binary_loader_elf_start[], _binary_loader_elf_end[];
 extern char **environ;
@@ -29,14 +30,15 @@ static const char usage_text[] =
 	"the program by mapping the saved pages, and execs PROGRAM itself whenever\n"
 	"anything it depends on changed.\n"
 	"\n"
-	"  -o, --output IMAGE  where to write it (default: $XDG_DATA_HOME/resident/bin/NAME,\n"
-	"                      ~/.local/share/resident/bin/NAME; put that directory first in PATH)\n"
+	"  -o, --output IMAGE  where to write it (default: the image directory,\n"
+	"                      $XDG_DATA_HOME/resident or ~/.local/share/resident: the image in\n"
+	"                      root/PREFIX/bin/NAME, linked from bin/NAME; put bin first in PATH)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"RESIDENT_DEBUG=1 makes an image say why it runs the program normally.\n";
 
 /* PROGRAM as execvp would find it, made absolute */
-static char *locate(const char *prog)
+char *snap_locate(const char *prog)
 {
 	char buf[PATH_MAX];
 	if (strchr(prog, '/'))
@@ -55,7 +57,7 @@ static char *locate(const char *prog)
 }
 
 /* refuse what an image cannot or need not serve, with the reason */
-static void vet(const char *path)
+void snap_vet(const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) || !S_ISREG(st.st_mode))
@@ -94,28 +96,40 @@ static void vet(const char *path)
 		die(EXIT_USAGE, "%s: statically linked: no dynamic linking to save", path);
 }
 
-static char *default_output(const char *prog)
+/* capture `path` into an image at `out`; its size, or dies with one line */
+size_t snap_to(const char *path, const char *out)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	char dir[PATH_MAX], *out;
-	if (xdg && xdg[0] == '/')
-		snprintf(dir, sizeof dir, "%s/resident/bin", xdg);
-	else if (home)
-		snprintf(dir, sizeof dir, "%s/.local/share/resident/bin", home);
-	else
-		die(EXIT_USAGE, "no -o, and neither XDG_DATA_HOME nor HOME is set");
-	for (char *p = dir + 1; *p; p++)	/* mkdir -p */
-		if (*p == '/') {
-			*p = 0;
-			mkdir(dir, 0755);
-			*p = '/';
-		}
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		die_errno(EXIT_FAIL, -errno, "%s", dir);
-	const char *base = strrchr(prog, '/');
-	if (asprintf(&out, "%s/%s", dir, base ? base + 1 : prog) < 0)
+	/* the capture runs with the caller's environment, bound now */
+	size_t ne = 0;
+	while (environ[ne])
+		ne++;
+	char **env = calloc(ne + 2, sizeof *env);
+	if (!env)
 		die(EXIT_FAIL, "out of memory");
-	return out;
+	size_t k = 0;
+	for (size_t i = 0; i < ne; i++)
+		if (strncmp(environ[i], "LD_BIND_NOW=", 12))
+			env[k++] = environ[i];
+	env[k++] = "LD_BIND_NOW=1";
+	char *cargv[] = { (char *)path, NULL };
+
+	struct capture cap;
+	char why[512];
+	if (capture_run(path, cargv, env, &cap, why, sizeof why))
+		die(EXIT_FAIL, "%s: %s", path, why);
+	struct image_in in = { .cap = &cap, .orig = path, .env = env, .loader = _binary_loader_elf_start,
+			       .loader_size = (size_t)(_binary_loader_elf_end - _binary_loader_elf_start) };
+	unsigned char *img;
+	size_t size;
+	if (image_build(&in, &img, &size, why, sizeof why))
+		die(EXIT_FAIL, "%s: %s", path, why);
+	int e = image_write_file(out, img, size);
+	if (e < 0)
+		die_errno(EXIT_FAIL, e, "%s", out);
+	capture_free(&cap);
+	free(img);
+	free(env);
+	return size;
 }
 
 int cmd_snap(int argc, char **argv)
@@ -138,43 +152,16 @@ int cmd_snap(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *prog = argv[optind];
-	char *path = locate(prog);
+	char *path = snap_locate(prog);
 	if (!path)
 		die_errno(EXIT_USAGE, -errno, "%s", prog);
-	vet(path);
-	char *dflt = out ? NULL : default_output(path);
+	snap_vet(path);
+	char *dflt = out ? NULL : imgdir_place(path);
 	if (!out)
 		out = dflt;
 
-	/* the capture runs with the caller's environment, bound now */
-	size_t ne = 0;
-	while (environ[ne])
-		ne++;
-	char **env = calloc(ne + 2, sizeof *env);
-	size_t k = 0;
-	for (size_t i = 0; i < ne; i++)
-		if (strncmp(environ[i], "LD_BIND_NOW=", 12))
-			env[k++] = environ[i];
-	env[k++] = "LD_BIND_NOW=1";
-	char *cargv[] = { path, NULL };
-
-	struct capture cap;
-	char why[512];
-	if (capture_run(path, cargv, env, &cap, why, sizeof why))
-		die(EXIT_FAIL, "%s: %s", path, why);
-	struct image_in in = { .cap = &cap, .orig = path, .env = env, .loader = _binary_loader_elf_start,
-			       .loader_size = (size_t)(_binary_loader_elf_end - _binary_loader_elf_start) };
-	unsigned char *img;
-	size_t size;
-	if (image_build(&in, &img, &size, why, sizeof why))
-		die(EXIT_FAIL, "%s: %s", path, why);
-	int e = image_write_file(out, img, size);
-	if (e < 0)
-		die_errno(EXIT_FAIL, e, "%s", out);
+	size_t size = snap_to(path, out);
 	printf("%s: image of %s, %zu kB\n", out, path, size / 1024);
-	capture_free(&cap);
-	free(img);
-	free(env);
 	free(path);
 	free(dflt);
 	return EXIT_OK;

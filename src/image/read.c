@@ -1,0 +1,153 @@
+#include "read.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+uint64_t cpu_signature(void);	/* snap/image_write.c */
+
+static int fail(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int image_open(const char *path, struct image *im, char *why, size_t n)
+{
+	memset(im, 0, sizeof *im);
+	im->path = path;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(why, n, "%s", strerror(errno));
+	struct stat st;
+	fstat(fd, &st);
+	im->file_size = (size_t)st.st_size;
+	/* the locator lies in the loader's first pages */
+	size_t scan = im->file_size < 65536 ? im->file_size : 65536;
+	unsigned char *head = malloc(scan ? scan : 1);
+	ssize_t r = head ? pread(fd, head, scan, 0) : -1;
+	unsigned char *loc = r > 0 ? memmem(head, (size_t)r, IMG_LOCATOR_MAGIC, sizeof IMG_LOCATOR_MAGIC) : NULL;
+	if (!loc || (size_t)(loc - head) + sizeof im->loc > (size_t)r) {
+		free(head);
+		close(fd);
+		return fail(why, n, "not a resident image (no locator)");
+	}
+	memcpy(&im->loc, loc, sizeof im->loc);
+	free(head);
+	uint64_t off = im->loc.hdr_off;
+	im->loader_size = off;
+	struct img_header h;
+	if (off == 0 || off % 4096 || off + sizeof h > im->file_size || pread(fd, &h, sizeof h, (off_t)off) != sizeof h) {
+		close(fd);
+		return fail(why, n, "truncated image (%zu bytes, header at %llu)", im->file_size,
+			    (unsigned long long)off);
+	}
+	if (memcmp(h.magic, IMG_MAGIC, 8)) {
+		close(fd);
+		return fail(why, n, "not a resident image (bad magic)");
+	}
+	if (h.version != IMG_VERSION) {
+		close(fd);
+		return fail(why, n, "image version %u, this resident reads %u", h.version, IMG_VERSION);
+	}
+	if (h.size != im->file_size) {
+		close(fd);
+		return fail(why, n, "truncated image (%zu of %llu bytes)", im->file_size, (unsigned long long)h.size);
+	}
+	uint64_t ts = h.tables_size;
+	if (ts < sizeof h || off + ts > h.data_off || h.data_off > h.size ||
+	    h.files_off + (uint64_t)h.nfiles * sizeof(struct img_file) > ts ||
+	    h.maps_off + (uint64_t)h.nmaps * sizeof(struct img_map) > ts ||
+	    h.fixups_off + (uint64_t)h.nfixups * sizeof(struct img_fixup) > ts ||
+	    h.env_off + (uint64_t)h.nenv * sizeof(struct img_env) > ts || h.str_off + h.str_size > ts ||
+	    h.str_size == 0) {
+		close(fd);
+		return fail(why, n, "damaged image (tables out of bounds)");
+	}
+	im->tables = malloc(ts);
+	if (!im->tables || pread(fd, im->tables, ts, (off_t)off) != (ssize_t)ts) {
+		close(fd);
+		image_close(im);
+		return fail(why, n, "cannot read the tables");
+	}
+	close(fd);
+	struct img_header *hh = (struct img_header *)im->tables;
+	uint64_t sum = hh->checksum;
+	hh->checksum = 0;
+	uint64_t want = img_fnv(IMG_FNV_INIT, im->tables, ts);
+	hh->checksum = sum;
+	if (sum != want) {
+		image_close(im);
+		return fail(why, n, "damaged image (checksum)");
+	}
+	im->h = hh;
+	im->files = (const struct img_file *)(im->tables + hh->files_off);
+	im->maps = (const struct img_map *)(im->tables + hh->maps_off);
+	im->fixups = (const struct img_fixup *)(im->tables + hh->fixups_off);
+	im->env = (const struct img_env *)(im->tables + hh->env_off);
+	im->str = (const char *)im->tables + hh->str_off;
+	if (im->str[hh->str_size - 1] || hh->orig >= hh->str_size || hh->kernel >= hh->str_size) {
+		image_close(im);
+		return fail(why, n, "damaged image (strings)");
+	}
+	for (uint32_t i = 0; i < hh->nfiles; i++)
+		if (im->files[i].path >= hh->str_size) {
+			image_close(im);
+			return fail(why, n, "damaged image (file path)");
+		}
+	for (uint32_t i = 0; i < hh->nenv; i++)
+		if (im->env[i].str >= hh->str_size) {
+			image_close(im);
+			return fail(why, n, "damaged image (environment)");
+		}
+	return 0;
+}
+
+void image_close(struct image *im)
+{
+	free(im->tables);
+	im->tables = NULL;
+	im->h = NULL;
+}
+
+const char *image_file_stale(const struct image *im, unsigned i)
+{
+	const struct img_file *f = &im->files[i];
+	struct stat st;
+	if (stat(im->str + f->path, &st))
+		return "gone";
+	if (st.st_dev != f->dev || st.st_ino != f->ino)
+		return "replaced";
+	if ((uint64_t)st.st_size != f->size || st.st_mtim.tv_sec != f->mtime_sec ||
+	    st.st_mtim.tv_nsec != f->mtime_nsec)
+		return "changed";
+	return NULL;
+}
+
+const char *image_stale(const struct image *im)
+{
+	for (unsigned i = 0; i < im->h->nfiles; i++)
+		if (image_file_stale(im, i))
+			return "a file it depends on changed";
+	struct utsname u;
+	uname(&u);
+	if (strcmp(u.release, im->str + im->h->kernel))
+		return "captured on another kernel";
+	if (cpu_signature() != im->h->cpu_sig)
+		return "captured on another CPU";
+	struct rlimit rl;
+	getrlimit(RLIMIT_STACK, &rl);
+	if (rl.rlim_cur != im->h->rlimit_stack)
+		return "another RLIMIT_STACK";
+	return NULL;
+}

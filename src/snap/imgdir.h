@@ -1,0 +1,20 @@
+/* imgdir.h: where images live by default.
+ *
+ *   $XDG_DATA_HOME/resident/          (default ~/.local/share/resident)
+ *     bin/NAME -> ../root/PREFIX/bin/NAME    put this directory first in PATH
+ *     root/PREFIX/bin/NAME                    the image
+ *     root/PREFIX/share -> /PREFIX/share      every sibling of the program's
+ *     root/PREFIX/lib   -> /PREFIX/lib        directory, linked back
+ *
+ * Programs that find their data through their own executable
+ * (dirname(/proc/self/exe)/../share/...) see the image's path there: the
+ * mirrored prefix makes those paths lead to the real files. */
+#ifndef RESIDENT_IMGDIR_H
+#define RESIDENT_IMGDIR_H
+
+/* the directory (malloc'd), or NULL with errno set when neither XDG_DATA_HOME nor HOME is usable */
+char *imgdir_base(void);
+/* make the layout for program `orig` and return the image path (malloc'd); dies on failure */
+char *imgdir_place(const char *orig);
+
+#endif

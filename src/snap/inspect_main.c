@@ -1,0 +1,138 @@
+/* inspect_main.c: `resident inspect IMAGE`: what an image holds, and
+ * whether each file it depends on is still the one it was made from. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../cli/cli.h"
+#include "../image/read.h"
+#include "../lib/err.h"
+#include "../lib/exit.h"
+#include "../lib/fmt.h"
+
+static const char usage_text[] =
+	"usage: resident inspect [--json] IMAGE\n"
+	"\n"
+	"What an image holds: the program it starts, its mappings in /proc/PID/maps\n"
+	"form with where each comes from, the files it depends on and whether each\n"
+	"is still current, its saved bytes, and whether it would restore here.\n"
+	"exit: 0 current, 1 stale (it would run the program normally), 2 usage,\n"
+	"      4 not an image or damaged\n";
+
+static const char *kind_name(uint32_t k)
+{
+	return k == IMK_FILE ? "file" : k == IMK_ZERO ? "zero" : k == IMK_SAVED ? "saved" : "?";
+}
+
+static void perms(char *p, uint32_t prot)
+{
+	p[0] = prot & PROT_READ ? 'r' : '-';
+	p[1] = prot & PROT_WRITE ? 'w' : '-';
+	p[2] = prot & PROT_EXEC ? 'x' : '-';
+	p[3] = 'p';
+	p[4] = 0;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct option lo[] = { { "json", no_argument, 0, 'J' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+	int json = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+		if (c == 'J')
+			json = 1;
+		else if (c == 'h') {
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		} else {
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	struct image im;
+	char why[256];
+	if (image_open(argv[optind], &im, why, sizeof why))
+		die(EXIT_FAIL, "%s: %s", argv[optind], why);
+	const struct img_header *h = im.h;
+	const char *stale = image_stale(&im);
+	uint64_t saved = h->size - h->data_off;
+	if (json) {
+		printf("{\"schema\":\"resident-image/1\",\"image\":");
+		json_str(stdout, im.path);
+		printf(",\"program\":");
+		json_str(stdout, im.str + h->orig);
+		printf(",\"version\":%u,\"size\":%llu,\"loader_bytes\":%zu,\"table_bytes\":%llu,\"saved_bytes\":%llu,"
+		       "\"current\":%s,\"stale_reason\":",
+		       h->version, (unsigned long long)h->size, im.loader_size, (unsigned long long)h->tables_size,
+		       (unsigned long long)saved, stale ? "false" : "true");
+		if (stale)
+			json_str(stdout, stale);
+		else
+			fputs("null", stdout);
+		printf(",\"kernel\":");
+		json_str(stdout, im.str + h->kernel);
+		printf(",\"entry\":%llu,\"resume\":%llu,\"fixups\":%u,\"files\":[", (unsigned long long)h->entry,
+		       (unsigned long long)h->resume, h->nfixups);
+		for (uint32_t i = 0; i < h->nfiles; i++) {
+			const char *s = image_file_stale(&im, i);
+			printf("%s{\"path\":", i ? "," : "");
+			json_str(stdout, im.str + im.files[i].path);
+			printf(",\"ino\":%llu,\"size\":%llu,\"current\":%s}", (unsigned long long)im.files[i].ino,
+			       (unsigned long long)im.files[i].size, s ? "false" : "true");
+		}
+		printf("],\"maps\":[");
+		for (uint32_t i = 0; i < h->nmaps; i++) {
+			const struct img_map *m = &im.maps[i];
+			printf("%s{\"start\":%llu,\"end\":%llu,\"prot\":%u,\"kind\":\"%s\",\"offset\":%llu", i ? "," : "",
+			       (unsigned long long)m->start, (unsigned long long)m->end, m->prot, kind_name(m->kind),
+			       (unsigned long long)m->offset);
+			if (m->kind == IMK_FILE && m->file < h->nfiles) {
+				printf(",\"file\":");
+				json_str(stdout, im.str + im.files[m->file].path);
+			}
+			printf("}");
+		}
+		printf("],\"env\":[");
+		for (uint32_t i = 0; i < h->nenv; i++) {
+			printf("%s", i ? "," : "");
+			json_str(stdout, im.str + im.env[i].str);
+		}
+		printf("]}\n");
+	} else {
+		char b[4][16];
+		printf("image    %s\nprogram  %s\nstate    %s%s\n", im.path, im.str + h->orig,
+		       stale ? "stale: " : "current", stale ? stale : "");
+		printf("size     %s: loader %s, tables %s, saved pages %s\n", fmt_kb(b[0], h->size / 1024.0),
+		       fmt_kb(b[1], im.loader_size / 1024.0), fmt_kb(b[2], h->tables_size / 1024.0),
+		       fmt_kb(b[3], saved / 1024.0));
+		printf("kernel   %s\nresume   %#llx (ld.so's _dl_start_user), entry %#llx\nfixups   %u saved words\n",
+		       im.str + h->kernel, (unsigned long long)h->resume, (unsigned long long)h->entry, h->nfixups);
+		for (uint32_t i = 0; i < h->nenv; i++)
+			printf("env      %s (must match)\n", im.str + im.env[i].str);
+		printf("\nfiles\n");
+		for (uint32_t i = 0; i < h->nfiles; i++) {
+			const char *s = image_file_stale(&im, i);
+			printf("  %-8s %s\n", s ? s : "current", im.str + im.files[i].path);
+		}
+		printf("\nmaps\n");
+		for (uint32_t i = 0; i < h->nmaps; i++) {
+			const struct img_map *m = &im.maps[i];
+			char p[5];
+			perms(p, m->prot);
+			printf("  %012llx-%012llx %s %08llx %-5s %s\n", (unsigned long long)m->start,
+			       (unsigned long long)m->end, p, (unsigned long long)m->offset, kind_name(m->kind),
+			       m->kind == IMK_FILE && m->file < h->nfiles ? im.str + im.files[m->file].path
+			       : m->kind == IMK_SAVED ? "(image)" : "");
+		}
+		if (h->vdso_start)
+			printf("  %012llx-%012llx r-xp          vdso  (moved back here)\n",
+			       (unsigned long long)h->vdso_start, (unsigned long long)h->vdso_end);
+	}
+	image_close(&im);
+	return stale ? EXIT_PARTIAL : EXIT_OK;
+}
