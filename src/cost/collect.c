@@ -232,6 +232,7 @@ static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 	} else {
 		rc = read_maps_file(wk, pid, p, "smaps", on_vma, &w);
 	}
+	role_end(&w.rc);
 	if (rc <= 0) {
 		if (rc == 0)
 			p->state = PS_GONE;

@@ -1,6 +1,9 @@
 #include "role.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "../image/format.h"
 
 const char *const role_name[ROLE_N] = {
 	[ROLE_TEXT] = "text", [ROLE_DATA] = "data", [ROLE_HEAP] = "heap",
@@ -35,9 +38,17 @@ enum file_kind file_kind_of(const char *path)
 void role_start(struct role_ctx *c, const char *exe)
 {
 	c->exe = exe ? exe : "";
+	c->image = 0;
+	c->program = NULL;
 	c->prev_end = 0;
 	c->prev_role = -1;
 	c->prev_lib = -1;
+}
+
+void role_end(struct role_ctx *c)
+{
+	free(c->program);
+	c->program = NULL;
 }
 
 enum role role_classify(struct role_ctx *c, const struct vma *v, int *lib_continues)
@@ -69,7 +80,16 @@ enum role role_classify(struct role_ctx *c, const struct vma *v, int *lib_contin
 			r = ROLE_SPECIAL;
 		else
 			r = ROLE_ANON;	/* [anon:NAME] from prctl(PR_SET_VMA_ANON_NAME) */
-	} else if (c->exe[0] && !strcmp(p, c->exe)) {
+	} else if (c->exe[0] && !strcmp(p, c->exe) && (c->image || v->start == LOADER_BASE)) {
+		/* a resident image: the loader at LOADER_BASE and the saved pages
+		 * mapped from the image file; the program is mapped from its own */
+		c->image = 1;
+		r = ROLE_IMAGE;
+	} else if (c->image && !c->program && p[0] == '/' && file_kind_of(p) == FK_OTHER) {
+		c->program = strdup(p);
+		r = ROLE_TEXT;
+		file = 1;
+	} else if ((c->exe[0] && !strcmp(p, c->exe)) || (c->program && !strcmp(p, c->program))) {
 		/* written pages (data, and RELRO that was written then made
 		 * read-only) are data; decide by content, not permissions */
 		r = (v->perms[1] == 'w' || v->kb[SM_ANONYMOUS] > 0) ? ROLE_DATA : ROLE_TEXT;

@@ -36,12 +36,15 @@ enum file_kind file_kind_of(const char *path);
  * after a file's last mapping is that file's .bss */
 struct role_ctx {
 	const char *exe;	/* the process's executable path ("" if unknown) */
+	int image;		/* exe is a resident image: its mappings are ROLE_IMAGE */
+	char *program;		/* then: the program it restored (first other file mapped) */
 	uint64_t prev_end;
 	int prev_role;		/* -1: previous mapping is not a file */
 	int prev_lib;		/* index of the previous mapping's library, or -1 */
 };
 
 void role_start(struct role_ctx *c, const char *exe);
+void role_end(struct role_ctx *c);
 /* role of v; *lib_continues is 1 when v belongs to the library of the
  * previous mapping (its bss) */
 enum role role_classify(struct role_ctx *c, const struct vma *v, int *lib_continues);

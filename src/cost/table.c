@@ -63,8 +63,7 @@ static void roles(FILE *f, const struct report *r, size_t shown)
 	char b[16];
 	fprintf(f, "\nper instance by role (private / shared)\n%-34s %-4s", "PROGRAM", "");
 	for (int i = 0; i < ROLE_N; i++)
-		if (i != ROLE_IMAGE)
-			fprintf(f, " %6s", role_name[i]);
+		fprintf(f, " %6s", role_name[i]);
 	fputc('\n', f);
 	for (size_t g = 0; g < shown; g++) {
 		const struct group *gr = &r->groups[g];
@@ -72,8 +71,6 @@ static void roles(FILE *f, const struct report *r, size_t shown)
 		for (int kind = 0; kind < 2; kind++) {
 			fprintf(f, "%-34s %-4s", kind ? "" : tail(gr->exe, 34), kind ? "shr" : "priv");
 			for (int i = 0; i < ROLE_N; i++) {
-				if (i == ROLE_IMAGE)
-					continue;
 				const uint64_t *v = gr->role[i].kb;
 				double kb = kind ? v[SM_SHARED_CLEAN] + v[SM_SHARED_DIRTY]
 						 : v[SM_PRIVATE_CLEAN] + v[SM_PRIVATE_DIRTY];

@@ -97,6 +97,7 @@ struct run {
 	const struct img_header *h;
 	const char *str;	/* string table */
 	const char *self;	/* the image, for messages */
+	int fds[64];		/* each file it depends on, opened once: checked, then mapped */
 };
 
 static void say(const char *const *parts)
@@ -241,12 +242,15 @@ static const char *check_world(struct run *r)
 {
 	const struct img_header *h = r->h;
 	const struct img_file *fl = (const struct img_file *)((const char *)h + h->files_off);
+	if (h->nfiles > sizeof r->fds / sizeof r->fds[0])
+		return "depends on more than 64 files";
 	for (u32 i = 0; i < h->nfiles; i++) {
 		struct kstat st;
 		if (fl[i].path >= h->str_size)
 			return "damaged image (file path)";
-		if (sys4(NR_newfstatat, -100, r->str + fl[i].path, &st, 0) < 0)
-			return "a file it depends on is gone";
+		r->fds[i] = (int)sys2(NR_open, r->str + fl[i].path, O_RDONLY | O_CLOEXEC);
+		if (r->fds[i] < 0 || sys2(NR_fstat, r->fds[i], &st) < 0)
+			return r->fds[i] == -2 ? "a file it depends on is gone" : "cannot open a file it depends on";
 		if (st.st_dev != fl[i].dev || st.st_ino != fl[i].ino || (i64)st.st_size != (i64)fl[i].size ||
 		    (i64)st.st_mtime != fl[i].mtime_sec || (i64)st.st_mtime_nsec != fl[i].mtime_nsec)
 			return "a file it depends on changed";
@@ -311,43 +315,50 @@ static const char *place_specials(struct run *r)
 	return 0;
 }
 
+/* does a fixup land in [start, end)? */
+static int has_fixup(const struct img_header *h, u64 start, u64 end)
+{
+	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
+	for (u32 i = 0; i < h->nfixups; i++)
+		if (f[i].addr >= start && f[i].addr < end)
+			return 1;
+	return 0;
+}
+
+/* the protection to map a written map with now: its own, or writable
+ * until the fixups in it are written (mprotect'ed back after) */
+static u32 map_prot(const struct img_header *h, u64 zstart, u64 zend, u32 prot)
+{
+	return (prot & PROT_WRITE) || !has_fixup(h, zstart, zend) ? prot : prot | PROT_WRITE;
+}
+
 static const char *place_maps(struct run *r, int self)
 {
 	const struct img_header *h = r->h;
 	const struct img_map *m = maps_of(h);
-	const struct img_file *fl = (const struct img_file *)((const char *)h + h->files_off);
-	int fd = -1;
-	u32 fd_file = ~0u;
+	u64 zs = 0, ze = 0;
 	for (u32 i = 0; i < h->nmaps; i++) {
 		u64 len = m[i].end - m[i].start;
 		i64 p;
 		if (m[i].kind == IMK_FILE) {
-			if (m[i].file != fd_file) {
-				if (fd >= 0)
-					sys1(NR_close, fd);
-				fd = (int)sys2(NR_open, r->str + fl[m[i].file].path, O_RDONLY | O_CLOEXEC);
-				fd_file = m[i].file;
-				if (fd < 0)
-					return "cannot open a file it depends on";
-			}
-			p = sys6(NR_mmap, m[i].start, len, m[i].prot, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd,
-				 m[i].offset);
+			p = sys6(NR_mmap, m[i].start, len, m[i].prot, MAP_PRIVATE | MAP_FIXED_NOREPLACE,
+				 r->fds[m[i].file], m[i].offset);
 		} else if (m[i].kind == IMK_ZERO) {
-			/* writable until the fixups are in; mprotect'ed back after */
-			p = sys6(NR_mmap, m[i].start, len, m[i].prot | PROT_WRITE,
+			zs = m[i].start;
+			ze = m[i].end;
+			/* saved pages covering it whole need no zero map under them */
+			if (i + 1 < h->nmaps && m[i + 1].kind == IMK_SAVED && m[i + 1].start == zs && m[i + 1].end == ze)
+				continue;
+			p = sys6(NR_mmap, m[i].start, len, map_prot(h, zs, ze, m[i].prot),
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 		} else {
-			p = sys6(NR_mmap, m[i].start, len, m[i].prot | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, self,
-				 m[i].offset);
+			int whole = m[i].start == zs && m[i].end == ze;
+			p = sys6(NR_mmap, m[i].start, len, map_prot(h, zs, ze, m[i].prot),
+				 MAP_PRIVATE | (whole ? MAP_FIXED_NOREPLACE : MAP_FIXED), self, m[i].offset);
 		}
-		if (p != (i64)m[i].start) {
-			if (fd >= 0)
-				sys1(NR_close, fd);
+		if (p != (i64)m[i].start)
 			return p == -EEXIST ? "an address it needs is taken" : "cannot map the program";
-		}
 	}
-	if (fd >= 0)
-		sys1(NR_close, fd);
 	return 0;
 }
 
@@ -399,7 +410,7 @@ static const char *apply_fixups(struct run *r)
 	/* back to the program's protections */
 	const struct img_map *m = maps_of(h);
 	for (u32 i = 0; i < h->nmaps; i++)
-		if (m[i].kind == IMK_ZERO && !(m[i].prot & PROT_WRITE))
+		if (m[i].kind == IMK_ZERO && map_prot(h, m[i].start, m[i].end, m[i].prot) != m[i].prot)
 			sys3(NR_mprotect, m[i].start, m[i].end - m[i].start, m[i].prot);
 	return 0;
 }
@@ -481,9 +492,19 @@ void loader_main(u64 *sp)
 			fallback(&r, "not an image (magic)");
 	if (hdr.tables_size > (u64)st.st_size - hdr_off || hdr.tables_size < sizeof hdr)
 		fallback(&r, "damaged image (tables size)");
-	i64 tab = sys6(NR_mmap, 0, hdr.tables_size, PROT_READ, MAP_PRIVATE, self, hdr_off);
-	if (tab < 0 && tab > -4096)
-		fallback(&r, "cannot map the image's tables");
+	/* the tables: read onto the stack when small (one syscall, no fault),
+	 * mapped when large */
+	static const u64 on_stack = 32768;
+	_Alignas(16) char buf[32768];
+	i64 tab = (i64)buf;
+	if (hdr.tables_size <= on_stack) {
+		if (sys4(NR_pread64, self, buf, hdr.tables_size, hdr_off) != (i64)hdr.tables_size)
+			fallback(&r, "truncated image (tables)");
+	} else {
+		tab = sys6(NR_mmap, 0, hdr.tables_size, PROT_READ, MAP_PRIVATE, self, hdr_off);
+		if (tab < 0 && tab > -4096)
+			fallback(&r, "cannot map the image's tables");
+	}
 	r.h = (const struct img_header *)tab;
 	r.str = (const char *)tab + (r.h->str_off < hdr.tables_size ? r.h->str_off : 0);
 	if ((why = check_tables(&r, (u64)st.st_size, hdr_off)) || (why = check_maps(&r)) ||
@@ -492,6 +513,9 @@ void loader_main(u64 *sp)
 		fallback(&r, why);
 	u64 resume_at = r.h->resume, entry = r.h->entry;
 	sys1(NR_close, self);
-	sys2(NR_munmap, tab, hdr.tables_size);
+	for (u32 i = 0; i < r.h->nfiles; i++)
+		sys1(NR_close, r.fds[i]);
+	if (hdr.tables_size > on_stack)
+		sys2(NR_munmap, tab, hdr.tables_size);
 	resume(sp, entry, resume_at);
 }

@@ -32,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		role_start(&rc_ctx, "/usr/bin/x");
 		lr_from_mem(&r.lr, text, len);
 		rc = smaps_parse(&r, classify, &rc_ctx, &pe);
+		role_end(&rc_ctx);
 		break;
 	}
 	case 1: {

@@ -54,6 +54,7 @@ static void own_mappings(void **state)
 	assert_true(smaps_parse(&r, on_vma, &s, &pe) > 0);
 	close(fd);
 	smaps_reader_free(&r);
+	role_end(&s.rc);
 	sbrk(-4096);
 	assert_true(s.n[ROLE_TEXT] >= 1);
 	assert_true(s.n[ROLE_DATA] >= 1);
