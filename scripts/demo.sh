@@ -25,4 +25,9 @@ done
 sleep 0.5
 "$r" cost --libs -n 1000 $pids
 echo
+echo "== clang-format started from a resident image: ld.so's relocation work done once, at capture"
+echo
+./resident snap -o "$dir/clang-format" /usr/lib/llvm-14/bin/clang-format
+./resident check --image "$dir/clang-format" /usr/lib/llvm-14/bin/clang-format -- --version
+echo
 echo "(exit status of the machine-wide run: $status; 1 means some processes were not readable)"

@@ -4,7 +4,7 @@
 # and stdin sets.  RESIDENT_DEBUG=1 is set for every run, so an image that
 # silently fell back would show as a stderr difference.
 . "$(dirname "$0")/tap.sh"
-plan 38
+plan 41
 export RESIDENT_DEBUG=1
 mkdir "$TMP/img"
 snap() { "$RESIDENT" snap -o "$TMP/img/$1" "$2" > /dev/null; ok $? "snap $2"; }
@@ -88,3 +88,13 @@ for i in $(seq 1000); do
 done
 is "$fallbacks" 0 "1000 runs in a row, none fell back"
 unset RESIDENT_DEBUG
+
+# resident cost sees an image for what it is: the loader and saved pages as
+# the image role, the program's own mappings as text
+"$RESIDENT" snap -o "$TMP/img/dirty" "$PROGS/dirty" > /dev/null
+"$PROGS/spawn" -n 3 "$TMP/img/dirty" --heap 5 -- "$RESIDENT" cost --json -p dirty > "$TMP/j"
+p='.programs[] | select(.exe | endswith("/img/dirty"))'
+is "$(jq "$p | .instances" "$TMP/j")" 3 "cost: three image instances grouped"
+ok $(jq -e "$p | .roles.image.maps >= 5 and .roles.text.maps >= 2 and .roles.ldso.maps >= 2" "$TMP/j" > /dev/null; echo $?) \
+	"cost: loader and saved pages in the image role, the program's own maps as text, ld.so as ld.so"
+is "$(jq "$p | .roles.heap.own_kb" "$TMP/j")" 20 "cost: the restored program's heap is its own (5 pages)"
