@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../image/read.h"
 #include "../lib/err.h"
 #include "../proc/kvfile.h"
 #include "../proc/procfs.h"
@@ -25,7 +26,21 @@ struct worker {
 	size_t n;
 	atomic_size_t *next;
 	struct smaps_reader sr;
+	/* which executables are resident images: the last few, by path */
+	char *img_path[8];
+	int img_is[8], img_next;
 };
+
+static int exe_is_image(struct worker *wk, const char *path)
+{
+	for (int i = 0; i < 8; i++)
+		if (wk->img_path[i] && !strcmp(wk->img_path[i], path))
+			return wk->img_is[i];
+	int k = wk->img_next++ & 7;
+	free(wk->img_path[k]);
+	wk->img_path[k] = strdup(path);
+	return wk->img_is[k] = image_is(path);
+}
 
 /* state for the per-mapping callback */
 struct walk {
@@ -224,7 +239,7 @@ static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 	}
 
 	struct walk w = { .p = p, .want_libs = o->want_libs, .cur_lib = -1 };
-	role_start(&w.rc, ln >= 0 ? p->exe : "");
+	role_start(&w.rc, ln >= 0 ? p->exe : "", ln >= 0 && !o->totals && exe_is_image(wk, p->exe));
 	if (o->totals) {
 		rc = read_maps_file(wk, pid, p, "smaps_rollup", on_rollup, &w);
 		if (rc > 0)
@@ -253,6 +268,8 @@ static void *worker_main(void *arg)
 			kmodel_estimate(wk->o->km, &p->kc, &p->ks);
 	}
 	smaps_reader_free(&wk->sr);
+	for (int k = 0; k < 8; k++)
+		free(wk->img_path[k]);
 	return NULL;
 }
 

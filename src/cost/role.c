@@ -35,10 +35,10 @@ enum file_kind file_kind_of(const char *path)
 	return FK_OTHER;
 }
 
-void role_start(struct role_ctx *c, const char *exe)
+void role_start(struct role_ctx *c, const char *exe, int exe_is_image)
 {
 	c->exe = exe ? exe : "";
-	c->image = 0;
+	c->image = exe_is_image;
 	c->program = NULL;
 	c->prev_end = 0;
 	c->prev_role = -1;
@@ -81,8 +81,8 @@ enum role role_classify(struct role_ctx *c, const struct vma *v, int *lib_contin
 		else
 			r = ROLE_ANON;	/* [anon:NAME] from prctl(PR_SET_VMA_ANON_NAME) */
 	} else if (c->exe[0] && !strcmp(p, c->exe) && (c->image || v->start == LOADER_BASE)) {
-		/* a resident image: the loader at LOADER_BASE and the saved pages
-		 * mapped from the image file; the program is mapped from its own */
+		/* a resident image: its saved pages (and the loader, while it
+		 * runs, at LOADER_BASE); the program is mapped from its own file */
 		c->image = 1;
 		r = ROLE_IMAGE;
 	} else if (c->image && !c->program && p[0] == '/' && file_kind_of(p) == FK_OTHER) {

@@ -43,7 +43,8 @@ struct role_ctx {
 	int prev_lib;		/* index of the previous mapping's library, or -1 */
 };
 
-void role_start(struct role_ctx *c, const char *exe);
+/* exe_is_image: the executable is a resident image (image_is) */
+void role_start(struct role_ctx *c, const char *exe, int exe_is_image);
 void role_end(struct role_ctx *c);
 /* role of v; *lib_continues is 1 when v belongs to the library of the
  * previous mapping (its bss) */

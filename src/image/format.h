@@ -35,7 +35,11 @@
 #define IMG_VERSION 1
 #define IMG_LOCATOR_MAGIC "resident-locator:v1"	/* 19 bytes + NUL = 20 */
 #define IMG_PATH_MAX 4096
-#define LOADER_BASE 0x100000000ull	/* 4 GiB: above non-PIE programs, below PIE and mmap */
+#define LOADER_BASE 0x100000000ull
+/* in e_ident's padding (bytes 9-15, which the kernel ignores): tells a
+ * running image from any program by reading 16 bytes of its exe */
+#define IMG_ELF_MARK "resimg1"
+#define IMG_ELF_MARK_AT 9	/* 4 GiB: above non-PIE programs, below PIE and mmap */
 
 /* in the loader's .data; snap fills it in its copy of the loader */
 struct img_locator {

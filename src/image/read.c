@@ -113,6 +113,17 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 	return 0;
 }
 
+int image_is(const char *path)
+{
+	unsigned char id[16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = pread(fd, id, sizeof id, 0);
+	close(fd);
+	return n == (ssize_t)sizeof id && !memcmp(id, "\177ELF", 4) && !memcmp(id + IMG_ELF_MARK_AT, IMG_ELF_MARK, 7);
+}
+
 void image_close(struct image *im)
 {
 	free(im->tables);

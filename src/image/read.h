@@ -24,6 +24,8 @@ struct image {
 /* 0, or -1 with a one-line reason ("truncated image (4096 of 81920 bytes)") */
 int image_open(const char *path, struct image *im, char *why, size_t n);
 void image_close(struct image *im);
+/* 1 if the file at path is a resident image (its ELF mark), else 0 */
+int image_is(const char *path);
 /* the reason dependency i no longer matches, or NULL if it does */
 const char *image_file_stale(const struct image *im, unsigned i);
 /* the first reason the image would not restore here, or NULL */

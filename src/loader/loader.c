@@ -45,6 +45,7 @@
 __attribute__((used)) struct img_locator resident_locator = { .magic = IMG_LOCATOR_MAGIC };
 
 void resume(u64 *sp, u64 entry, u64 pc) __attribute__((noreturn));
+extern const char tramp_start[], __executable_start[], _end[];
 void loader_main(u64 *sp) __attribute__((noreturn, used));
 
 /* the compiler may call these for struct copies */
@@ -97,7 +98,7 @@ struct run {
 	const struct img_header *h;
 	const char *str;	/* string table */
 	const char *self;	/* the image, for messages */
-	int fds[64];		/* each file it depends on, opened once: checked, then mapped */
+	int fds[256];		/* each file it depends on, opened once: checked, then mapped */
 };
 
 static void say(const char *const *parts)
@@ -243,7 +244,7 @@ static const char *check_world(struct run *r)
 	const struct img_header *h = r->h;
 	const struct img_file *fl = (const struct img_file *)((const char *)h + h->files_off);
 	if (h->nfiles > sizeof r->fds / sizeof r->fds[0])
-		return "depends on more than 64 files";
+		return "depends on more than 256 files";
 	for (u32 i = 0; i < h->nfiles; i++) {
 		struct kstat st;
 		if (fl[i].path >= h->str_size)
@@ -512,10 +513,27 @@ void loader_main(u64 *sp)
 	    (why = apply_fixups(&r)) || (why = tell_kernel(&r)))
 		fallback(&r, why);
 	u64 resume_at = r.h->resume, entry = r.h->entry;
+	/* the trampoline's page, mapped again from the image (shared, no
+	 * private page), finishes after unmapping the loader */
+	/* our own program headers (auxv says the program's by now) */
+	const u64 *ph = (const u64 *)(__executable_start + *(const u64 *)(__executable_start + 32));
+	u64 phnum = *(const unsigned short *)(__executable_start + 56), tramp = 0;
+	for (u64 i = 0; ph && i < phnum; i++) {
+		const unsigned int *p32 = (const unsigned int *)(ph + 7 * i);	/* Elf64_Phdr: 56 bytes */
+		const u64 *p64 = ph + 7 * i;
+		u64 off = p64[1], va = p64[2], fsz = p64[4];
+		if (p32[0] == 1 && (u64)tramp_start >= va && (u64)tramp_start + 4096 <= va + fsz)
+			tramp = (u64)sys6(NR_mmap, 0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, self,
+					  off + ((u64)tramp_start - va));
+	}
 	sys1(NR_close, self);
 	for (u32 i = 0; i < r.h->nfiles; i++)
 		sys1(NR_close, r.fds[i]);
 	if (hdr.tables_size > on_stack)
 		sys2(NR_munmap, tab, hdr.tables_size);
+	if (tramp && (i64)tramp > 0) {
+		u64 lo = (u64)__executable_start & ~4095ull, hi = ((u64)_end + 4095) & ~4095ull;
+		((void (*)(u64 *, u64, u64, u64, u64))tramp)(sp, entry, resume_at, lo, hi - lo);
+	}
 	resume(sp, entry, resume_at);
 }

@@ -347,6 +347,8 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 
 	struct buf img = { 0 };
 	put(&img, in->loader, in->loader_size);
+	if (!img.oom && img.len >= 16)
+		memcpy(img.p + IMG_ELF_MARK_AT, IMG_ELF_MARK, 7);
 	align(&img, PAGE);
 	size_t hdr_off = img.len;
 	put(&img, &h, sizeof h);

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] % 4) {
 	case 0: {
 		struct role_ctx rc_ctx;
-		role_start(&rc_ctx, "/usr/bin/x");
+		role_start(&rc_ctx, "/usr/bin/x", size > 1 && data[1] & 1);
 		lr_from_mem(&r.lr, text, len);
 		rc = smaps_parse(&r, classify, &rc_ctx, &pe);
 		role_end(&rc_ctx);

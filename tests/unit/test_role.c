@@ -46,7 +46,7 @@ static void own_mappings(void **state)
 	p[0] = 1;
 	struct seen s;
 	memset(&s, 0, sizeof s);
-	role_start(&s.rc, exe);
+	role_start(&s.rc, exe, 0);
 	struct smaps_reader r = SMAPS_READER_ZERO;
 	struct parse_error pe;
 	int fd = open("/proc/self/smaps", O_RDONLY);
