@@ -11,16 +11,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-uint64_t cpu_signature(void);	/* snap/image_write.c */
+#include "../lib/err.h"
 
-static int fail(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+uint64_t cpu_signature(void);	/* snap/image_write.c */
 
 int image_open(const char *path, struct image *im, char *why, size_t n)
 {
@@ -28,7 +21,7 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 	im->path = path;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(why, n, "%s", strerror(errno));
+		return because(why, n, "%s", strerror(errno));
 	struct stat st;
 	fstat(fd, &st);
 	im->file_size = (size_t)st.st_size;
@@ -40,7 +33,7 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 	if (!loc || (size_t)(loc - head) + sizeof im->loc > (size_t)r) {
 		free(head);
 		close(fd);
-		return fail(why, n, "not a resident image (no locator)");
+		return because(why, n, "not a resident image (no locator)");
 	}
 	memcpy(&im->loc, loc, sizeof im->loc);
 	free(head);
@@ -49,20 +42,20 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 	struct img_header h;
 	if (off == 0 || off % 4096 || off + sizeof h > im->file_size || pread(fd, &h, sizeof h, (off_t)off) != sizeof h) {
 		close(fd);
-		return fail(why, n, "truncated image (%zu bytes, header at %llu)", im->file_size,
+		return because(why, n, "truncated image (%zu bytes, header at %llu)", im->file_size,
 			    (unsigned long long)off);
 	}
 	if (memcmp(h.magic, IMG_MAGIC, 8)) {
 		close(fd);
-		return fail(why, n, "not a resident image (bad magic)");
+		return because(why, n, "not a resident image (bad magic)");
 	}
 	if (h.version != IMG_VERSION) {
 		close(fd);
-		return fail(why, n, "image version %u, this resident reads %u", h.version, IMG_VERSION);
+		return because(why, n, "image version %u, this resident reads %u", h.version, IMG_VERSION);
 	}
 	if (h.size != im->file_size) {
 		close(fd);
-		return fail(why, n, "truncated image (%zu of %llu bytes)", im->file_size, (unsigned long long)h.size);
+		return because(why, n, "truncated image (%zu of %llu bytes)", im->file_size, (unsigned long long)h.size);
 	}
 	uint64_t ts = h.tables_size;
 	if (ts < sizeof h || off + ts > h.data_off || h.data_off > h.size ||
@@ -72,13 +65,13 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 	    h.env_off + (uint64_t)h.nenv * sizeof(struct img_env) > ts || h.str_off + h.str_size > ts ||
 	    h.str_size == 0) {
 		close(fd);
-		return fail(why, n, "damaged image (tables out of bounds)");
+		return because(why, n, "damaged image (tables out of bounds)");
 	}
 	im->tables = malloc(ts);
 	if (!im->tables || pread(fd, im->tables, ts, (off_t)off) != (ssize_t)ts) {
 		close(fd);
 		image_close(im);
-		return fail(why, n, "cannot read the tables");
+		return because(why, n, "cannot read the tables");
 	}
 	close(fd);
 	struct img_header *hh = (struct img_header *)im->tables;
@@ -88,7 +81,7 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 	hh->checksum = sum;
 	if (sum != want) {
 		image_close(im);
-		return fail(why, n, "damaged image (checksum)");
+		return because(why, n, "damaged image (checksum)");
 	}
 	im->h = hh;
 	im->files = (const struct img_file *)(im->tables + hh->files_off);
@@ -98,17 +91,17 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 	im->str = (const char *)im->tables + hh->str_off;
 	if (im->str[hh->str_size - 1] || hh->orig >= hh->str_size || hh->kernel >= hh->str_size) {
 		image_close(im);
-		return fail(why, n, "damaged image (strings)");
+		return because(why, n, "damaged image (strings)");
 	}
 	for (uint32_t i = 0; i < hh->nfiles; i++)
 		if (im->files[i].path >= hh->str_size) {
 			image_close(im);
-			return fail(why, n, "damaged image (file path)");
+			return because(why, n, "damaged image (file path)");
 		}
 	for (uint32_t i = 0; i < hh->nenv; i++)
 		if (im->env[i].str >= hh->str_size) {
 			image_close(im);
-			return fail(why, n, "damaged image (environment)");
+			return because(why, n, "damaged image (environment)");
 		}
 	return 0;
 }

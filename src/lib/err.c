@@ -41,6 +41,15 @@ void die_errno(int status, int neg_errno, const char *fmt, ...)
 	exit(status);
 }
 
+int because(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 void warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -7,6 +7,7 @@
 #define RESIDENT_ERR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 extern const char *err_prog;	/* "resident" unless a test renames it */
 
@@ -17,6 +18,11 @@ void die(int status, const char *fmt, ...);
 /* print "resident: MSG: strerror(-neg_errno)" and exit(status) */
 __attribute__((noreturn, format(printf, 3, 4)))
 void die_errno(int status, int neg_errno, const char *fmt, ...);
+
+/* write a one-line reason into why[0..n) for a caller to report; returns -1,
+ * so that `return because(why, n, "...")` reads as the failure it is */
+__attribute__((format(printf, 3, 4)))
+int because(char *why, size_t n, const char *fmt, ...);
 
 /* print "resident: warning: MSG" and go on */
 __attribute__((format(printf, 1, 2)))

@@ -44,8 +44,8 @@
 
 __attribute__((used)) struct img_locator resident_locator = { .magic = IMG_LOCATOR_MAGIC };
 
-void resume(u64 *sp, u64 entry, u64 pc) __attribute__((noreturn));
 extern const char tramp_start[], __executable_start[], _end[];
+typedef void tramp_fn(u64 *sp, u64 entry, u64 pc, u64 unmap_start, u64 unmap_len);
 void loader_main(u64 *sp) __attribute__((noreturn, used));
 
 /* the compiler may call these for struct copies */
@@ -533,7 +533,9 @@ void loader_main(u64 *sp)
 		sys2(NR_munmap, tab, hdr.tables_size);
 	if (tramp && (i64)tramp > 0) {
 		u64 lo = (u64)__executable_start & ~4095ull, hi = ((u64)_end + 4095) & ~4095ull;
-		((void (*)(u64 *, u64, u64, u64, u64))tramp)(sp, entry, resume_at, lo, hi - lo);
+		((tramp_fn *)tramp)(sp, entry, resume_at, lo, hi - lo);
 	}
-	resume(sp, entry, resume_at);
+	/* could not map it again: hand over from here, the loader stays */
+	((tramp_fn *)tramp_start)(sp, entry, resume_at, 0, 0);
+	__builtin_unreachable();
 }

@@ -1,6 +1,6 @@
 /* start.S: the image's entry.  The kernel leaves the initial stack pointer
- * at argc; loader_main takes it, and never returns: it either jumps into
- * the restored program or execs the original one. */
+ * at argc; loader_main takes it, and never returns: it either hands over to
+ * the restored program through tramp_start or execs the original one. */
 	.text
 	.globl _start
 	.type _start, @function
@@ -11,35 +11,13 @@ _start:
 	call loader_main
 	hlt
 
-/* resume(sp, entry, pc): hand over to ld.so's _dl_start_user as ld.so
- * itself would: %rsp at argc, the program's entry in %rax, and nothing of
- * the loader left in the other registers */
-	.globl resume
-	.type resume, @function
-resume:
-	movq %rdi, %rsp
-	movq %rsi, %rax
-	movq %rdx, %r11
-	xorl %ebx, %ebx
-	xorl %ecx, %ecx
-	xorl %edx, %edx
-	xorl %esi, %esi
-	xorl %edi, %edi
-	xorl %ebp, %ebp
-	xorl %r8d, %r8d
-	xorl %r9d, %r9d
-	xorl %r10d, %r10d
-	xorl %r12d, %r12d
-	xorl %r13d, %r13d
-	xorl %r14d, %r14d
-	xorl %r15d, %r15d
-	jmp *%r11
-
-/* The trampoline: on a page of its own, so that it can be mapped again
+/* The hand-over, on a page of its own, so that it can be mapped again
  * elsewhere (from the image file, shared) and finish the start after the
  * loader's own segments are unmapped: nothing of the loader stays.
  *   tramp(sp, entry, pc, unmap_start, unmap_len)
- * munmap(unmap_start, unmap_len), then resume as above. */
+ * munmap(unmap_start, unmap_len) (nothing if the length is 0), then resume
+ * at ld.so's _dl_start_user as ld.so itself would: %rsp at argc, the
+ * program's entry in %rax, nothing of the loader in the other registers. */
 	.section .text.tramp, "ax", @progbits
 	.balign 4096
 	.globl tramp_start

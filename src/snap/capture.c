@@ -27,19 +27,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../lib/err.h"
 #include "../proc/kvfile.h"
 #include "../proc/smaps.h"
 
 #define ARCH_SET_FS 0x1002
-
-static int fail(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int read_mem(int mem, uint64_t addr, void *buf, size_t n)
 {
@@ -89,7 +81,7 @@ static int read_maps(struct capture *c, char *why, size_t n)
 	snprintf(p, sizeof p, "/proc/%d/smaps", (int)c->pid);
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(why, n, "%s: %s", p, strerror(errno));
+		return because(why, n, "%s: %s", p, strerror(errno));
 	struct smaps_reader r = SMAPS_READER_ZERO;
 	struct parse_error pe;
 	struct map_list l = { c, 0 };
@@ -98,7 +90,7 @@ static int read_maps(struct capture *c, char *why, size_t n)
 	close(fd);
 	smaps_reader_free(&r);
 	if (rc <= 0)
-		return fail(why, n, "%s: %s", p, rc == -EINVAL ? pe.reason : strerror(-rc));
+		return because(why, n, "%s: %s", p, rc == -EINVAL ? pe.reason : strerror(-rc));
 	return 0;
 }
 
@@ -112,11 +104,11 @@ static int read_stat(struct capture *c, char *why, size_t n)
 	if (fd >= 0)
 		close(fd);
 	if (len <= 0)
-		return fail(why, n, "%s: cannot read", p);
+		return because(why, n, "%s: cannot read", p);
 	buf[len] = 0;
 	char *s = strrchr(buf, ')');	/* comm may hold spaces */
 	if (!s)
-		return fail(why, n, "%s: malformed", p);
+		return because(why, n, "%s: malformed", p);
 	uint64_t f[52] = { 0 };
 	int i = 2;		/* s[1..] starts at field 3 */
 	for (char *t = strtok(s + 1, " "); t && i < 51; t = strtok(NULL, " "))
@@ -140,7 +132,7 @@ static int read_auxv(struct capture *c, char *why, size_t n)
 	if (fd >= 0)
 		close(fd);
 	if (len <= 0)
-		return fail(why, n, "%s: cannot read", p);
+		return because(why, n, "%s: cannot read", p);
 	for (size_t i = 0; i < (size_t)len / sizeof av[0] && av[i].a_type != AT_NULL; i++) {
 		uint64_t v = av[i].a_un.a_val;
 		switch (av[i].a_type) {
@@ -157,12 +149,12 @@ static int read_auxv(struct capture *c, char *why, size_t n)
 		case AT_HWCAP2: c->at_hwcap2 = v; break;
 		case AT_SECURE:
 			if (v)
-				return fail(why, n, "runs in secure mode (AT_SECURE): not captured");
+				return because(why, n, "runs in secure mode (AT_SECURE): not captured");
 			break;
 		}
 	}
 	if (!c->at_base)
-		return fail(why, n, "no dynamic linker ran (AT_BASE is 0)");
+		return because(why, n, "no dynamic linker ran (AT_BASE is 0)");
 	return 0;
 }
 
@@ -172,13 +164,13 @@ static int find_resume(struct capture *c, int mem, char *why, size_t n)
 	Elf64_Ehdr eh;
 	unsigned char code[8];
 	if (read_mem(mem, c->at_base, &eh, sizeof eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
-		return fail(why, n, "cannot read the dynamic linker's ELF header");
+		return because(why, n, "cannot read the dynamic linker's ELF header");
 	uint64_t e = c->at_base + eh.e_entry;
 	if (read_mem(mem, e, code, sizeof code))
-		return fail(why, n, "cannot read the dynamic linker's entry");
+		return because(why, n, "cannot read the dynamic linker's entry");
 	static const unsigned char want[4] = { 0x48, 0x89, 0xe7, 0xe8 };
 	if (memcmp(code, want, 4))
-		return fail(why, n, "the dynamic linker's entry is not glibc's x86_64 _start");
+		return because(why, n, "the dynamic linker's entry is not glibc's x86_64 _start");
 	c->resume = e + 8;
 	return 0;
 }
@@ -187,16 +179,16 @@ static int run_to_handover(struct capture *c, int mem, char *why, size_t n)
 {
 	long orig = ptrace(PTRACE_PEEKTEXT, c->pid, (void *)c->resume, NULL);
 	if (errno && orig == -1)
-		return fail(why, n, "ptrace peek: %s", strerror(errno));
+		return because(why, n, "ptrace peek: %s", strerror(errno));
 	if (ptrace(PTRACE_POKETEXT, c->pid, (void *)c->resume, (void *)((orig & ~0xffL) | 0xcc)))
-		return fail(why, n, "ptrace poke: %s", strerror(errno));
+		return because(why, n, "ptrace poke: %s", strerror(errno));
 	struct user_regs_struct r;
 	for (;;) {
 		int st;
 		if (ptrace(PTRACE_SYSCALL, c->pid, NULL, NULL) || waitpid(c->pid, &st, 0) < 0)
-			return fail(why, n, "ptrace: %s", strerror(errno));
+			return because(why, n, "ptrace: %s", strerror(errno));
 		if (WIFEXITED(st) || WIFSIGNALED(st))
-			return fail(why, n, "the program ended before ld.so handed over (%s %d)",
+			return because(why, n, "the program ended before ld.so handed over (%s %d)",
 				    WIFEXITED(st) ? "exit" : "signal",
 				    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 		if (!WIFSTOPPED(st))
@@ -219,17 +211,17 @@ static int run_to_handover(struct capture *c, int mem, char *why, size_t n)
 				break;
 			case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork:
 			case SYS_execve: case SYS_execveat:
-				return fail(why, n, "ld.so started a task or exec'd before handing over");
+				return because(why, n, "ld.so started a task or exec'd before handing over");
 			}
 			continue;
 		}
 		if (WSTOPSIG(st) == SIGTRAP && r.rip == c->resume + 1)
 			break;
 		/* another signal before the hand-over: the program is not ordinary */
-		return fail(why, n, "signal %d before ld.so handed over", WSTOPSIG(st));
+		return because(why, n, "signal %d before ld.so handed over", WSTOPSIG(st));
 	}
 	if (ptrace(PTRACE_POKETEXT, c->pid, (void *)c->resume, (void *)orig))
-		return fail(why, n, "ptrace poke: %s", strerror(errno));
+		return because(why, n, "ptrace poke: %s", strerror(errno));
 	c->entry = r.rax;
 	c->sp = r.rsp;
 	if (r.fs_base)
@@ -247,10 +239,10 @@ static int read_stack(struct capture *c, int mem, char *why, size_t n)
 			c->stack_hi = c->maps[i].end;
 		}
 	if (!c->stack_hi || c->sp < c->stack_lo || c->sp >= c->stack_hi)
-		return fail(why, n, "no [stack] around the stack pointer");
+		return because(why, n, "no [stack] around the stack pointer");
 	c->stack = malloc(c->stack_hi - c->stack_lo);
 	if (!c->stack || read_mem(mem, c->stack_lo, c->stack, c->stack_hi - c->stack_lo))
-		return fail(why, n, "cannot read the stack");
+		return because(why, n, "cannot read the stack");
 	const uint64_t *w = (const uint64_t *)(c->stack + (c->sp - c->stack_lo));
 	const uint64_t *end = (const uint64_t *)(c->stack + (c->stack_hi - c->stack_lo));
 	c->argc = w[0];
@@ -265,7 +257,7 @@ static int read_stack(struct capture *c, int mem, char *why, size_t n)
 		i += 2;
 	c->auxv_end = c->sp + 8 * (i + 2);
 	if (&w[i] >= end)
-		return fail(why, n, "the initial stack is not argc, argv, envp, auxv");
+		return because(why, n, "the initial stack is not argc, argv, envp, auxv");
 	return 0;
 }
 
@@ -275,7 +267,7 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], struct
 	memset(c, 0, sizeof *c);
 	pid_t pid = fork();
 	if (pid < 0)
-		return fail(why, n, "fork: %s", strerror(errno));
+		return because(why, n, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
@@ -285,7 +277,7 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], struct
 	c->pid = pid;
 	int st, rc = -1;
 	if (waitpid(pid, &st, 0) < 0 || !WIFSTOPPED(st)) {
-		fail(why, n, "%s did not start", prog);
+		because(why, n, "%s did not start", prog);
 		goto out;
 	}
 	ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL));
@@ -293,7 +285,7 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], struct
 	snprintf(p, sizeof p, "/proc/%d/mem", (int)pid);
 	int mem = open(p, O_RDONLY | O_CLOEXEC);
 	if (mem < 0) {
-		fail(why, n, "%s: %s", p, strerror(errno));
+		because(why, n, "%s: %s", p, strerror(errno));
 		goto out;
 	}
 	if (read_auxv(c, why, n) == 0 && find_resume(c, mem, why, n) == 0 &&
@@ -307,14 +299,14 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], struct
 				c->maps[i].written = 0;
 		if (read_mem(mem, c->fs_base + 0x28, &c->canary, 8) ||
 		    read_mem(mem, c->fs_base + 0x30, &c->pointer_guard, 8))
-			rc = fail(why, n, "cannot read the thread control block");
+			rc = because(why, n, "cannot read the thread control block");
 		for (size_t i = 0; rc == 0 && i < c->nmaps; i++) {
 			struct cap_map *m = &c->maps[i];
 			if (!m->written || m->perms[3] != 'p' || capture_special(m->path))
 				continue;
 			m->bytes = malloc(m->end - m->start);
 			if (!m->bytes || read_mem(mem, m->start, m->bytes, m->end - m->start))
-				rc = fail(why, n, "cannot read %llx-%llx", (unsigned long long)m->start,
+				rc = because(why, n, "cannot read %llx-%llx", (unsigned long long)m->start,
 					  (unsigned long long)m->end);
 		}
 	}

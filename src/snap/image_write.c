@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../image/format.h"
+#include "../lib/err.h"
 
 #define PAGE 4096u
 
@@ -54,15 +55,6 @@ static void align(struct buf *b, size_t a)
 {
 	if (b->len % a)
 		put(b, NULL, a - b->len % a);
-}
-
-static int fail(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 static uint32_t prot_of(const char *perms)
@@ -138,11 +130,11 @@ static int file_index(struct tables *t, const struct cap_map *m, char *why, size
 			return (int)i;
 	struct stat st;
 	if (m->path[0] != '/' || stat(m->path, &st))
-		return fail(why, n, "%s: mapped but cannot be found again", m->path);
+		return because(why, n, "%s: mapped but cannot be found again", m->path);
 	if (st.st_ino != m->ino || major(st.st_dev) != m->dev_major || minor(st.st_dev) != m->dev_minor)
-		return fail(why, n, "%s: replaced while the program ran", m->path);
+		return because(why, n, "%s: replaced while the program ran", m->path);
 	if (t->nfiles == sizeof t->files / sizeof t->files[0])
-		return fail(why, n, "more than 256 files mapped");
+		return because(why, n, "more than 256 files mapped");
 	t->files[t->nfiles] = (struct img_file){
 		.path = str_add(t, m->path), .dev = st.st_dev, .ino = st.st_ino, .size = (uint64_t)st.st_size,
 		.mtime_sec = st.st_mtim.tv_sec, .mtime_nsec = st.st_mtim.tv_nsec,
@@ -202,7 +194,7 @@ static int classify(struct tables *t, const struct capture *c, uint64_t at, uint
 	/* AT_EXECFN last: it is also argv[0]'s neighbour in the strings */
 	if (c->at_execfn && (s = cstr_at(c, c->at_execfn)) && v >= c->at_execfn && v <= c->at_execfn + strlen(s))
 		return add_fix(t, at, IFX_AT_EXECFN, (int64_t)(v - c->at_execfn), 0);
-	return fail(why, n, "a saved word at %#llx points into the stack at sp%+lld, to nothing known",
+	return because(why, n, "a saved word at %#llx points into the stack at sp%+lld, to nothing known",
 		    (unsigned long long)at, (long long)(v - c->sp));
 }
 
@@ -243,7 +235,7 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 		if (capture_special(p))
 			continue;
 		if (m->perms[3] != 'p') {
-			fail(why, n, "%s: a shared mapping at start-up cannot be saved", p[0] ? p : "anonymous");
+			because(why, n, "%s: a shared mapping at start-up cannot be saved", p[0] ? p : "anonymous");
 			goto out;
 		}
 		if (!strcmp(p, "[heap]"))
@@ -303,7 +295,7 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	for (char *const *e = in->env; *e; e++)
 		if (steering(*e)) {
 			if (t.nenv == sizeof t.env / sizeof t.env[0]) {
-				fail(why, n, "more than 64 LD_*/MALLOC_* variables");
+				because(why, n, "more than 64 LD_*/MALLOC_* variables");
 				goto out;
 			}
 			t.env[t.nenv++].str = str_add(&t, *e);
@@ -392,7 +384,7 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	unsigned char *loc = memmem(img.p, in->loader_size, IMG_LOCATOR_MAGIC, sizeof IMG_LOCATOR_MAGIC);
 	if (!loc || strlen(in->orig) >= IMG_PATH_MAX) {
 		free(img.p);
-		fail(why, n, loc ? "program path too long" : "the loader has no locator");
+		because(why, n, loc ? "program path too long" : "the loader has no locator");
 		goto out;
 	}
 	struct img_locator L;
@@ -405,7 +397,7 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	rc = 0;
 	goto out;
 oom:
-	fail(why, n, "out of memory");
+	because(why, n, "out of memory");
 out:
 	free(t.maps);
 	free(t.fix);
