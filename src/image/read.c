@@ -1,5 +1,7 @@
 #include "read.h"
 
+#include "cpu.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -13,7 +15,6 @@
 
 #include "../lib/err.h"
 
-uint64_t cpu_signature(void);	/* snap/image_write.c */
 
 int image_open(const char *path, struct image *im, char *why, size_t n)
 {

@@ -175,7 +175,7 @@ static int find_resume(struct capture *c, int mem, char *why, size_t n)
 	return 0;
 }
 
-static int run_to_handover(struct capture *c, int mem, char *why, size_t n)
+static int run_to_handover(struct capture *c, char *why, size_t n)
 {
 	long orig = ptrace(PTRACE_PEEKTEXT, c->pid, (void *)c->resume, NULL);
 	if (errno && orig == -1)
@@ -226,7 +226,6 @@ static int run_to_handover(struct capture *c, int mem, char *why, size_t n)
 	c->sp = r.rsp;
 	if (r.fs_base)
 		c->fs_base = r.fs_base;
-	(void)mem;
 	return 0;
 }
 
@@ -289,7 +288,7 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], struct
 		goto out;
 	}
 	if (read_auxv(c, why, n) == 0 && find_resume(c, mem, why, n) == 0 &&
-	    run_to_handover(c, mem, why, n) == 0 && read_maps(c, why, n) == 0 &&
+	    run_to_handover(c, why, n) == 0 && read_maps(c, why, n) == 0 &&
 	    read_stat(c, why, n) == 0 && read_stack(c, mem, why, n) == 0) {
 		rc = 0;
 		/* the breakpoint copied ld.so's text page on write; with the byte

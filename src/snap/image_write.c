@@ -1,7 +1,6 @@
 /* image_write.c: lay a capture out as an image (format in image/format.h). */
 #include "image_write.h"
 
-#include <cpuid.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "../image/cpu.h"
 #include "../image/format.h"
 #include "../lib/err.h"
 
@@ -67,21 +67,6 @@ static int zero_page(const unsigned char *p)
 {
 	static const unsigned char z[PAGE];
 	return memcmp(p, z, PAGE) == 0;
-}
-
-uint64_t cpu_signature(void);
-uint64_t cpu_signature(void)
-{
-	unsigned r[4];
-	uint64_t h = IMG_FNV_INIT;
-	static const unsigned leaves[] = { 0, 1, 7 };
-	for (size_t i = 0; i < 3; i++) {
-		__cpuid_count(leaves[i], 0, r[0], r[1], r[2], r[3]);
-		if (leaves[i] == 1)
-			r[1] &= 0x00ffffff;	/* EBX[31:24] is the APIC id of the CPU we run on */
-		h = img_fnv(h, r, sizeof r);
-	}
-	return h;
 }
 
 /* tables under construction */
