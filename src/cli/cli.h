@@ -12,6 +12,6 @@ int cmd_ls(int argc, char **argv);
 #include <stddef.h>
 char *snap_locate(const char *prog);
 void snap_vet(const char *path);
-size_t snap_to(const char *path, const char *out);
+size_t snap_to(const char *path, const char *out, int system);
 
 #endif

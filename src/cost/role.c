@@ -17,6 +17,12 @@ static int starts(const char *s, const char *p)
 	return strncmp(s, p, strlen(p)) == 0;
 }
 
+static int ends(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
 enum file_kind file_kind_of(const char *path)
 {
 	const char *b = strrchr(path, '/');
@@ -80,6 +86,9 @@ enum role role_classify(struct role_ctx *c, const struct vma *v, int *lib_contin
 			r = ROLE_SPECIAL;
 		else
 			r = ROLE_ANON;	/* [anon:NAME] from prctl(PR_SET_VMA_ANON_NAME) */
+	} else if (ends(p, IMG_PAGES_SUFFIX)) {
+		/* a system image's saved pages, from its sidecar */
+		r = ROLE_IMAGE;
 	} else if (c->exe[0] && !strcmp(p, c->exe) && (c->image || v->start == LOADER_BASE)) {
 		/* a resident image: its saved pages (and the loader, while it
 		 * runs, at LOADER_BASE); the program is mapped from its own file */

@@ -22,6 +22,9 @@
  *               |                              |  instance writes stay shared
  *  size         +------------------------------+
  *
+ * A system image (pages_file != 0) ends at data_off: its saved pages, laid
+ * out the same way from offset 0, are in a sidecar file (see below).
+ *
  * The header and tables are covered by a checksum (FNV-1a 64 over
  * [hdr_off, hdr_off + tables_size) with the checksum field taken as 0):
  * any damage sends the loader to the original program.
@@ -32,7 +35,7 @@
 #include <stdint.h>
 
 #define IMG_MAGIC "RESIDNT1"		/* 8 bytes, no NUL */
-#define IMG_VERSION 1
+#define IMG_VERSION 2
 #define IMG_LOCATOR_MAGIC "resident-locator:v1"	/* 19 bytes + NUL = 20 */
 #define IMG_PATH_MAX 4096
 #define LOADER_BASE 0x100000000ull
@@ -133,9 +136,20 @@ struct img_header {
 	uint64_t rlimit_stack;	/* soft RLIMIT_STACK at capture (ld.so sizes thread stacks from it) */
 	uint32_t orig;		/* string: the original program */
 	uint32_t kernel;	/* string: uname release */
+	/* 1-based indices into the files, 0 for none */
+	uint32_t pages_file;	/* the saved pages live in this sidecar, not in the image */
+	uint32_t exe_file;	/* where privileged: what /proc/self/exe should name */
 };
 
 #define IMG_F_HEAP 1u		/* a [heap] was captured: brk must be restored */
+
+/* A system image (snap --system) keeps its saved pages in a sidecar file
+ * (.NAME.resident-pages beside it, in the files table like any dependency):
+ * once the loader is unmapped nothing maps the image file any more, and the
+ * kernel then lets a process with CAP_CHECKPOINT_RESTORE point
+ * /proc/self/exe at the original program (PR_SET_MM_MAP exe_fd), which it
+ * refuses while any mapping of the old exe remains. */
+#define IMG_PAGES_SUFFIX ".resident-pages"
 
 /* FNV-1a 64 */
 static inline uint64_t img_fnv(uint64_t h, const void *p, uint64_t n)

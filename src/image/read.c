@@ -99,6 +99,10 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 			image_close(im);
 			return because(why, n, "damaged image (file path)");
 		}
+	if (hh->pages_file > hh->nfiles || hh->exe_file > hh->nfiles) {
+		image_close(im);
+		return because(why, n, "damaged image (sidecar index)");
+	}
 	for (uint32_t i = 0; i < hh->nenv; i++)
 		if (im->env[i].str >= hh->str_size) {
 			image_close(im);

@@ -45,7 +45,8 @@
 __attribute__((used)) struct img_locator resident_locator = { .magic = IMG_LOCATOR_MAGIC };
 
 extern const char tramp_start[], __executable_start[], _end[];
-typedef void tramp_fn(u64 *sp, u64 entry, u64 pc, u64 unmap_start, u64 unmap_len);
+extern const char tramp_end[];
+typedef void tramp_fn(u64 *sp, u64 entry, u64 pc, u64 unmap_start, u64 unmap_len, struct prctl_mm_map *exe);
 void loader_main(u64 *sp) __attribute__((noreturn, used));
 
 /* the compiler may call these for struct copies */
@@ -99,6 +100,7 @@ struct run {
 	const char *str;	/* string table */
 	const char *self;	/* the image, for messages */
 	int fds[256];		/* each file it depends on, opened once: checked, then mapped */
+	struct prctl_mm_map mm;	/* told to the kernel; again by the trampoline, with exe_fd */
 };
 
 static void say(const char *const *parts)
@@ -187,6 +189,8 @@ static const char *check_tables(struct run *r, u64 size, u64 hdr_off)
 		return "damaged image (checksum)";
 	if (r->str[h->str_size - 1] || h->orig >= h->str_size || h->kernel >= h->str_size)
 		return "damaged image (strings)";
+	if (h->pages_file > h->nfiles || h->exe_file > h->nfiles)
+		return "damaged image (sidecar index)";
 	return 0;
 }
 
@@ -202,13 +206,16 @@ static const char *check_maps(struct run *r)
 	const struct img_header *h = r->h;
 	const struct img_map *m = maps_of(h);
 	u64 last = 0, zs = 0, ze = 0;
+	/* saved pages: in the image after data_off, or in the sidecar */
+	const struct img_file *fl = (const struct img_file *)((const char *)h + h->files_off);
+	u64 lo = h->pages_file ? 0 : h->data_off, hi = h->pages_file ? fl[h->pages_file - 1].size : h->size;
 	for (u32 i = 0; i < h->nmaps; i++) {
 		if (m[i].start >= m[i].end || (m[i].start | m[i].end | m[i].offset) & 4095 ||
 		    m[i].end > 0x7ffffffff000ull)
 			return "damaged image (map bounds)";
 		if (m[i].kind == IMK_SAVED) {
-			if (m[i].start < zs || m[i].end > ze || m[i].offset < h->data_off ||
-			    m[i].offset + (m[i].end - m[i].start) > h->size)
+			if (m[i].start < zs || m[i].end > ze || m[i].offset < lo ||
+			    m[i].offset + (m[i].end - m[i].start) > hi)
 				return "damaged image (saved pages)";
 			continue;
 		}
@@ -336,6 +343,7 @@ static u32 map_prot(const struct img_header *h, u64 zstart, u64 zend, u32 prot)
 static const char *place_maps(struct run *r, int self)
 {
 	const struct img_header *h = r->h;
+	int pages = h->pages_file ? r->fds[h->pages_file - 1] : self;
 	const struct img_map *m = maps_of(h);
 	u64 zs = 0, ze = 0;
 	for (u32 i = 0; i < h->nmaps; i++) {
@@ -355,7 +363,7 @@ static const char *place_maps(struct run *r, int self)
 		} else {
 			int whole = m[i].start == zs && m[i].end == ze;
 			p = sys6(NR_mmap, m[i].start, len, map_prot(h, zs, ze, m[i].prot),
-				 MAP_PRIVATE | (whole ? MAP_FIXED_NOREPLACE : MAP_FIXED), self, m[i].offset);
+				 MAP_PRIVATE | (whole ? MAP_FIXED_NOREPLACE : MAP_FIXED), pages, m[i].offset);
 		}
 		if (p != (i64)m[i].start)
 			return p == -EEXIST ? "an address it needs is taken" : "cannot map the program";
@@ -416,6 +424,16 @@ static const char *apply_fixups(struct run *r)
 	return 0;
 }
 
+/* may this process point /proc/self/exe elsewhere (PR_SET_MM_MAP exe_fd)? */
+static int may_set_exe(void)
+{
+	struct cap_header ch = { CAP_VERSION_3, 0 };
+	struct cap_data cd[2];
+	if (sys2(NR_capget, &ch, cd) < 0)
+		return 0;
+	return (cd[0].effective >> CAP_SYS_ADMIN & 1) || (cd[1].effective >> (CAP_CHECKPOINT_RESTORE - 32) & 1);
+}
+
 static const char *tell_kernel(struct run *r)
 {
 	const struct img_header *h = r->h;
@@ -434,7 +452,7 @@ static const char *tell_kernel(struct run *r)
 	char *last = r->envp[0] ? r->envp[0] : r->argv[0];
 	for (char **e = r->envp; *e; e++)
 		last = *e;
-	struct prctl_mm_map mm = {
+	r->mm = (struct prctl_mm_map){
 		.start_code = h->start_code, .end_code = h->end_code,
 		.start_data = h->start_data, .end_data = h->end_data,
 		.start_brk = h->start_brk, .brk = h->brk, .start_stack = (u64)r->sp,
@@ -442,7 +460,7 @@ static const char *tell_kernel(struct run *r)
 		.env_start = r->envp[0] ? (u64)r->envp[0] : (u64)last, .env_end = (u64)last + slen(last) + 1,
 		.auxv = r->auxv, .auxv_size = (unsigned)((end - r->auxv + 2) * 8), .exe_fd = ~0u,
 	};
-	if (sys5(NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &mm, sizeof mm, 0) < 0 && (h->flags & IMG_F_HEAP))
+	if (sys5(NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &r->mm, sizeof r->mm, 0) < 0 && (h->flags & IMG_F_HEAP))
 		return "the kernel refused the program's brk (PR_SET_MM_MAP)";
 	if (sys2(NR_arch_prctl, ARCH_SET_FS, h->fs_base) < 0)
 		return "cannot set fs_base";
@@ -513,29 +531,45 @@ void loader_main(u64 *sp)
 	    (why = apply_fixups(&r)) || (why = tell_kernel(&r)))
 		fallback(&r, why);
 	u64 resume_at = r.h->resume, entry = r.h->entry;
-	/* the trampoline's page, mapped again from the image (shared, no
-	 * private page), finishes after unmapping the loader */
-	/* our own program headers (auxv says the program's by now) */
-	const u64 *ph = (const u64 *)(__executable_start + *(const u64 *)(__executable_start + 32));
-	u64 phnum = *(const unsigned short *)(__executable_start + 56), tramp = 0;
-	for (u64 i = 0; ph && i < phnum; i++) {
-		const unsigned int *p32 = (const unsigned int *)(ph + 7 * i);	/* Elf64_Phdr: 56 bytes */
-		const u64 *p64 = ph + 7 * i;
-		u64 off = p64[1], va = p64[2], fsz = p64[4];
-		if (p32[0] == 1 && (u64)tramp_start >= va && (u64)tramp_start + 4096 <= va + fsz)
-			tramp = (u64)sys6(NR_mmap, 0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, self,
-					  off + ((u64)tramp_start - va));
+	u64 lo = (u64)__executable_start & ~4095ull, hi = ((u64)_end + 4095) & ~4095ull, tramp = 0;
+	int exe = -1;
+	if (r.h->exe_file && may_set_exe()) {
+		/* a system image, run with the privilege to name the program as
+		 * /proc/self/exe: nothing may map the image by then, so the
+		 * trampoline runs from an anonymous copy */
+		exe = r.fds[r.h->exe_file - 1];
+		r.mm.exe_fd = (unsigned)exe;
+		tramp = (u64)sys6(NR_mmap, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if ((i64)tramp > 0) {
+			memcpy((void *)tramp, tramp_start, (u64)(tramp_end - tramp_start));
+			sys3(NR_mprotect, tramp, 4096, PROT_READ | PROT_EXEC);
+		}
+	} else {
+		/* the trampoline's page, mapped again from the image (shared, no
+		 * private page), finishes after unmapping the loader; our own
+		 * program headers say where it is in the file */
+		const u64 *ph = (const u64 *)(__executable_start + *(const u64 *)(__executable_start + 32));
+		u64 phnum = *(const unsigned short *)(__executable_start + 56);
+		for (u64 i = 0; i < phnum; i++) {
+			const unsigned int *p32 = (const unsigned int *)(ph + 7 * i);	/* Elf64_Phdr: 56 bytes */
+			const u64 *p64 = ph + 7 * i;
+			u64 off = p64[1], va = p64[2], fsz = p64[4];
+			if (p32[0] == 1 && (u64)tramp_start >= va && (u64)tramp_start + 4096 <= va + fsz)
+				tramp = (u64)sys6(NR_mmap, 0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, self,
+						  off + ((u64)tramp_start - va));
+		}
 	}
 	sys1(NR_close, self);
 	for (u32 i = 0; i < r.h->nfiles; i++)
-		sys1(NR_close, r.fds[i]);
+		if (r.fds[i] != exe)
+			sys1(NR_close, r.fds[i]);
 	if (hdr.tables_size > on_stack)
 		sys2(NR_munmap, tab, hdr.tables_size);
-	if (tramp && (i64)tramp > 0) {
-		u64 lo = (u64)__executable_start & ~4095ull, hi = ((u64)_end + 4095) & ~4095ull;
-		((tramp_fn *)tramp)(sp, entry, resume_at, lo, hi - lo);
-	}
+	if ((i64)tramp > 0)
+		((tramp_fn *)tramp)(sp, entry, resume_at, lo, hi - lo, exe >= 0 ? &r.mm : 0);
 	/* could not map it again: hand over from here, the loader stays */
-	((tramp_fn *)tramp_start)(sp, entry, resume_at, 0, 0);
+	if (exe >= 0)
+		sys1(NR_close, exe);
+	((tramp_fn *)tramp_start)(sp, entry, resume_at, 0, 0, 0);
 	__builtin_unreachable();
 }

@@ -12,17 +12,19 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "../image/format.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
 
 extern char **environ;
 
 static const char usage_text[] =
-	"usage: resident check [--image IMAGE] PROGRAM [-- ARGS...]\n"
+	"usage: resident check [--image IMAGE | --system] PROGRAM [-- ARGS...]\n"
 	"\n"
 	"Run PROGRAM normally and from an image (IMAGE, or one made now in a\n"
 	"temporary directory) with the same arguments, environment and standard\n"
 	"input; compare standard output, standard error and exit status.\n"
+	"--system makes the image a system image (see resident snap --system).\n"
 	"exit: 0 same, 1 different, 2 usage, 4 could not run\n";
 
 struct outcome {
@@ -87,13 +89,16 @@ static void run(const char *file, char **argv, char **env, int in, const char *d
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option lo[] = { { "image", required_argument, 0, 'i' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+	static const struct option lo[] = { { "image", required_argument, 0, 'i' }, { "system", no_argument, 0, 'S' },
+					    { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
 	const char *image = NULL;
-	int c;
+	int c, system = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+i:h", lo, NULL)) != -1) {
 		if (c == 'i')
 			image = optarg;
+		else if (c == 'S')
+			system = 1;
 		else if (c == 'h') {
 			fputs(usage_text, stdout);
 			return EXIT_OK;
@@ -112,14 +117,21 @@ int cmd_check(int argc, char **argv)
 	char *path = snap_locate(prog);
 	if (!path)
 		die_errno(EXIT_USAGE, -errno, "%s", prog);
-	char dir[] = "/tmp/resident-check-XXXXXX";
+	/* scratch space in $TMPDIR, removed before returning */
+	const char *tmpdir = getenv("TMPDIR");
+	char dir[4096];
+	if ((size_t)snprintf(dir, sizeof dir - 64, "%s/resident-check-XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp") >=
+	    sizeof dir - 64)
+		die(EXIT_USAGE, "TMPDIR: too long");
 	if (!mkdtemp(dir))
-		die_errno(EXIT_FAIL, -errno, "mkdtemp");
-	char img[sizeof dir + 16];
-	if (!image) {
+		die_errno(EXIT_FAIL, -errno, "%s", dir);
+	char img[sizeof dir + 16], side[sizeof dir + 32];
+	snprintf(img, sizeof img, "%s/image", dir);
+	snprintf(side, sizeof side, "%s/.image%s", dir, IMG_PAGES_SUFFIX);
+	int made = !image;
+	if (made) {
 		snap_vet(path);
-		snprintf(img, sizeof img, "%s/image", dir);
-		snap_to(path, img);
+		snap_to(path, img, system);
 		image = img;
 	}
 	/* the same stdin for both: all of it, saved first */
@@ -174,6 +186,10 @@ int cmd_check(int argc, char **argv)
 	else
 		printf("DIFFERENT%s%s%s\n", same_out ? "" : " stdout", same_err ? "" : " stderr",
 		       n.status == m.status ? "" : " exit-status");
+	if (made) {
+		unlink(img);
+		unlink(side);
+	}
 	rmdir(dir);
 	free(n.out);
 	free(n.err);

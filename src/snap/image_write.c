@@ -183,6 +183,32 @@ static int classify(struct tables *t, const struct capture *c, uint64_t at, uint
 		    (unsigned long long)at, (long long)(v - c->sp));
 }
 
+/* every non-zero page of every written map, in map order: the saved pages */
+static void put_saved(struct buf *b, const struct capture *c)
+{
+	for (size_t i = 0; i < c->nmaps; i++) {
+		const struct cap_map *m = &c->maps[i];
+		if (!m->bytes || capture_special(m->path))
+			continue;
+		for (uint64_t a = m->start; a < m->end; a += PAGE)
+			if (!zero_page(m->bytes + (a - m->start)))
+				put(b, m->bytes + (a - m->start), PAGE);
+	}
+}
+
+int image_pages(const struct capture *c, unsigned char **out, size_t *size)
+{
+	struct buf b = { 0 };
+	put_saved(&b, c);
+	if (b.oom) {
+		free(b.p);
+		return -1;
+	}
+	*out = b.p;
+	*size = b.len;
+	return 0;
+}
+
 static int steering(const char *e)
 {
 	if (!strncmp(e, "LD_BIND_NOW=", 12))
@@ -291,6 +317,28 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	getrlimit(RLIMIT_STACK, &rl);
 	h.kernel = str_add(&t, u.release);
 	h.orig = str_add(&t, in->orig);
+	if (in->pages_path) {
+		/* a system image: the sidecar is a dependency like any file, and
+		 * the program's own file is what /proc/self/exe should name */
+		const struct stat *st = &in->pages_st;
+		if (t.nfiles == sizeof t.files / sizeof t.files[0]) {
+			because(why, n, "more than 256 files mapped");
+			goto out;
+		}
+		t.files[t.nfiles++] = (struct img_file){
+			.path = str_add(&t, in->pages_path), .dev = st->st_dev, .ino = st->st_ino,
+			.size = (uint64_t)st->st_size, .mtime_sec = st->st_mtim.tv_sec, .mtime_nsec = st->st_mtim.tv_nsec,
+		};
+		h.pages_file = t.nfiles;
+		for (uint32_t i = 0; i < t.nfiles; i++)
+			if (!strcmp((char *)t.str.p + t.files[i].path, in->orig))
+				h.exe_file = i + 1;
+		if ((uint64_t)st->st_size != data) {
+			because(why, n, "%s: %llu bytes of saved pages, expected %llu", in->pages_path,
+				(unsigned long long)st->st_size, (unsigned long long)data);
+			goto out;
+		}
+	}
 	h.cpu_sig = cpu_signature();
 	h.hwcap = c->at_hwcap;
 	h.hwcap2 = c->at_hwcap2;
@@ -343,23 +391,17 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	h.tables_size = img.len - hdr_off;
 	align(&img, PAGE);
 	h.data_off = img.len;
-	for (size_t i = 0; i < c->nmaps; i++) {
-		const struct cap_map *m = &c->maps[i];
-		if (!m->bytes || capture_special(m->path))
-			continue;
-		for (uint64_t a = m->start; a < m->end; a += PAGE)
-			if (!zero_page(m->bytes + (a - m->start)))
-				put(&img, m->bytes + (a - m->start), PAGE);
-	}
+	if (!in->pages_path)
+		put_saved(&img, c);
 	h.size = img.len;
-	if (img.oom || img.len - h.data_off != data) {
+	if (img.oom || (!in->pages_path && img.len - h.data_off != data)) {
 		free(img.p);
 		goto oom;
 	}
-	/* IMK_SAVED offsets are relative to data_off until here */
+	/* IMK_SAVED offsets are relative to data_off until here (the sidecar's start) */
 	struct img_map *maps = (struct img_map *)(img.p + hdr_off + h.maps_off);
 	for (uint32_t i = 0; i < h.nmaps; i++)
-		if (maps[i].kind == IMK_SAVED)
+		if (maps[i].kind == IMK_SAVED && !in->pages_path)
 			maps[i].offset += h.data_off;
 	memcpy(img.p + hdr_off, &h, sizeof h);
 	h.checksum = img_fnv(IMG_FNV_INIT, img.p + hdr_off, h.tables_size);
@@ -390,17 +432,17 @@ out:
 	return rc;
 }
 
-int image_write_file(const char *path, const unsigned char *bytes, size_t size)
+int image_stage(const char *path, const void *bytes, size_t size, mode_t mode, char *tmp, size_t tmpsize,
+		struct stat *st)
 {
-	char tmp[4096];
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp)
+	if ((size_t)snprintf(tmp, tmpsize, "%s.tmp.XXXXXX", path) >= tmpsize)
 		return -ENAMETOOLONG;
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
 	size_t done = 0;
 	while (done < size) {
-		ssize_t w = write(fd, bytes + done, size - done);
+		ssize_t w = write(fd, (const char *)bytes + done, size - done);
 		if (w <= 0) {
 			int e = w < 0 ? errno : EIO;
 			close(fd);
@@ -409,14 +451,23 @@ int image_write_file(const char *path, const unsigned char *bytes, size_t size)
 		}
 		done += (size_t)w;
 	}
-	/* 0755 whatever the umask: an image is never group- or world-writable */
-	if (fchmod(fd, 0755) || fsync(fd) || close(fd)) {
+	/* the mode whatever the umask: an image is never group- or world-writable */
+	if (fchmod(fd, mode) || fsync(fd) || (st && fstat(fd, st)) || close(fd)) {
 		int e = errno;
 		unlink(tmp);
 		return -e;
 	}
+	return 0;
+}
+
+int image_write_file(const char *path, const unsigned char *bytes, size_t size)
+{
+	char tmp[4096];
+	int e = image_stage(path, bytes, size, 0755, tmp, sizeof tmp, NULL);
+	if (e < 0)
+		return e;
 	if (rename(tmp, path)) {
-		int e = errno;
+		e = errno;
 		unlink(tmp);
 		return -e;
 	}

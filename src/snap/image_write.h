@@ -3,6 +3,7 @@
 #define RESIDENT_IMAGE_WRITE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "capture.h"
 
@@ -12,10 +13,18 @@ struct image_in {
 	char *const *env;		/* the environment of the capture run */
 	const unsigned char *loader;	/* the bare loader ELF */
 	size_t loader_size;
+	const char *pages_path;		/* a system image: the saved pages are in this sidecar, */
+	struct stat pages_st;		/* written already (image_pages), with this identity */
 };
 
 /* build the image in memory; 0, or -1 with a one-line reason */
 int image_build(const struct image_in *in, unsigned char **out, size_t *out_size, char *why, size_t n);
+/* the saved pages alone, for a system image's sidecar; 0, or -1 out of memory */
+int image_pages(const struct capture *c, unsigned char **out, size_t *size);
+/* write bytes to a temp file beside path (name in tmp), with mode, fsync'd,
+ * its identity in *st (if st); 0 or -errno; nothing left behind on error */
+int image_stage(const char *path, const void *bytes, size_t size, mode_t mode, char *tmp, size_t tmpsize,
+		struct stat *st);
 /* write bytes to path atomically (temp file + rename), mode 0755; 0 or -errno */
 int image_write_file(const char *path, const unsigned char *bytes, size_t size);
 

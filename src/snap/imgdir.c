@@ -12,10 +12,12 @@
 #include "../lib/err.h"
 #include "../lib/exit.h"
 
-char *imgdir_base(void)
+char *imgdir_base(int system)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME"), *sys = getenv("RESIDENT_SYSTEM_DIR");
 	char *out;
+	if (system)
+		return strdup(sys && sys[0] == '/' ? sys : "/usr/local/lib/resident");
 	if (xdg && xdg[0] == '/')
 		return asprintf(&out, "%s/resident", xdg) < 0 ? NULL : out;
 	if (home && home[0] == '/')
@@ -38,9 +40,9 @@ static void mkdirs(const char *path)
 		die_errno(EXIT_FAIL, -errno, "%s", d);
 }
 
-char *imgdir_place(const char *orig)
+char *imgdir_place(const char *orig, int system)
 {
-	char *base = imgdir_base();
+	char *base = imgdir_base(system);
 	if (!base)
 		die(EXIT_USAGE, "no -o, and neither XDG_DATA_HOME nor HOME is set");
 	char dir[PATH_MAX], prefix[PATH_MAX], mdir[PATH_MAX + 16], mprefix[PATH_MAX + 16], link[PATH_MAX + 16];

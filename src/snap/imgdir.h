@@ -1,8 +1,11 @@
 /* imgdir.h: where images live by default.
  *
- *   $XDG_DATA_HOME/resident/          (default ~/.local/share/resident)
+ *   $XDG_DATA_HOME/resident/          (default ~/.local/share/resident;
+ *                                      system images: /usr/local/lib/resident
+ *                                      or $RESIDENT_SYSTEM_DIR)
  *     bin/NAME -> ../root/PREFIX/bin/NAME    put this directory first in PATH
  *     root/PREFIX/bin/NAME                    the image
+ *     root/PREFIX/bin/.NAME.resident-pages    a system image's saved pages
  *     root/PREFIX/share -> /PREFIX/share      every sibling of the program's
  *     root/PREFIX/lib   -> /PREFIX/lib        directory, linked back
  *
@@ -12,9 +15,10 @@
 #ifndef RESIDENT_IMGDIR_H
 #define RESIDENT_IMGDIR_H
 
-/* the directory (malloc'd), or NULL with errno set when neither XDG_DATA_HOME nor HOME is usable */
-char *imgdir_base(void);
+/* the directory (malloc'd), the user's or the system's, or NULL with errno
+ * set when neither XDG_DATA_HOME nor HOME is usable */
+char *imgdir_base(int system);
 /* make the layout for program `orig` and return the image path (malloc'd); dies on failure */
-char *imgdir_place(const char *orig);
+char *imgdir_place(const char *orig, int system);
 
 #endif

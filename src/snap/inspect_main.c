@@ -60,7 +60,9 @@ int cmd_inspect(int argc, char **argv)
 		die(EXIT_FAIL, "%s: %s", argv[optind], why);
 	const struct img_header *h = im.h;
 	const char *stale = image_stale(&im);
-	uint64_t saved = h->size - h->data_off;
+	/* a system image's saved pages are in its sidecar */
+	uint64_t saved = h->pages_file ? im.files[h->pages_file - 1].size : h->size - h->data_off;
+	const char *pages = h->pages_file ? im.str + im.files[h->pages_file - 1].path : NULL;
 	if (json) {
 		printf("{\"schema\":\"resident-image/1\",\"image\":");
 		json_str(stdout, im.path);
@@ -72,6 +74,11 @@ int cmd_inspect(int argc, char **argv)
 		       (unsigned long long)saved, stale ? "false" : "true");
 		if (stale)
 			json_str(stdout, stale);
+		else
+			fputs("null", stdout);
+		printf(",\"pages_file\":");
+		if (pages)
+			json_str(stdout, pages);
 		else
 			fputs("null", stdout);
 		printf(",\"kernel\":");
@@ -110,6 +117,9 @@ int cmd_inspect(int argc, char **argv)
 		printf("size     %s: loader %s, tables %s, saved pages %s\n", fmt_kb(b[0], h->size / 1024.0),
 		       fmt_kb(b[1], im.loader_size / 1024.0), fmt_kb(b[2], h->tables_size / 1024.0),
 		       fmt_kb(b[3], saved / 1024.0));
+		if (pages)
+			printf("pages    %s (a system image: /proc/self/exe names the program where the\n"
+			       "         user has CAP_CHECKPOINT_RESTORE)\n", pages);
 		printf("kernel   %s\nresume   %#llx (ld.so's _dl_start_user), entry %#llx\nfixups   %u saved words\n",
 		       im.str + h->kernel, (unsigned long long)h->resume, (unsigned long long)h->entry, h->nfixups);
 		for (uint32_t i = 0; i < h->nenv; i++)
@@ -127,7 +137,7 @@ int cmd_inspect(int argc, char **argv)
 			printf("  %012llx-%012llx %s %08llx %-5s %s\n", (unsigned long long)m->start,
 			       (unsigned long long)m->end, p, (unsigned long long)m->offset, kind_name(m->kind),
 			       m->kind == IMK_FILE && m->file < h->nfiles ? im.str + im.files[m->file].path
-			       : m->kind == IMK_SAVED ? "(image)" : "");
+			       : m->kind == IMK_SAVED ? (pages ? "(sidecar)" : "(image)") : "");
 		}
 		if (h->vdso_start)
 			printf("  %012llx-%012llx r-xp          vdso  (moved back here)\n",

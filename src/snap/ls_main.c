@@ -16,16 +16,23 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+static const char usage_text[] =
+	"usage: resident ls [--system]\n"
+	"\n"
+	"The images in the image directory ($XDG_DATA_HOME/resident/bin, or\n"
+	"~/.local/share/resident/bin; with --system, /usr/local/lib/resident/bin or\n"
+	"$RESIDENT_SYSTEM_DIR/bin), each with its program and whether it is current.\n"
+	"exit: 0 all current, 1 some stale or damaged\n";
+
 int cmd_ls(int argc, char **argv)
 {
-	if (argc > 1) {
-		fputs("usage: resident ls\n\nThe images in the image directory ($XDG_DATA_HOME/resident/bin, or\n"
-		      "~/.local/share/resident/bin), each with its program and whether it is\n"
-		      "current. exit: 0 all current, 1 some stale or damaged\n",
-		      strcmp(argv[1], "-h") && strcmp(argv[1], "--help") ? stderr : stdout);
-		return strcmp(argv[1], "-h") && strcmp(argv[1], "--help") ? EXIT_USAGE : EXIT_OK;
+	int system = argc == 2 && !strcmp(argv[1], "--system");
+	if (argc > 1 && !system) {
+		int help = !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help");
+		fputs(usage_text, help ? stdout : stderr);
+		return help ? EXIT_OK : EXIT_USAGE;
 	}
-	char *base = imgdir_base();
+	char *base = imgdir_base(system);
 	if (!base)
 		die(EXIT_FAIL, "neither XDG_DATA_HOME nor HOME is set");
 	char dir[4096];

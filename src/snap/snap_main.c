@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "../image/format.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "capture.h"
@@ -23,7 +24,7 @@ extern const unsigned char _binary_loader_elf_start[], _binary_loader_elf_end[];
 extern char **environ;
 
 static const char usage_text[] =
-	"usage: resident snap [-o IMAGE] PROGRAM\n"
+	"usage: resident snap [--system] [-o IMAGE] PROGRAM\n"
 	"\n"
 	"Capture PROGRAM (a dynamically linked x86_64 ELF) after ld.so relocated it\n"
 	"and before any constructor ran. The image is a drop-in executable: it starts\n"
@@ -33,6 +34,11 @@ static const char usage_text[] =
 	"  -o, --output IMAGE  where to write it (default: the image directory,\n"
 	"                      $XDG_DATA_HOME/resident or ~/.local/share/resident: the image in\n"
 	"                      root/PREFIX/bin/NAME, linked from bin/NAME; put bin first in PATH)\n"
+	"      --system        a system image: the saved pages go to a sidecar\n"
+	"                      (.NAME.resident-pages beside the image), so that where the\n"
+	"                      user running it has CAP_CHECKPOINT_RESTORE (root does),\n"
+	"                      /proc/self/exe names PROGRAM, not the image; default\n"
+	"                      directory /usr/local/lib/resident ($RESIDENT_SYSTEM_DIR)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"RESIDENT_DEBUG=1 makes an image say why it runs the program normally.\n";
@@ -96,8 +102,24 @@ void snap_vet(const char *path)
 		die(EXIT_USAGE, "%s: statically linked: no dynamic linking to save", path);
 }
 
-/* capture `path` into an image at `out`; its size, or dies with one line */
-size_t snap_to(const char *path, const char *out)
+/* the sidecar of a system image: .NAME.resident-pages beside it, absolute
+ * (the loader opens it from any directory); malloc'd */
+static char *sidecar_of(const char *out)
+{
+	char dir[PATH_MAX], *abs, *side;
+	const char *slash = strrchr(out, '/');
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - out) : 1, slash ? (slash == out ? "/" : out) : ".");
+	if (!(abs = realpath(dir, NULL)))
+		die_errno(EXIT_FAIL, -errno, "%s", dir);
+	if (asprintf(&side, "%s/.%s" IMG_PAGES_SUFFIX, strcmp(abs, "/") ? abs : "", slash ? slash + 1 : out) < 0)
+		die(EXIT_FAIL, "out of memory");
+	free(abs);
+	return side;
+}
+
+/* capture `path` into an image at `out` (a system image: saved pages in a
+ * sidecar); its size, or dies with one line, leaving nothing half-written */
+size_t snap_to(const char *path, const char *out, int system)
 {
 	/* the capture runs with the caller's environment, bound now */
 	size_t ne = 0;
@@ -114,35 +136,67 @@ size_t snap_to(const char *path, const char *out)
 	char *cargv[] = { (char *)path, NULL };
 
 	struct capture cap;
-	char why[512];
+	char why[512], ptmp[PATH_MAX + 32] = "", itmp[PATH_MAX + 32];
 	if (capture_run(path, cargv, env, &cap, why, sizeof why))
 		die(EXIT_FAIL, "%s: %s", path, why);
 	struct image_in in = { .cap = &cap, .orig = path, .env = env, .loader = _binary_loader_elf_start,
 			       .loader_size = (size_t)(_binary_loader_elf_end - _binary_loader_elf_start) };
-	unsigned char *img;
-	size_t size;
-	if (image_build(&in, &img, &size, why, sizeof why))
+	unsigned char *img, *pages = NULL;
+	size_t size, psize = 0;
+	int e;
+	if (system) {
+		in.pages_path = sidecar_of(out);
+		if (image_pages(&cap, &pages, &psize))
+			die(EXIT_FAIL, "out of memory");
+		if ((e = image_stage(in.pages_path, pages, psize, 0644, ptmp, sizeof ptmp, &in.pages_st)) < 0)
+			die_errno(EXIT_FAIL, e, "%s", in.pages_path);
+	}
+	if (image_build(&in, &img, &size, why, sizeof why)) {
+		if (ptmp[0])
+			unlink(ptmp);
 		die(EXIT_FAIL, "%s: %s", path, why);
-	int e = image_write_file(out, img, size);
-	if (e < 0)
+	}
+	if ((e = image_stage(out, img, size, 0755, itmp, sizeof itmp, NULL)) < 0) {
+		if (ptmp[0])
+			unlink(ptmp);
 		die_errno(EXIT_FAIL, e, "%s", out);
+	}
+	/* sidecar first: an older image beside it sees its pages change and
+	 * runs the program normally until the new image is in place */
+	if (ptmp[0] && rename(ptmp, in.pages_path)) {
+		e = -errno;
+		unlink(ptmp);
+		unlink(itmp);
+		die_errno(EXIT_FAIL, e, "%s", in.pages_path);
+	}
+	if (rename(itmp, out)) {
+		e = -errno;
+		unlink(itmp);
+		if (ptmp[0])
+			unlink(in.pages_path);
+		die_errno(EXIT_FAIL, e, "%s", out);
+	}
 	capture_free(&cap);
 	free(img);
+	free(pages);
+	free((char *)in.pages_path);
 	free(env);
-	return size;
+	return size + psize;
 }
 
 int cmd_snap(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "output", required_argument, 0, 'o' }, { "system", no_argument, 0, 'S' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	const char *out = NULL;
-	int c;
+	int c, system = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
+		case 'S': system = 1; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
@@ -156,11 +210,11 @@ int cmd_snap(int argc, char **argv)
 	if (!path)
 		die_errno(EXIT_USAGE, -errno, "%s", prog);
 	snap_vet(path);
-	char *dflt = out ? NULL : imgdir_place(path);
+	char *dflt = out ? NULL : imgdir_place(path, system);
 	if (!out)
 		out = dflt;
 
-	size_t size = snap_to(path, out);
+	size_t size = snap_to(path, out, system);
 	printf("%s: image of %s, %zu kB\n", out, path, size / 1024);
 	free(path);
 	free(dflt);

@@ -3,7 +3,7 @@
 # the image directory, where programs that find their data through
 # /proc/self/exe still find it; inspect, ls and check.
 . "$(dirname "$0")/tap.sh"
-plan 28
+plan 29
 SRC=${SRC:-$(cd "$(dirname "$0")/../progs" && pwd)}
 refuse() { # label expected-message-part program
 	"$RESIDENT" snap -o "$TMP/r.img" "$3" > /dev/null 2> "$TMP/e"
@@ -77,8 +77,10 @@ head -c 30000 "$TMP/out/show" > "$TMP/trunc"
 is "$?:$(cat "$TMP/e")" "4:resident: $TMP/trunc: truncated image (30000 of $(stat -c %s "$TMP/out/show") bytes)" "inspect of a truncated image: exit 4, one line with the sizes"
 
 # check
-"$RESIDENT" check "$PROGS/show" -- a 'b c' > "$TMP/c"
+mkdir "$TMP/scratch"
+TMPDIR=$TMP/scratch "$RESIDENT" check "$PROGS/show" -- a 'b c' > "$TMP/c"
 is "$?" 0 "check: same output, exit 0"
+is "$(ls -A "$TMP/scratch")" "" "check leaves nothing in \$TMPDIR"
 grep -q "restored" "$TMP/c"; ok $? "check says the image restored"
 echo piped | "$RESIDENT" check /usr/bin/cat > "$TMP/c"
 is "$?:$(grep -c "stdout 6 bytes" "$TMP/c")" "0:2" "check feeds the same stdin to both"
