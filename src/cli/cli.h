@@ -7,6 +7,7 @@ int cmd_snap(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* shared by snap and check (snap_main.c) */
 #include <stddef.h>

@@ -1,0 +1,213 @@
+/* bench_main.c: `resident bench [OPTIONS] -- CMD [ARGS] [--vs CMD [ARGS]]...` */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cli/cli.h"
+#include "../lib/err.h"
+#include "../lib/exit.h"
+#include "../lib/outfile.h"
+#include "../proc/procfs.h"
+#include "bench.h"
+
+static const char usage_text[] =
+	"usage: resident bench [OPTIONS] -- CMD [ARGS...] [--vs CMD [ARGS...]]...\n"
+	"\n"
+	"Run the commands side by side and measure, with the kernel's own figures,\n"
+	"what one more instance of each costs (density) and how long one exec of\n"
+	"each takes (startup). In arguments, %d is the instance (or run) number,\n"
+	"%m the mode (density or startup), %% a percent sign.\n"
+	"\n"
+	"  -n, --instances LIST  density at each N in LIST (comma-separated): N\n"
+	"                        instances run at once, one command at a time;\n"
+	"                        memory from /proc/meminfo deltas and a memory\n"
+	"                        cgroup made for the run; several N: a linear fit\n"
+	"  -r, --startup R       R timed execs of each command, fork+exec and\n"
+	"                        posix_spawn, interleaved; median, p90, p99, faults\n"
+	"                        (default, with neither option: -n 100 -r 200)\n"
+	"      --rounds K        density rounds per command and N, interleaved\n"
+	"                        A B A B; the median round is kept (default 1)\n"
+	"      --settle SECS     wait at most SECS for meminfo to hold still (10)\n"
+	"      --timeout SECS    a startup run may take SECS at most (10)\n"
+	"      --no-cgroup       no memory cgroup, meminfo deltas only\n"
+	"      --json, --csv     output as JSON (resident-bench/1) or CSV\n"
+	"      --svg FILE        also write the plot to FILE\n"
+	"  -o, --output FILE     write the output to FILE (atomically)\n"
+	"  -q, --quiet           no progress on stderr\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"Before starting anything it refuses N beyond pid_max, threads-max, `ulimit -u`\n"
+	"or MemAvailable (one instance of each is measured first). Every instance\n"
+	"is killed and reaped on success, error, SIGINT, SIGTERM, SIGHUP, and if\n"
+	"resident itself dies.\n"
+	"exit: 0 all measured, 1 some command could not be, 2 usage or refused,\n"
+	"4 failure\n";
+
+static int parse_list(struct bench *b, const char *s)
+{
+	char *end;
+	b->nns = 0;
+	for (;;) {
+		errno = 0;
+		long v = strtol(s, &end, 10);
+		if (end == s || errno || v < 1 || b->nns == BENCH_MAX_NS)
+			return -1;
+		b->ns[b->nns++] = v;
+		if (!*end)
+			return 0;
+		if (*end != ',')
+			return -1;
+		s = end + 1;
+	}
+}
+
+static double parse_secs(const char *opt, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !(v > 0) || v > 86400)
+		die(EXIT_USAGE, "%s: '%s' is not a number of seconds", opt, s);
+	return v;
+}
+
+static char *join(char **argv)
+{
+	size_t n = 1;
+	for (char **a = argv; *a; a++)
+		n += strlen(*a) + 1;
+	char *s = malloc(n), *w = s;
+	if (!s)
+		die(EXIT_FAIL, "out of memory");
+	for (char **a = argv; *a; a++)
+		w += sprintf(w, "%s%s", a == argv ? "" : " ", *a);
+	*w = 0;
+	return s;
+}
+
+/* split "CMD ARGS --vs CMD ARGS ..." in place */
+static void commands(struct bench *b, int argc, char **argv)
+{
+	int start = 0;
+	for (int i = 0; i <= argc; i++) {
+		if (i < argc && strcmp(argv[i], "--vs"))
+			continue;
+		if (i == start)
+			die(EXIT_USAGE, "an empty command (before or after --vs)");
+		if (b->ncmds == BENCH_MAX_CMDS)
+			die(EXIT_USAGE, "more than %d commands", BENCH_MAX_CMDS);
+		struct command *c = &b->cmd[b->ncmds++];
+		argv[i] = NULL;	/* argv[argc] is NULL already */
+		c->argv = argv + start;
+		c->label = join(c->argv);
+		start = i + 1;
+	}
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	enum { O_ROUNDS = 256, O_SETTLE, O_TIMEOUT, O_NOCG, O_JSON, O_CSV, O_SVG };
+	static const struct option lo[] = {
+		{ "instances", required_argument, 0, 'n' }, { "startup", required_argument, 0, 'r' },
+		{ "rounds", required_argument, 0, O_ROUNDS }, { "settle", required_argument, 0, O_SETTLE },
+		{ "timeout", required_argument, 0, O_TIMEOUT }, { "no-cgroup", no_argument, 0, O_NOCG },
+		{ "json", no_argument, 0, O_JSON }, { "csv", no_argument, 0, O_CSV },
+		{ "svg", required_argument, 0, O_SVG }, { "output", required_argument, 0, 'o' },
+		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	static struct bench b;
+	memset(&b, 0, sizeof b);
+	b.rounds = 1;
+	b.settle = 10;
+	b.timeout = 10;
+	b.use_cgroup = 1;
+	b.runs = -1;
+	int json = 0, csv = 0, have_n = 0, c;
+	const char *svg = NULL, *out = NULL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+n:r:o:qh", lo, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'n':
+			if (parse_list(&b, optarg))
+				die(EXIT_USAGE, "--instances: '%s' is not a list of counts (at most %d, each >= 1)", optarg,
+				    BENCH_MAX_NS);
+			have_n = 1;
+			break;
+		case 'r':
+			errno = 0;
+			b.runs = strtol(optarg, &end, 10);
+			if (end == optarg || *end || errno || b.runs < 0 || b.runs > 10000000)
+				die(EXIT_USAGE, "--startup: '%s' is not a number of runs", optarg);
+			break;
+		case O_ROUNDS:
+			b.rounds = (int)strtol(optarg, &end, 10);
+			if (end == optarg || *end || b.rounds < 1 || b.rounds > BENCH_MAX_ROUNDS)
+				die(EXIT_USAGE, "--rounds: '%s' is not a number from 1 to %d", optarg, BENCH_MAX_ROUNDS);
+			break;
+		case O_SETTLE: b.settle = parse_secs("--settle", optarg); break;
+		case O_TIMEOUT: b.timeout = parse_secs("--timeout", optarg); break;
+		case O_NOCG: b.use_cgroup = 0; break;
+		case O_JSON: json = 1; break;
+		case O_CSV: csv = 1; break;
+		case O_SVG: svg = optarg; break;
+		case 'o': out = optarg; break;
+		case 'q': b.quiet = 1; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+	}
+	if (json && csv)
+		die(EXIT_USAGE, "--json and --csv: choose one");
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	commands(&b, argc - optind, argv + optind);
+	if (!have_n && b.runs < 0) {
+		b.ns[0] = 100;
+		b.nns = 1;
+		b.runs = 200;
+	}
+	if (b.runs < 0)
+		b.runs = 0;
+	b.proc_root = procfs_open("/proc");
+
+	fleet_guard();
+	if (b.nns > 0) {
+		if (b.use_cgroup && !fleet_cgroup_setup(&b.cg_note))
+			b.use_cgroup = 0;
+		else if (!b.use_cgroup)
+			b.cg_note = "--no-cgroup";
+		limits_check(&b);
+		/* A B A B: every command once per round, each N in turn */
+		static struct density r[BENCH_MAX_CMDS][BENCH_MAX_ROUNDS];
+		for (int i = 0; i < b.nns; i++) {
+			for (int k = 0; k < b.rounds; k++)
+				for (int j = 0; j < b.ncmds; j++)
+					density_round(&b, &b.cmd[j], b.ns[i], &r[j][k]);
+			for (int j = 0; j < b.ncmds; j++)
+				density_pick(&b.cmd[j], i, r[j], b.rounds);
+		}
+		bench_fit(&b);
+	}
+	startup_run(&b);
+
+	struct outfile o;
+	FILE *f = outfile_open(&o, out);
+	if (json)
+		bench_json(&b, f);
+	else if (csv)
+		bench_csv(&b, f);
+	else
+		bench_table(&b, f);
+	outfile_commit(&o);
+	if (svg)
+		svg_write(&b, svg);
+	int partial = 0;
+	for (int j = 0; j < b.ncmds; j++)
+		partial |= (b.nns > 0 && b.cmd[j].exits) || (b.runs > 0 && b.cmd[j].fails);
+	return partial ? EXIT_PARTIAL : EXIT_OK;
+}

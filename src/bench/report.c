@@ -1,0 +1,299 @@
+/* report.c: the figures as a table for people, JSON (schema
+ * resident-bench/1, docs/bench.md) and CSV (one figure a line) for
+ * programs; the linear fit over several N. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "../lib/fmt.h"
+#include "bench.h"
+
+/* least squares of the total kB (per instance x N) against N */
+void bench_fit(struct bench *b)
+{
+	for (int c = 0; c < b->ncmds; c++) {
+		double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
+		int k = 0;
+		for (int i = 0; i < b->nns; i++) {
+			const struct density *d = &b->cmd[c].d[i];
+			if (d->alive <= 0)
+				continue;
+			double x = (double)d->alive, y = d->total * x;
+			sx += x, sy += y, sxx += x * x, sxy += x * y, syy += y * y;
+			k++;
+		}
+		b->slope[c] = b->intercept[c] = b->r2[c] = NAN;
+		double den = (double)k * sxx - sx * sx;
+		if (k < 2 || den == 0)
+			continue;
+		b->slope[c] = ((double)k * sxy - sx * sy) / den;
+		b->intercept[c] = (sy - b->slope[c] * sx) / (double)k;
+		double vy = (double)k * syy - sy * sy;
+		b->r2[c] = vy > 0 ? pow((double)k * sxy - sx * sy, 2) / (den * vy) : 1;
+	}
+}
+
+static int have_density(const struct bench *b)
+{
+	return b->nns > 0;
+}
+
+void bench_table(const struct bench *b, FILE *f)
+{
+	if (have_density(b)) {
+		fprintf(f, "density: kB per running instance, from /proc/meminfo deltas%s\n",
+			b->cg_note ? "" : " and the run's memory cgroup");
+		fprintf(f, "%-32s %6s %6s %6s %6s %6s %6s %6s %7s %7s %7s %7s %6s %6s %6s %6s %6s\n", "COMMAND", "N",
+			"ALIVE", "ANON", "PGTBL", "KSTACK", "SLAB", "PERCPU", "TOTAL", "AVAIL", "CGROUP", "CG-KERN", "RSS",
+			"PSS", "USS", "MODEL", "x1ST");
+		for (int i = 0; i < b->nns; i++)
+			for (int c = 0; c < b->ncmds; c++) {
+				const struct command *cmd = &b->cmd[c];
+				const struct density *d = &cmd->d[i];
+				if (d->alive <= 0) {
+					fprintf(f, "%-32.32s %6ld %6ld  %s\n", cmd->label, d->n, d->alive,
+						cmd->exits ? cmd->exits : "not measured");
+					continue;
+				}
+				const struct density *first = &b->cmd[0].d[i];
+				fprintf(f, "%-32.32s %6ld %6ld %6.1f %6.1f %6.1f %6.1f %6.1f %7.1f %7.1f ", cmd->label, d->n,
+					d->alive, d->field[DF_ANON], d->field[DF_PAGETABLES], d->field[DF_KSTACK],
+					d->field[DF_SUNRECLAIM], d->field[DF_PERCPU], d->total, d->avail);
+				if (d->cg_version)
+					fprintf(f, "%7.1f %7.1f ", d->cg_total, d->cg_kernel);
+				else
+					fprintf(f, "%7s %7s ", "-", "-");
+				fprintf(f, "%6.0f %6.1f %6.1f %6.1f ", d->rss, d->pss, d->uss, d->model);
+				if (first->alive > 0 && first->total > 0)
+					fprintf(f, "%6.2f\n", d->total / first->total);
+				else
+					fprintf(f, "%6s\n", "-");
+			}
+		if (b->cg_note)
+			fprintf(f, "(no cgroup figures: %s)\n", b->cg_note);
+		if (b->nns > 1) {
+			fprintf(f, "\nfit over N: total kB = per-instance x N + fixed\n");
+			for (int c = 0; c < b->ncmds; c++)
+				if (!isnan(b->slope[c]))
+					fprintf(f, "%-32.32s %7.1f kB per instance, %9.0f kB fixed, R^2 %.4f\n", b->cmd[c].label,
+						b->slope[c], b->intercept[c], b->r2[c]);
+		}
+	}
+	if (b->runs > 0) {
+		if (have_density(b))
+			fputc('\n', f);
+		fprintf(f, "startup: microseconds per exec, start to exit, %ld runs each, interleaved\n", b->runs);
+		fprintf(f, "%-32s %8s %8s %8s %7s   %8s %8s %8s %7s %6s\n", "COMMAND", "FORK+EX", "P90", "P99", "FAULTS",
+			"SPAWN", "P90", "P99", "FAULTS", "x1ST");
+		for (int c = 0; c < b->ncmds; c++) {
+			const struct command *cmd = &b->cmd[c];
+			if (cmd->fails) {
+				fprintf(f, "%-32.32s  %s\n", cmd->label, cmd->fails);
+				continue;
+			}
+			const struct timing *x = &cmd->fork_exec, *y = &cmd->spawn, *first = &b->cmd[0].fork_exec;
+			fprintf(f, "%-32.32s %8.0f %8.0f %8.0f %7.0f   %8.0f %8.0f %8.0f %7.0f ", cmd->label, x->med, x->p90,
+				x->p99, x->faults, y->med, y->p90, y->p99, y->faults);
+			if (!b->cmd[0].fails && first->med > 0)
+				fprintf(f, "%6.2f\n", x->med / first->med);
+			else
+				fprintf(f, "%6s\n", "-");
+		}
+	}
+}
+
+static void json_num(FILE *f, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs("null", f);
+	else
+		fprintf(f, "%.3f", v);
+}
+
+static void json_timing(FILE *f, const struct timing *t)
+{
+	fputs("{\"median_us\":", f);
+	json_num(f, t->med);
+	fputs(",\"p90_us\":", f);
+	json_num(f, t->p90);
+	fputs(",\"p99_us\":", f);
+	json_num(f, t->p99);
+	fputs(",\"min_us\":", f);
+	json_num(f, t->min);
+	fputs(",\"mean_us\":", f);
+	json_num(f, t->mean);
+	fputs(",\"faults\":", f);
+	json_num(f, t->faults);
+	fputc('}', f);
+}
+
+void bench_json(const struct bench *b, FILE *f)
+{
+	struct utsname u;
+	uname(&u);
+	fprintf(f, "{\"schema\":\"resident-bench/1\",\"host\":{\"kernel\":");
+	json_str(f, u.release);
+	fprintf(f, ",\"cpus\":%ld},\"cgroup\":", sysconf(_SC_NPROCESSORS_ONLN));
+	if (b->cg_note) {
+		fputs("{\"used\":false,\"why\":", f);
+		json_str(f, b->cg_note);
+		fputc('}', f);
+	} else {
+		fputs("{\"used\":true}", f);
+	}
+	fprintf(f, ",\"instances\":[");
+	for (int i = 0; i < b->nns; i++)
+		fprintf(f, "%s%ld", i ? "," : "", b->ns[i]);
+	fprintf(f, "],\"runs\":%ld,\"rounds\":%d,\"commands\":[", b->runs, b->rounds);
+	for (int c = 0; c < b->ncmds; c++) {
+		const struct command *cmd = &b->cmd[c];
+		fprintf(f, "%s{\"command\":", c ? "," : "");
+		json_str(f, cmd->label);
+		fputs(",\"argv\":[", f);
+		for (int k = 0; cmd->argv[k]; k++) {
+			if (k)
+				fputc(',', f);
+			json_str(f, cmd->argv[k]);
+		}
+		fputs("],\"density\":[", f);
+		for (int i = 0; i < b->nns; i++) {
+			const struct density *d = &cmd->d[i];
+			fprintf(f, "%s{\"n\":%ld,\"alive\":%ld,\"per_instance_kb\":{", i ? "," : "", d->n, d->alive);
+			for (int k = 0; k < DF_N; k++) {
+				fprintf(f, "\"%s\":", dfield_name[k]);
+				json_num(f, d->field[k]);
+				fputc(',', f);
+			}
+			fputs("\"total\":", f);
+			json_num(f, d->total);
+			fputs("},\"mem_available_drop_kb\":", f);
+			json_num(f, d->avail);
+			if (d->cg_version) {
+				fprintf(f, ",\"cgroup\":{\"version\":%d,\"total_kb\":", d->cg_version);
+				json_num(f, d->cg_total);
+				fputs(",\"kernel_kb\":", f);
+				json_num(f, d->cg_kernel);
+				fputs(",\"anon_kb\":", f);
+				json_num(f, d->cg_anon);
+				fputc('}', f);
+			} else {
+				fputs(",\"cgroup\":null", f);
+			}
+			fputs(",\"rss_kb\":", f);
+			json_num(f, d->rss);
+			fputs(",\"pss_kb\":", f);
+			json_num(f, d->pss);
+			fputs(",\"uss_kb\":", f);
+			json_num(f, d->uss);
+			fputs(",\"model_kb\":", f);
+			json_num(f, d->model);
+			fputs(",\"start_seconds\":", f);
+			json_num(f, d->seconds);
+			fputc('}', f);
+		}
+		fputs("],\"density_error\":", f);
+		if (cmd->exits)
+			json_str(f, cmd->exits);
+		else
+			fputs("null", f);
+		fputs(",\"fit\":", f);
+		if (b->nns > 1 && !isnan(b->slope[c])) {
+			fputs("{\"kb_per_instance\":", f);
+			json_num(f, b->slope[c]);
+			fputs(",\"fixed_kb\":", f);
+			json_num(f, b->intercept[c]);
+			fputs(",\"r2\":", f);
+			json_num(f, b->r2[c]);
+			fputc('}', f);
+		} else {
+			fputs("null", f);
+		}
+		fputs(",\"startup\":", f);
+		if (b->runs > 0 && !cmd->fails) {
+			fputs("{\"fork_exec\":", f);
+			json_timing(f, &cmd->fork_exec);
+			fputs(",\"posix_spawn\":", f);
+			json_timing(f, &cmd->spawn);
+			fputs(",\"ratio_to_first\":", f);
+			json_num(f, b->cmd[0].fails || b->cmd[0].fork_exec.med <= 0 ? NAN
+				    : cmd->fork_exec.med / b->cmd[0].fork_exec.med);
+			fprintf(f, ",\"exit_status\":%d}", cmd->startup_status);
+		} else {
+			fputs("null", f);
+		}
+		fputs(",\"startup_error\":", f);
+		if (b->runs > 0 && cmd->fails)
+			json_str(f, cmd->fails);
+		else
+			fputs("null", f);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void csv_row(FILE *f, const char *kind, const char *cmd, long n, const char *metric, double v)
+{
+	fprintf(f, "%s,", kind);
+	csv_field(f, cmd);
+	fprintf(f, ",%ld,%s,", n, metric);
+	if (!isnan(v))
+		fprintf(f, "%.3f", v);
+	fputc('\n', f);
+}
+
+void bench_csv(const struct bench *b, FILE *f)
+{
+	fputs("kind,command,n,metric,value\n", f);
+	for (int c = 0; c < b->ncmds; c++) {
+		const struct command *cmd = &b->cmd[c];
+		for (int i = 0; i < b->nns; i++) {
+			const struct density *d = &cmd->d[i];
+			if (d->alive <= 0)
+				continue;
+			csv_row(f, "density", cmd->label, d->n, "alive", (double)d->alive);
+			for (int k = 0; k < DF_N; k++) {
+				char m[64];
+				snprintf(m, sizeof m, "%s_kb", dfield_name[k]);
+				csv_row(f, "density", cmd->label, d->n, m, d->field[k]);
+			}
+			csv_row(f, "density", cmd->label, d->n, "total_kb", d->total);
+			csv_row(f, "density", cmd->label, d->n, "mem_available_drop_kb", d->avail);
+			if (d->cg_version) {
+				csv_row(f, "density", cmd->label, d->n, "cgroup_total_kb", d->cg_total);
+				csv_row(f, "density", cmd->label, d->n, "cgroup_kernel_kb", d->cg_kernel);
+			}
+			csv_row(f, "density", cmd->label, d->n, "rss_kb", d->rss);
+			csv_row(f, "density", cmd->label, d->n, "pss_kb", d->pss);
+			csv_row(f, "density", cmd->label, d->n, "uss_kb", d->uss);
+			csv_row(f, "density", cmd->label, d->n, "model_kb", d->model);
+		}
+		if (b->runs > 0 && !cmd->fails) {
+			const struct timing *t[2] = { &cmd->fork_exec, &cmd->spawn };
+			const char *m[2] = { "fork_exec", "posix_spawn" };
+			for (int k = 0; k < 2; k++) {
+				char name[64];
+				snprintf(name, sizeof name, "%s_median_us", m[k]);
+				csv_row(f, "startup", cmd->label, b->runs, name, t[k]->med);
+				snprintf(name, sizeof name, "%s_p90_us", m[k]);
+				csv_row(f, "startup", cmd->label, b->runs, name, t[k]->p90);
+				snprintf(name, sizeof name, "%s_p99_us", m[k]);
+				csv_row(f, "startup", cmd->label, b->runs, name, t[k]->p99);
+				snprintf(name, sizeof name, "%s_faults", m[k]);
+				csv_row(f, "startup", cmd->label, b->runs, name, t[k]->faults);
+			}
+		}
+	}
+}

@@ -1,0 +1,209 @@
+/* startup.c: how long one exec takes, start to exit, two ways:
+ * fork+execvp+wait4 and posix_spawnp+wait4, each run R times per command,
+ * the commands interleaved (A B A B ...) so that drift hits all alike.
+ * Page faults per exec come from wait4's rusage of the child. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/err.h"
+#include "../lib/exit.h"
+#include "bench.h"
+
+extern char **environ;
+
+static volatile sig_atomic_t timed_out;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	pid_t p = fleet_single;
+	if (p > 0) {
+		timed_out = 1;
+		kill(p, SIGKILL);
+	}
+}
+
+static void arm(double s)
+{
+	struct itimerval it = { { 0, 0 }, { (time_t)s, (suseconds_t)((s - (double)(time_t)s) * 1e6) } };
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static double now_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+struct sample {
+	double us, faults;
+	int status;		/* exit status, or 128 + signal */
+	int err;		/* posix_spawn's error */
+};
+
+static int null_fd = -1;
+
+/* one exec, timed from before fork to after wait4 */
+static void one(struct bench *b, char **av, int spawn, struct sample *s)
+{
+	struct rusage ru;
+	int st = 0;
+	pid_t p;
+	timed_out = 0;
+	s->err = 0;
+	double t0 = now_us();
+	if (spawn) {
+		posix_spawn_file_actions_t fa;
+		posix_spawnattr_t at;
+		sigset_t none;
+		sigemptyset(&none);
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, null_fd, 0);
+		posix_spawn_file_actions_adddup2(&fa, null_fd, 1);
+		posix_spawn_file_actions_adddup2(&fa, null_fd, 2);
+		posix_spawnattr_init(&at);
+		posix_spawnattr_setsigmask(&at, &none);
+		posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+		s->err = posix_spawnp(&p, av[0], &fa, &at, av, environ);
+		posix_spawn_file_actions_destroy(&fa);
+		posix_spawnattr_destroy(&at);
+		if (s->err) {
+			s->us = 0;
+			return;
+		}
+	} else {
+		p = fork();
+		if (p < 0)
+			die_errno(EXIT_FAIL, -errno, "fork");
+		if (p == 0) {
+			dup2(null_fd, 0);
+			dup2(null_fd, 1);
+			dup2(null_fd, 2);
+			execvp(av[0], av);
+			_exit(127);
+		}
+	}
+	fleet_single = p;
+	arm(b->timeout);
+	while (wait4(p, &st, 0, &ru) < 0 && errno == EINTR)
+		;
+	double t1 = now_us();
+	arm(0);
+	fleet_single = 0;
+	s->us = t1 - t0;
+	s->faults = (double)(ru.ru_minflt + ru.ru_majflt);
+	s->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int by_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* nearest rank */
+static double pct(const double *v, long n, double p)
+{
+	long k = (long)(p / 100.0 * (double)n + 0.999999) - 1;
+	return v[k < 0 ? 0 : k >= n ? n - 1 : k];
+}
+
+static void stats(double *us, double *faults, long n, struct timing *t)
+{
+	if (n <= 0)
+		return;
+	qsort(us, (size_t)n, sizeof *us, by_double);
+	qsort(faults, (size_t)n, sizeof *faults, by_double);
+	double sum = 0;
+	for (long i = 0; i < n; i++)
+		sum += us[i];
+	t->med = n % 2 ? us[n / 2] : (us[n / 2 - 1] + us[n / 2]) / 2;
+	t->p90 = pct(us, n, 90);
+	t->p99 = pct(us, n, 99);
+	t->min = us[0];
+	t->mean = sum / (double)n;
+	t->faults = faults[n / 2];
+}
+
+void startup_run(struct bench *b)
+{
+	if (b->runs <= 0)
+		return;
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	double *us[BENCH_MAX_CMDS][2], *fl[BENCH_MAX_CMDS][2];
+	for (int c = 0; c < b->ncmds; c++)
+		for (int m = 0; m < 2; m++) {
+			us[c][m] = calloc((size_t)b->runs, sizeof(double));
+			fl[c][m] = calloc((size_t)b->runs, sizeof(double));
+			if (!us[c][m] || !fl[c][m])
+				die(EXIT_FAIL, "out of memory");
+		}
+	/* warm-up: page cache, and whether each command runs and exits at all */
+	for (int c = 0; c < b->ncmds; c++) {
+		struct command *cmd = &b->cmd[c];
+		for (int i = 0; i < 3 && !cmd->fails; i++) {
+			char **av = argv_expand(cmd->argv, i, "startup");
+			struct sample s;
+			one(b, av, 1, &s);
+			argv_free(av);
+			if (s.err)
+				cmd->fails = strerror(s.err);
+			else if (timed_out)
+				cmd->fails = "did not exit within the time limit (--timeout)";
+		}
+	}
+	int progress = !b->quiet && isatty(2);
+	struct timespec shown = { 0, 0 };
+	for (long r = 0; r < b->runs; r++) {
+		for (int m = 0; m < 2; m++)
+			for (int c = 0; c < b->ncmds; c++) {
+				struct command *cmd = &b->cmd[c];
+				if (cmd->fails)
+					continue;
+				char **av = argv_expand(cmd->argv, r, "startup");
+				if (!av)
+					die(EXIT_FAIL, "out of memory");
+				struct sample s;
+				one(b, av, m, &s);
+				argv_free(av);
+				if (timed_out)
+					cmd->fails = "a run did not exit within the time limit (--timeout)";
+				us[c][m][r] = s.us;
+				fl[c][m][r] = s.faults;
+				cmd->startup_status = s.status;
+			}
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (progress && (t.tv_sec > shown.tv_sec || r + 1 == b->runs)) {
+			shown = t;
+			fprintf(stderr, "\rresident bench: startup: run %ld/%ld%s", r + 1, b->runs,
+				r + 1 == b->runs ? "\n" : " ");
+		}
+	}
+	for (int c = 0; c < b->ncmds; c++) {
+		struct command *cmd = &b->cmd[c];
+		if (!cmd->fails) {
+			stats(us[c][0], fl[c][0], b->runs, &cmd->fork_exec);
+			stats(us[c][1], fl[c][1], b->runs, &cmd->spawn);
+		}
+		for (int m = 0; m < 2; m++) {
+			free(us[c][m]);
+			free(fl[c][m]);
+		}
+	}
+	close(null_fd);
+}
