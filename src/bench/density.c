@@ -195,19 +195,23 @@ double density_probe(struct bench *b, struct command *c)
 	struct fleet f;
 	if (fleet_start(&f, c->argv, 1, 0, 1, c->label))
 		die_errno(EXIT_FAIL, -errno, "%s: fork", c->label);
-	/* long enough for a program to reach its steady state, usually */
-	double kb = 0;
-	for (int i = 0; i < 5; i++) {
-		usleep(60000);
+	/* until it holds still (or 2 s): a program that allocates at start
+	 * must be measured once it has */
+	double kb = 0, prev = -1;
+	for (int i = 0; i < 40; i++) {
+		usleep(50000);
 		if (!fleet_alive(&f))
 			break;
-	}
-	if (fleet_alive(&f)) {
 		struct density d;
 		memset(&d, 0, sizeof d);
 		read_instances(b, f.pids, 1, &d);
 		kb = d.model;
+		if (i >= 2 && fabs(kb - prev) <= kb * 0.01)
+			break;
+		prev = kb;
 	}
+	if (!fleet_alive(&f))
+		kb = 0;
 	fleet_stop(&f);
 	return kb;
 }

@@ -6,6 +6,7 @@
  * memory cgroup made for the run, whose accounting density.c reads and
  * which catches anything an instance starts.  resident is a child
  * subreaper, so instances' own children are reaped here too. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -88,6 +89,25 @@ static int write_str(const char *path, const char *s)
 	return e;
 }
 
+/* the cgroups of earlier runs that were killed (SIGKILL leaves no time to
+ * remove them): empty, their resident gone; removed */
+static void cg_sweep(void)
+{
+	DIR *d = opendir(cg_base);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		int pid;
+		if (sscanf(e->d_name, "resident-bench-%d-", &pid) != 1 || pid == getpid() ||
+		    (kill(pid, 0) && errno == ESRCH) == 0)
+			continue;
+		char p[512];
+		snprintf(p, sizeof p, "%s/%s", cg_base, e->d_name);
+		rmdir(p);	/* fails, harmlessly, if something still runs there */
+	}
+	if (d)
+		closedir(d);
+}
+
 /* a cgroup2 mount with the memory controller enabled for children, or a v1
  * memory hierarchy, that we can make a directory in */
 int fleet_cgroup_setup(const char **why)
@@ -123,12 +143,16 @@ int fleet_cgroup_setup(const char **why)
 		}
 		if (strstr(buf, "memory") && access(v2, W_OK) == 0) {
 			snprintf(cg_base, sizeof cg_base, "%s", v2);
-			return cg_base_version = 2;
+			cg_base_version = 2;
 		}
 	}
-	if (v1[0] && access(v1, W_OK) == 0) {
+	if (!cg_base_version && v1[0] && access(v1, W_OK) == 0) {
 		snprintf(cg_base, sizeof cg_base, "%s", v1);
-		return cg_base_version = 1;
+		cg_base_version = 1;
+	}
+	if (cg_base_version) {
+		cg_sweep();
+		return cg_base_version;
 	}
 	*why = v1[0] || v2[0] ? "the memory cgroup hierarchy is not writable by this user"
 			      : "no memory cgroup controller on this machine";

@@ -77,7 +77,7 @@ void bench_table(const struct bench *b, FILE *f)
 			fprintf(f, "\nfit over N: total kB = per-instance x N + fixed\n");
 			for (int c = 0; c < b->ncmds; c++)
 				if (!isnan(b->slope[c]))
-					fprintf(f, "%-32.32s %7.1f kB per instance, %9.0f kB fixed, R^2 %.4f\n", b->cmd[c].label,
+					fprintf(f, "%s: %.1f kB per instance, %.0f kB fixed, R^2 %.4f\n", b->cmd[c].label,
 						b->slope[c], b->intercept[c], b->r2[c]);
 		}
 	}
