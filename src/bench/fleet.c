@@ -351,9 +351,18 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* an error (die -> exit) while instances run: stop them first */
+static void at_exit(void)
+{
+	struct fleet *f = current;
+	if (f)
+		stop(f);
+}
+
 void fleet_guard(void)
 {
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	atexit(at_exit);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
