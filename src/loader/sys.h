@@ -30,7 +30,7 @@ static inline i64 sys6(i64 n, i64 a, i64 b, i64 c, i64 d, i64 e, i64 f)
 enum {
 	NR_read = 0, NR_write = 1, NR_open = 2, NR_close = 3, NR_fstat = 5, NR_mmap = 9,
 	NR_mprotect = 10, NR_munmap = 11, NR_pread64 = 17, NR_mremap = 25, NR_execve = 59,
-	NR_exit = 60, NR_capget = 125, NR_madvise = 28, NR_uname = 63, NR_prctl = 157, NR_arch_prctl = 158, NR_set_tid_address = 218,
+	NR_exit = 60, NR_capget = 125, NR_uname = 63, NR_prctl = 157, NR_arch_prctl = 158, NR_set_tid_address = 218,
 	NR_exit_group = 231, NR_newfstatat = 262, NR_set_robust_list = 273, NR_prlimit64 = 302,
 	NR_rseq = 334,
 };
@@ -52,8 +52,6 @@ enum {
 #define PR_SET_MM_MAP 14
 #define RLIMIT_STACK 3
 #define EEXIST 17
-#define MADV_POPULATE_READ 22
-#define MADV_POPULATE_WRITE 23
 
 /* struct stat of x86_64 */
 struct kstat {
