@@ -112,20 +112,22 @@ static void json_num(FILE *f, double v)
 		fprintf(f, "%.3f", v);
 }
 
+/* ,"key":value (or "key":value first) */
+static void json_kv(FILE *f, const char *key, double v, int first)
+{
+	fprintf(f, "%s\"%s\":", first ? "" : ",", key);
+	json_num(f, v);
+}
+
 static void json_timing(FILE *f, const struct timing *t)
 {
-	fputs("{\"median_us\":", f);
-	json_num(f, t->med);
-	fputs(",\"p90_us\":", f);
-	json_num(f, t->p90);
-	fputs(",\"p99_us\":", f);
-	json_num(f, t->p99);
-	fputs(",\"min_us\":", f);
-	json_num(f, t->min);
-	fputs(",\"mean_us\":", f);
-	json_num(f, t->mean);
-	fputs(",\"faults\":", f);
-	json_num(f, t->faults);
+	fputc('{', f);
+	json_kv(f, "median_us", t->med, 1);
+	json_kv(f, "p90_us", t->p90, 0);
+	json_kv(f, "p99_us", t->p99, 0);
+	json_kv(f, "min_us", t->min, 0);
+	json_kv(f, "mean_us", t->mean, 0);
+	json_kv(f, "faults", t->faults, 0);
 	fputc('}', f);
 }
 
@@ -166,31 +168,23 @@ void bench_json(const struct bench *b, FILE *f)
 				json_num(f, d->field[k]);
 				fputc(',', f);
 			}
-			fputs("\"total\":", f);
-			json_num(f, d->total);
-			fputs("},\"mem_available_drop_kb\":", f);
-			json_num(f, d->avail);
+			json_kv(f, "total", d->total, 1);
+			fputc('}', f);
+			json_kv(f, "mem_available_drop_kb", d->avail, 0);
 			if (d->cg_version) {
-				fprintf(f, ",\"cgroup\":{\"version\":%d,\"total_kb\":", d->cg_version);
-				json_num(f, d->cg_total);
-				fputs(",\"kernel_kb\":", f);
-				json_num(f, d->cg_kernel);
-				fputs(",\"anon_kb\":", f);
-				json_num(f, d->cg_anon);
+				fprintf(f, ",\"cgroup\":{\"version\":%d", d->cg_version);
+				json_kv(f, "total_kb", d->cg_total, 0);
+				json_kv(f, "kernel_kb", d->cg_kernel, 0);
+				json_kv(f, "anon_kb", d->cg_anon, 0);
 				fputc('}', f);
 			} else {
 				fputs(",\"cgroup\":null", f);
 			}
-			fputs(",\"rss_kb\":", f);
-			json_num(f, d->rss);
-			fputs(",\"pss_kb\":", f);
-			json_num(f, d->pss);
-			fputs(",\"uss_kb\":", f);
-			json_num(f, d->uss);
-			fputs(",\"model_kb\":", f);
-			json_num(f, d->model);
-			fputs(",\"start_seconds\":", f);
-			json_num(f, d->seconds);
+			json_kv(f, "rss_kb", d->rss, 0);
+			json_kv(f, "pss_kb", d->pss, 0);
+			json_kv(f, "uss_kb", d->uss, 0);
+			json_kv(f, "model_kb", d->model, 0);
+			json_kv(f, "start_seconds", d->seconds, 0);
 			fputc('}', f);
 		}
 		fputs("],\"density_error\":", f);
@@ -200,12 +194,10 @@ void bench_json(const struct bench *b, FILE *f)
 			fputs("null", f);
 		fputs(",\"fit\":", f);
 		if (b->nns > 1 && !isnan(b->slope[c])) {
-			fputs("{\"kb_per_instance\":", f);
-			json_num(f, b->slope[c]);
-			fputs(",\"fixed_kb\":", f);
-			json_num(f, b->intercept[c]);
-			fputs(",\"r2\":", f);
-			json_num(f, b->r2[c]);
+			fputc('{', f);
+			json_kv(f, "kb_per_instance", b->slope[c], 1);
+			json_kv(f, "fixed_kb", b->intercept[c], 0);
+			json_kv(f, "r2", b->r2[c], 0);
 			fputc('}', f);
 		} else {
 			fputs("null", f);
