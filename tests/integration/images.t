@@ -4,7 +4,7 @@
 # and stdin sets.  RESIDENT_DEBUG=1 is set for every run, so an image that
 # silently fell back would show as a stderr difference.
 . "$(dirname "$0")/tap.sh"
-plan 41
+plan 42
 export RESIDENT_DEBUG=1
 mkdir "$TMP/img"
 snap() { "$RESIDENT" snap -o "$TMP/img/$1" "$2" > /dev/null; ok $? "snap $2"; }
@@ -98,3 +98,7 @@ is "$(jq "$p | .instances" "$TMP/j")" 3 "cost: three image instances grouped"
 ok $(jq -e "$p | .roles.image.maps >= 5 and .roles.text.maps >= 2 and .roles.ldso.maps >= 2" "$TMP/j" > /dev/null; echo $?) \
 	"cost: loader and saved pages in the image role, the program's own maps as text, ld.so as ld.so"
 is "$(jq "$p | .roles.heap.own_kb" "$TMP/j")" 20 "cost: the restored program's heap is its own (5 pages)"
+# sharing: with 50 instances, an image page is private only where written
+"$PROGS/spawn" -n 50 "$TMP/img/dirty" -- "$RESIDENT" cost --json -p dirty > "$TMP/j"
+jq -e "$p | .roles.image | .private_clean_kb == 0 and .private_dirty_kb == .anonymous_kb and .shared_clean_kb > .private_dirty_kb" "$TMP/j" > /dev/null
+ok $? "50 instances: saved pages read-only are shared; the only private ones are copies written ($(jq -c "$p | .roles.image | {private_dirty_kb, anonymous_kb, shared_clean_kb}" "$TMP/j"))"
