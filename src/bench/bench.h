@@ -7,6 +7,7 @@
  *   density.c     memory per instance: /proc/meminfo and cgroup deltas
  *   startup.c     time per exec: fork+exec+wait and posix_spawn+wait
  *   report.c      table, JSON, CSV
+ *   stats.c       the clock, medians and percentiles
  *   svg.c         the plot
  */
 #ifndef RESIDENT_BENCH_H
@@ -16,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+
+#include "../cost/kernel.h"
 
 #define BENCH_MAX_CMDS 16
 #define BENCH_MAX_NS 16
@@ -69,6 +72,7 @@ struct bench {
 	int use_cgroup;
 	int quiet;
 	int proc_root;
+	struct kmodel km;	/* resident cost's kernel-side model of this machine */
 	const char *cg_note;	/* why there are no cgroup figures */
 	double cg_created_ms;
 	/* fits over the Ns: kB per instance and kB fixed */
@@ -78,6 +82,12 @@ struct bench {
 /* argv with %d replaced by i and %m by mode, malloc'd (free with argv_free) */
 char **argv_expand(char **argv, long i, const char *mode);
 void argv_free(char **argv);
+
+/* stats.c: CLOCK_MONOTONIC in seconds; the median of v (sorted in place);
+ * the p-th percentile of sorted values, nearest rank */
+double bench_now(void);
+double bench_median(double *v, size_t n);
+double bench_pct(const double *sorted, size_t n, double p);
 
 /* limits.c: 0, or dies (exit 2) naming the limit and the numbers */
 void limits_check(struct bench *b);
@@ -92,8 +102,9 @@ struct fleet {
 };
 /* where this machine lets us make a memory cgroup: 1 or 2, 0 with *why */
 int fleet_cgroup_setup(const char **why);
-/* start n instances; progress on stderr unless quiet; 0 or -1 (fork failed: all killed) */
-int fleet_start(struct fleet *f, char **argv, long n, int use_cgroup, int quiet, const char *label);
+/* start n instances; progress on stderr unless quiet; when fork fails,
+ * stops those started and dies with one line */
+void fleet_start(struct fleet *f, char **argv, long n, int use_cgroup, int quiet, const char *label);
 /* the pids still running (not exited); the exited are reaped; count */
 long fleet_alive(struct fleet *f);
 /* kill every instance (and anything they started), reap, remove the cgroup */

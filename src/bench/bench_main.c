@@ -174,6 +174,9 @@ int cmd_bench(int argc, char **argv)
 	if (b.runs < 0)
 		b.runs = 0;
 	b.proc_root = procfs_open("/proc");
+	if (b.proc_root < 0)
+		die_errno(EXIT_FAIL, b.proc_root, "/proc");
+	kmodel_init(&b.km, b.proc_root);
 
 	fleet_guard();
 	if (b.nns > 0) {

@@ -17,7 +17,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../cost/cgroup.h"
@@ -30,13 +29,6 @@
 
 const char *const dfield_name[DF_N] = { "anon", "page_tables", "kernel_stack", "slab_unreclaimable", "percpu" };
 static const int dfield_mi[DF_N] = { MI_ANONPAGES, MI_PAGETABLES, MI_KERNELSTACK, MI_SUNRECLAIM, MI_PERCPU };
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void meminfo(struct bench *b, uint64_t *v)
 {
@@ -51,7 +43,7 @@ static void meminfo(struct bench *b, uint64_t *v)
 static void settle(struct bench *b, uint64_t *v, double min_s)
 {
 	uint64_t prev[MI_NFIELDS];
-	double t0 = now();
+	double t0 = bench_now();
 	meminfo(b, prev);
 	for (;;) {
 		usleep(100000);
@@ -59,42 +51,22 @@ static void settle(struct bench *b, uint64_t *v, double min_s)
 		uint64_t d = (uint64_t)llabs((long long)v[MI_PAGETABLES] - (long long)prev[MI_PAGETABLES]) +
 			     (uint64_t)llabs((long long)v[MI_SUNRECLAIM] - (long long)prev[MI_SUNRECLAIM]) +
 			     (uint64_t)llabs((long long)v[MI_KERNELSTACK] - (long long)prev[MI_KERNELSTACK]);
-		if ((d < 32 && now() - t0 >= min_s) || now() - t0 > b->settle)
+		if ((d < 32 && bench_now() - t0 >= min_s) || bench_now() - t0 > b->settle)
 			return;
 		memcpy(prev, v, sizeof prev);
 	}
 }
 
-static int by_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	if (!n)
-		return 0;
-	qsort(v, n, sizeof *v, by_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Rss, Pss, USS and resident cost's marginal estimate, medians over pids */
 static void read_instances(struct bench *b, const pid_t *pids, size_t n, struct density *d)
 {
-	static struct kmodel km;
-	static int km_ready;
-	if (!km_ready) {
-		kmodel_init(&km, b->proc_root);
-		km_ready = 1;
-	}
 	struct pcost *pc = calloc(n + 1, sizeof *pc);
 	double *v[4];
 	for (int i = 0; i < 4; i++)
 		v[i] = calloc(n + 1, sizeof(double));
 	if (!pc || !v[0] || !v[1] || !v[2] || !v[3])
 		die(EXIT_FAIL, "out of memory");
-	struct collect_opts co = { .proc_root = b->proc_root, .totals = 1, .threads = 2, .km = &km };
+	struct collect_opts co = { .proc_root = b->proc_root, .totals = 1, .threads = 2, .km = &b->km };
 	collect(&co, pids, n, pc);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -107,10 +79,10 @@ static void read_instances(struct bench *b, const pid_t *pids, size_t n, struct 
 		v[3][k] = (double)(m->own + m->kb[SM_SWAP_PSS]) + kside_total(&pc[i].ks) / 1024.0;
 		k++;
 	}
-	d->rss = median(v[0], k);
-	d->pss = median(v[1], k);
-	d->uss = median(v[2], k);
-	d->model = median(v[3], k);
+	d->rss = bench_median(v[0], k);
+	d->pss = bench_median(v[1], k);
+	d->uss = bench_median(v[2], k);
+	d->model = bench_median(v[3], k);
 	pcost_free(pc, n);
 	free(pc);
 	for (int i = 0; i < 4; i++)
@@ -144,10 +116,9 @@ void density_round(struct bench *b, struct command *c, long n, struct density *d
 	memset(d, 0, sizeof *d);
 	d->n = n;
 	settle(b, before, 0);
-	double t0 = now();
-	if (fleet_start(&f, c->argv, n, b->use_cgroup, b->quiet, c->label))
-		die_errno(EXIT_FAIL, -errno, "%s: starting instance %ld of %ld", c->label, f.n + 1, n);
-	d->seconds = now() - t0;
+	double t0 = bench_now();
+	fleet_start(&f, c->argv, n, b->use_cgroup, b->quiet, c->label);
+	d->seconds = bench_now() - t0;
 	settle(b, after, 0.3);
 	d->alive = fleet_alive(&f);
 	if (d->alive > 0) {
@@ -193,8 +164,7 @@ void density_pick(struct command *c, int ni, struct density *r, int rounds)
 double density_probe(struct bench *b, struct command *c)
 {
 	struct fleet f;
-	if (fleet_start(&f, c->argv, 1, 0, 1, c->label))
-		die_errno(EXIT_FAIL, -errno, "%s: fork", c->label);
+	fleet_start(&f, c->argv, 1, 0, 1, c->label);
 	/* until it holds still (or 2 s): a program that allocates at start
 	 * must be measured once it has */
 	double kb = 0, prev = -1;

@@ -17,7 +17,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../lib/err.h"
@@ -159,13 +158,6 @@ int fleet_cgroup_setup(const char **why)
 	return 0;
 }
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void cg_make(struct fleet *f)
 {
 	static int seq;
@@ -182,7 +174,7 @@ static void cg_make(struct fleet *f)
 	f->cg_version = cg_base_version;
 }
 
-int fleet_start(struct fleet *f, char **argv, long n, int use_cgroup, int quiet, const char *label)
+void fleet_start(struct fleet *f, char **argv, long n, int use_cgroup, int quiet, const char *label)
 {
 	memset(f, 0, sizeof *f);
 	f->pids = calloc((size_t)n, sizeof *f->pids);
@@ -200,7 +192,7 @@ int fleet_start(struct fleet *f, char **argv, long n, int use_cgroup, int quiet,
 	pid_t parent = getpid();
 	current = f;
 	int progress = !quiet && isatty(2);
-	double t0 = now(), shown = t0;
+	double t0 = bench_now(), shown = t0;
 	for (long i = 0; i < n; i++) {
 		char **av = argv_expand(argv, i, "density");
 		if (!av)
@@ -210,8 +202,7 @@ int fleet_start(struct fleet *f, char **argv, long n, int use_cgroup, int quiet,
 			int e = errno;
 			argv_free(av);
 			fleet_stop(f);
-			errno = e;
-			return -1;
+			die_errno(EXIT_FAIL, -e, "%s: starting instance %ld of %ld (all stopped)", label, i + 1, n);
 		}
 		if (p == 0) {
 			/* dies with resident, whatever kills it */
@@ -238,18 +229,17 @@ int fleet_start(struct fleet *f, char **argv, long n, int use_cgroup, int quiet,
 			f->pgid = p;
 		f->pids[f->n++] = p;
 		argv_free(av);
-		if (progress && (i & 63) == 0 && now() - shown > 0.2) {
-			shown = now();
+		if (progress && (i & 63) == 0 && bench_now() - shown > 0.2) {
+			shown = bench_now();
 			fprintf(stderr, "\rresident bench: %s: %ld/%ld started, %.1f s ", label, i + 1, n, shown - t0);
 		}
 	}
 	if (progress)
-		fprintf(stderr, "\rresident bench: %s: %ld/%ld started, %.1f s\n", label, n, n, now() - t0);
+		fprintf(stderr, "\rresident bench: %s: %ld/%ld started, %.1f s\n", label, n, n, bench_now() - t0);
 	if (cgfd >= 0)
 		close(cgfd);
 	if (null >= 0)
 		close(null);
-	return 0;
 }
 
 long fleet_alive(struct fleet *f)

@@ -3,8 +3,6 @@
  * RLIMIT_NPROC leave room for, or more memory than MemAvailable (measured
  * on one instance of each command).  bench holds no descriptor per
  * instance, so RLIMIT_NOFILE does not bound N. */
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,8 @@
 #include "../lib/exit.h"
 #include "../lib/fmt.h"
 #include "../proc/kvfile.h"
+#include "../proc/procfs.h"
+#include "../proc/scan.h"
 #include "bench.h"
 
 /* tasks left free below these, for everything else on the machine */
@@ -22,58 +22,37 @@
 /* of MemAvailable, what a run may take */
 #define MEM_SHARE 0.8
 
-static long read_long(const char *path)
+/* a number in a small file under the proc root (sys/kernel/...), or -1 */
+static long read_long(int root, const char *name)
 {
-	FILE *f = fopen(path, "r");
-	long v = -1;
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-/* tasks (threads) on the machine: /proc/loadavg's "running/total" */
-static long tasks_now(void)
-{
-	FILE *f = fopen("/proc/loadavg", "r");
-	long run = 0, total = -1;
-	if (f) {
-		if (fscanf(f, "%*s %*s %*s %ld/%ld", &run, &total) != 2)
-			total = -1;
-		fclose(f);
-	}
-	return total;
+	char buf[64];
+	uint64_t v;
+	if (procfs_read(root, name, buf, sizeof buf) <= 0 || scan_u64(buf, strcspn(buf, "\n"), 10, &v) <= 0)
+		return -1;
+	return (long)v;
 }
 
 /* tasks whose real uid is ours: what RLIMIT_NPROC counts */
-static long tasks_of_user(uid_t uid)
+static long tasks_of_user(int root, uid_t uid)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	long n = 0;
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		char p[300], line[256];
-		snprintf(p, sizeof p, "/proc/%s/status", e->d_name);
-		FILE *f = fopen(p, "r");
-		long ruid = -1, threads = 1;
-		while (f && fgets(line, sizeof line, f)) {
-			if (!strncmp(line, "Uid:", 4))
-				ruid = strtol(line + 4, NULL, 10);
-			else if (!strncmp(line, "Threads:", 8))
-				threads = strtol(line + 8, NULL, 10);
-		}
-		if (f)
-			fclose(f);
-		if (ruid == (long)uid)
-			n += threads;
+	pid_t *pids;
+	long n = procfs_pids(root, &pids), mine = 0;
+	struct linereader lr = LINEREADER_ZERO;
+	for (long i = 0; i < n; i++) {
+		int fd = procfs_open_file(root, pids[i], "status");
+		if (fd < 0)
+			continue;	/* gone meanwhile: normal */
+		struct status st;
+		struct parse_error pe;
+		lr_from_fd(&lr, fd);
+		if (status_parse(&lr, &st, &pe) == 0 && (st.seen >> ST_UID & 1) && st.v[ST_UID] == uid)
+			mine += (st.seen >> ST_THREADS & 1) ? (long)st.v[ST_THREADS] : 1;
+		close(fd);
 	}
-	if (d)
-		closedir(d);
-	return n;
+	lr_free(&lr);
+	if (n > 0)
+		free(pids);
+	return mine;
 }
 
 void limits_check(struct bench *b)
@@ -84,9 +63,9 @@ void limits_check(struct bench *b)
 			maxn = b->ns[i];
 	if (maxn == 0)
 		return;
-	long pid_max = read_long("/proc/sys/kernel/pid_max");
-	long threads_max = read_long("/proc/sys/kernel/threads-max");
-	long tasks = tasks_now();
+	long pid_max = read_long(b->proc_root, "sys/kernel/pid_max");
+	long threads_max = read_long(b->proc_root, "sys/kernel/threads-max");
+	long tasks = procfs_tasks(b->proc_root);
 	if (pid_max > 0 && tasks >= 0 && tasks + maxn + TASK_MARGIN > pid_max)
 		die(EXIT_USAGE, "--instances %ld: %ld tasks run already and pid_max is %ld (%ld kept free)", maxn, tasks,
 		    pid_max, (long)TASK_MARGIN);
@@ -95,7 +74,7 @@ void limits_check(struct bench *b)
 		    tasks, threads_max, (long)TASK_MARGIN);
 	struct rlimit rl;
 	if (geteuid() != 0 && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-		long mine = tasks_of_user(getuid());
+		long mine = tasks_of_user(b->proc_root, getuid());
 		if (mine + maxn + 1 > (long)rl.rlim_cur)
 			die(EXIT_USAGE, "--instances %ld: this user runs %ld tasks and `ulimit -u` is %llu", maxn, mine,
 			    (unsigned long long)rl.rlim_cur);

@@ -11,7 +11,6 @@
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../lib/err.h"
@@ -38,13 +37,6 @@ static void arm(double s)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-static double now_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
 struct sample {
 	double us, faults;
 	int status;		/* exit status, or 128 + signal */
@@ -61,7 +53,7 @@ static void one(struct bench *b, char **av, int spawn, struct sample *s)
 	pid_t p;
 	timed_out = 0;
 	s->err = 0;
-	double t0 = now_us();
+	double t0 = bench_now() * 1e6;
 	if (spawn) {
 		posix_spawn_file_actions_t fa;
 		posix_spawnattr_t at;
@@ -97,7 +89,7 @@ static void one(struct bench *b, char **av, int spawn, struct sample *s)
 	arm(b->timeout);
 	while (wait4(p, &st, 0, &ru) < 0 && errno == EINTR)
 		;
-	double t1 = now_us();
+	double t1 = bench_now() * 1e6;
 	arm(0);
 	fleet_single = 0;
 	s->us = t1 - t0;
@@ -105,34 +97,19 @@ static void one(struct bench *b, char **av, int spawn, struct sample *s)
 	s->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static int by_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* nearest rank */
-static double pct(const double *v, long n, double p)
-{
-	long k = (long)(p / 100.0 * (double)n + 0.999999) - 1;
-	return v[k < 0 ? 0 : k >= n ? n - 1 : k];
-}
-
 static void stats(double *us, double *faults, long n, struct timing *t)
 {
 	if (n <= 0)
 		return;
-	qsort(us, (size_t)n, sizeof *us, by_double);
-	qsort(faults, (size_t)n, sizeof *faults, by_double);
 	double sum = 0;
 	for (long i = 0; i < n; i++)
 		sum += us[i];
-	t->med = n % 2 ? us[n / 2] : (us[n / 2 - 1] + us[n / 2]) / 2;
-	t->p90 = pct(us, n, 90);
-	t->p99 = pct(us, n, 99);
+	t->med = bench_median(us, (size_t)n);	/* sorts us */
+	t->p90 = bench_pct(us, (size_t)n, 90);
+	t->p99 = bench_pct(us, (size_t)n, 99);
 	t->min = us[0];
 	t->mean = sum / (double)n;
-	t->faults = faults[n / 2];
+	t->faults = bench_median(faults, (size_t)n);
 }
 
 void startup_run(struct bench *b)
@@ -167,7 +144,7 @@ void startup_run(struct bench *b)
 		}
 	}
 	int progress = !b->quiet && isatty(2);
-	struct timespec shown = { 0, 0 };
+	double shown = 0;
 	for (long r = 0; r < b->runs; r++) {
 		for (int m = 0; m < 2; m++)
 			for (int c = 0; c < b->ncmds; c++) {
@@ -186,10 +163,8 @@ void startup_run(struct bench *b)
 				fl[c][m][r] = s.faults;
 				cmd->startup_status = s.status;
 			}
-		struct timespec t;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (progress && (t.tv_sec > shown.tv_sec || r + 1 == b->runs)) {
-			shown = t;
+		if (progress && (bench_now() - shown >= 1 || r + 1 == b->runs)) {
+			shown = bench_now();
 			fprintf(stderr, "\rresident bench: startup: run %ld/%ld%s", r + 1, b->runs,
 				r + 1 == b->runs ? "\n" : " ");
 		}

@@ -7,6 +7,7 @@
 
 #include "../proc/kvfile.h"
 #include "../proc/linereader.h"
+#include "../proc/procfs.h"
 
 static const char *const kcache_name[KC_N] = {
 	[KC_TASK] = "task_struct", [KC_PID] = "pid", [KC_SIGNAL] = "signal_cache",
@@ -24,20 +25,6 @@ static const double kcache_default[KC_N] = {
 	[KC_VMA] = 195, [KC_MAPLE] = 256, [KC_ANON_VMA] = 105, [KC_AVC] = 64,
 	[KC_FILP] = 195, [KC_VMAP_AREA] = 73,
 };
-
-static int read_whole(int root, const char *name, char *buf, size_t size)
-{
-	int fd = openat(root, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, size - 1);
-	int e = errno;
-	close(fd);
-	if (n < 0)
-		return -e;
-	buf[n] = 0;
-	return (int)n;
-}
 
 /* "name active num objsize objperslab pagesperslab : ..." */
 static void read_slabinfo(struct kmodel *m, int root)
@@ -94,19 +81,14 @@ void kmodel_init(struct kmodel *m, int root)
 	m->ncpus = nc > 0 ? (unsigned)nc : 1;
 
 	/* page-table isolation gives every process an 8 KiB PGD */
-	if (read_whole(AT_FDCWD, "/sys/devices/system/cpu/vulnerabilities/meltdown", buf, sizeof buf) > 0 &&
+	if (procfs_read(AT_FDCWD, "/sys/devices/system/cpu/vulnerabilities/meltdown", buf, sizeof buf) > 0 &&
 	    strstr(buf, "PTI"))
 		m->pgd_bytes = 8192;
 
 	/* THREAD_SIZE = KernelStack / tasks, when that is a clean power of two */
 	uint64_t v[MI_NFIELDS] = { 0 }, seen = 0;
 	if (meminfo_read(root, v, &seen) == 0 && (seen >> MI_KERNELSTACK & 1)) {
-		uint64_t tasks = 0;
-		if (read_whole(root, "loadavg", buf, sizeof buf) > 0) {
-			char *slash = strchr(buf, '/');
-			if (slash)
-				scan_u64(slash + 1, strlen(slash + 1), 10, &tasks);
-		}
+		long tasks = procfs_tasks(root);
 		if (tasks > 0) {
 			double per = (double)v[MI_KERNELSTACK] * 1024.0 / (double)(tasks + m->ncpus);
 			for (unsigned ts = 4096; ts <= 65536; ts *= 2)

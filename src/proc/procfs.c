@@ -5,7 +5,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "scan.h"
 
 int procfs_open(const char *path)
 {
@@ -78,4 +81,31 @@ long procfs_readlink(int root, pid_t pid, const char *name, char *buf, size_t si
 		return -errno;
 	buf[n] = 0;	/* a target longer than buf is cut; paths here fit PATH_MAX */
 	return (long)n;
+}
+
+int procfs_read(int root, const char *name, char *buf, size_t size)
+{
+	int fd = openat(root, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, size - 1);
+	int e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	buf[n] = 0;
+	return (int)n;
+}
+
+long procfs_tasks(int root)
+{
+	char buf[128];
+	int n = procfs_read(root, "loadavg", buf, sizeof buf);
+	if (n < 0)
+		return n;
+	const char *slash = strchr(buf, '/');
+	uint64_t tasks;
+	if (!slash || scan_u64(slash + 1, strcspn(slash + 1, " \n"), 10, &tasks) <= 0)
+		return -EINVAL;
+	return (long)tasks;
 }

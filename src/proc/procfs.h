@@ -17,6 +17,13 @@ long procfs_pids(int root, pid_t **pids);
 /* open "PID/name" read-only; fd or -errno (-ENOENT, -ESRCH: gone) */
 int procfs_open_file(int root, pid_t pid, const char *name);
 
+/* read the small file `name` (relative to root, or absolute) into buf,
+ * NUL-terminated; length or -errno */
+int procfs_read(int root, const char *name, char *buf, size_t size);
+
+/* the tasks (threads) on the machine: loadavg's "running/total"; or -errno */
+long procfs_tasks(int root);
+
 /* readlink "PID/name" into buf (NUL-terminated); length or -errno */
 long procfs_readlink(int root, pid_t pid, const char *name, char *buf, size_t size);
 
