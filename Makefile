@@ -35,7 +35,7 @@ build/asan/resident: $(SRCS:%.c=build/asan/%.o) $(LOADER_BLOB)
 LOADER_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-builtin \
 	-fno-stack-protector -fpie -fcf-protection=none -fno-asynchronous-unwind-tables
 LOADER_LDFLAGS = -nostdlib -static -no-pie -Wl,-Ttext-segment=0x100000000 -Wl,--build-id=none \
-	-Wl,-z,noexecstack -Wl,-z,norelro -Wl,-e,_start
+	-Wl,-z,noexecstack -Wl,-z,norelro -Wl,-z,noseparate-code -Wl,-e,_start
 build/loader/loader.elf: src/loader/start.S src/loader/loader.c src/loader/sys.h src/image/format.h
 	@mkdir -p $(@D)
 	$(CC) $(LOADER_CFLAGS) $(LOADER_LDFLAGS) -o $@ src/loader/start.S src/loader/loader.c

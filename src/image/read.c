@@ -78,7 +78,7 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 	struct img_header *hh = (struct img_header *)im->tables;
 	uint64_t sum = hh->checksum;
 	hh->checksum = 0;
-	uint64_t want = img_fnv(IMG_FNV_INIT, im->tables, ts);
+	uint64_t want = img_sum(IMG_FNV_INIT, im->tables, ts);
 	hh->checksum = sum;
 	if (sum != want) {
 		image_close(im);

@@ -4,8 +4,8 @@
  * What it does, in order (any failure: exec the original program instead,
  * an image is never worse than no image):
  *
- *   1. find its header (img_locator), map the tables, check every bound
- *      and the checksum;
+ *   1. find its header (img_locator): the kernel mapped the tables with the
+ *      loader; check the image's size, every bound and the checksum;
  *   2. check that nothing the image depends on changed: each file's
  *      identity, the LD_* / GLIBC_TUNABLES / MALLOC_* variables, the kernel
  *      release, the CPU, RLIMIT_STACK, not AT_SECURE;
@@ -15,14 +15,19 @@
  *      with every normal run), written ones from the image's saved pages
  *      (shared between instances until written), all at their addresses,
  *      MAP_FIXED_NOREPLACE so that a collision is seen, not suffered;
- *   5. rewrite the saved words that pointed into the capture's stack so
+ *   5. choose where the stack will be: above the program, in the same
+ *      page-table pages (header stack_top), when the room is free;
+ *   6. rewrite the saved words that pointed into the capture's stack so
  *      they point into this one, with fresh stack and pointer guards;
- *   6. tell the kernel: auxv as the program's, PR_SET_MM_MAP (brk, code,
- *      data), fs_base, set_tid_address, set_robust_list, rseq;
- *   7. jump to ld.so's _dl_start_user with %rax = the program's entry: ld.so
- *      runs the constructors with this run's argv and envp, then main.
+ *   7. tell the kernel: auxv as the program's, PR_SET_MM_MAP (brk, code,
+ *      data, the stack where it will be), fs_base, set_tid_address,
+ *      set_robust_list, rseq;
+ *   8. the trampoline unmaps the loader, moves the stack (mremap) and
+ *      jumps to ld.so's _dl_start_user with %rax = the program's entry:
+ *      ld.so runs the constructors with this run's argv and envp, then main.
  *
- * The stack is the one the kernel built for this exec, kept as it is:
+ * The stack is the one the kernel built for this exec, kept as it is but
+ * for its address (every pointer into it moves by the same delta):
  *
  *        high  +---------------------------+
  *              | strings: argv, envp,      |  this run's, untouched
@@ -42,11 +47,28 @@
 #include "../image/format.h"
 #include "sys.h"
 
-__attribute__((used)) struct img_locator resident_locator = { .magic = IMG_LOCATOR_MAGIC };
+/* read-only (the loader has no writable segment); snap fills it in */
+__attribute__((used)) const struct img_locator resident_locator = { .magic = IMG_LOCATOR_MAGIC };
+
+/* the locator as stored, not as the compiler saw it initialised */
+static const struct img_locator *locator(void)
+{
+	const struct img_locator *l = &resident_locator;
+	__asm__("" : "+r"(l));
+	return l;
+}
 
 extern const char tramp_start[], __executable_start[], _end[];
 extern const char tramp_end[];
-typedef void tramp_fn(u64 *sp, u64 entry, u64 pc, u64 unmap_start, u64 unmap_len, struct prctl_mm_map *exe);
+
+/* what the trampoline needs; it reads it all before the stack moves */
+struct hand {
+	u64 sp, entry, pc;		/* the stack at argc (after the move), %rax, where to go */
+	u64 unmap_start, unmap_len;	/* the loader; 0: keep it */
+	u64 stk_old, stk_len, stk_new;	/* mremap of the stack; stk_len 0: leave it */
+	struct prctl_mm_map *exe;	/* PR_SET_MM_MAP again with exe_fd (after the move), or 0 */
+};
+typedef void tramp_fn(const struct hand *);
 void loader_main(u64 *sp) __attribute__((noreturn, used));
 
 /* the compiler may call these for struct copies */
@@ -100,6 +122,9 @@ struct run {
 	const char *str;	/* string table */
 	const char *self;	/* the image, for messages */
 	int fds[256];		/* each file it depends on, opened once: checked, then mapped */
+	u64 delta;		/* how far the stack moves */
+	u64 stk_old, stk_len;	/* the kernel's stack vma */
+	u64 lo, hi;		/* the loader's own pages */
 	struct prctl_mm_map mm;	/* told to the kernel; again by the trampoline, with exe_fd */
 };
 
@@ -117,7 +142,7 @@ static void say(const char *const *parts)
 /* the image cannot be used as it is: run the program the normal way */
 __attribute__((noreturn)) static void fallback(struct run *r, const char *why)
 {
-	const char *orig = resident_locator.orig;
+	const char *orig = locator()->orig;
 	if (r->debug) {
 		const char *m[] = { "resident: ", r->self, ": ", why, ": running ", orig, 0 };
 		say(m);
@@ -183,8 +208,8 @@ static const char *check_tables(struct run *r, u64 size, u64 hdr_off)
 		return "damaged image (tables)";
 	struct img_header copy = *h;
 	copy.checksum = 0;
-	u64 sum = img_fnv(IMG_FNV_INIT, &copy, sizeof copy);
-	sum = img_fnv(sum, (const char *)h + sizeof *h, ts - sizeof *h);
+	u64 sum = img_sum(IMG_FNV_INIT, &copy, sizeof copy);
+	sum = img_sum(sum, (const char *)h + sizeof *h, ts - sizeof *h);
 	if (sum != h->checksum)
 		return "damaged image (checksum)";
 	if (r->str[h->str_size - 1] || h->orig >= h->str_size || h->kernel >= h->str_size)
@@ -224,6 +249,11 @@ static const char *check_maps(struct run *r)
 		if (m[i].kind == IMK_FILE) {
 			if (m[i].file >= h->nfiles)
 				return "damaged image (file index)";
+		} else if (m[i].kind == IMK_PAGES) {
+			if (m[i].offset < lo || m[i].offset + (m[i].end - m[i].start) > hi)
+				return "damaged image (saved pages)";
+			zs = m[i].start;	/* fixups may land here */
+			ze = m[i].end;
 		} else if (m[i].kind == IMK_ZERO) {
 			zs = m[i].start;
 			ze = m[i].end;
@@ -236,7 +266,8 @@ static const char *check_maps(struct run *r)
 	for (u32 i = 0; i < h->nfixups; i++) {
 		u32 j;
 		for (j = 0; j < h->nmaps; j++)
-			if (m[j].kind == IMK_ZERO && f[i].addr >= m[j].start && f[i].addr + 8 <= m[j].end)
+			if ((m[j].kind == IMK_ZERO || m[j].kind == IMK_PAGES) && f[i].addr >= m[j].start &&
+			    f[i].addr + 8 <= m[j].end)
 				break;
 		if (j == h->nmaps || f[i].addr & 7 || f[i].kind < IFX_STACK_TOP || f[i].kind > IFX_POINTER_GUARD ||
 		    (f[i].kind == IFX_ENV_STRING && f[i].index >= h->str_size))
@@ -294,14 +325,18 @@ static const char *check_world(struct run *r)
 	return 0;
 }
 
-/* move one kernel mapping of `len` bytes from `now` to `then` */
+static int overlap(u64 a, u64 b, u64 c, u64 d)
+{
+	return a < d && c < b;
+}
+
+/* move one kernel mapping of `len` bytes from `now` to `then`.  MREMAP_FIXED
+ * replaces what is there, so the caller has made sure nothing is: at this
+ * point only the loader, the stack and these mappings exist */
 static int move_special(u64 now, u64 then, u64 len)
 {
 	if (!len || now == then)
 		return 0;
-	i64 p = sys6(NR_mmap, then, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (p != (i64)then)
-		return -1;
 	return sys5(NR_mremap, now, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, then) == (i64)then ? 0 : -1;
 }
 
@@ -313,13 +348,24 @@ static const char *place_specials(struct run *r)
 		return 0;
 	if (!vdso || h->vdso_end - h->vdso_start == 0)
 		return "no vDSO here";
-	/* same kernel, same layout: vvar and vvar_vclock sit below the vDSO */
+	/* same kernel, same layout: vvar and vvar_vclock sit below the vDSO,
+	 * and the three move as one block */
+	u64 lo = h->vvar_start ? h->vvar_start : h->vclock_start ? h->vclock_start : h->vdso_start;
+	u64 now_lo = vdso - (h->vdso_start - lo), now_hi = vdso + (h->vdso_end - h->vdso_start);
+	if (now_lo == lo)
+		return 0;
+	/* the old place must be free: not the loader, the stack, nor where the
+	 * block is now (the program's own maps come later, NOREPLACE) */
+	u64 stk = (u64)r->sp & ~4095ull;
+	if (overlap(lo, h->vdso_end, r->lo, r->hi) || overlap(lo, h->vdso_end, now_lo, now_hi) ||
+	    overlap(lo, h->vdso_end, stk - (1ull << 20), (u64)r->auxv + (1ull << 20)))
+		return "the vDSO's old address is taken";
 	u64 vvar = vdso - (h->vdso_start - h->vvar_start);
 	u64 vclock = vdso - (h->vdso_start - h->vclock_start);
 	if ((h->vvar_start && move_special(vvar, h->vvar_start, h->vvar_end - h->vvar_start)) ||
 	    (h->vclock_start && move_special(vclock, h->vclock_start, h->vclock_end - h->vclock_start)) ||
 	    move_special(vdso, h->vdso_start, h->vdso_end - h->vdso_start))
-		return "the vDSO's old address is taken";
+		return "cannot move the vDSO back";
 	return 0;
 }
 
@@ -352,6 +398,11 @@ static const char *place_maps(struct run *r, int self)
 		if (m[i].kind == IMK_FILE) {
 			p = sys6(NR_mmap, m[i].start, len, m[i].prot, MAP_PRIVATE | MAP_FIXED_NOREPLACE,
 				 r->fds[m[i].file], m[i].offset);
+		} else if (m[i].kind == IMK_PAGES) {
+			zs = m[i].start;
+			ze = m[i].end;
+			p = sys6(NR_mmap, m[i].start, len, map_prot(h, zs, ze, m[i].prot),
+				 MAP_PRIVATE | MAP_FIXED_NOREPLACE, pages, m[i].offset);
 		} else if (m[i].kind == IMK_ZERO) {
 			zs = m[i].start;
 			ze = m[i].end;
@@ -376,32 +427,33 @@ static const char *apply_fixups(struct run *r)
 	const struct img_header *h = r->h;
 	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
 	u64 random = aux(r->auxv, 25), platform = aux(r->auxv, 15), execfn = aux(r->auxv, 31);
+	u64 d = r->delta;	/* every address into the stack is where it will be */
 	if (!random)
 		return "no AT_RANDOM";
 	for (u32 i = 0; i < h->nfixups; i++) {
 		u64 v;
 		switch (f[i].kind) {
-		case IFX_STACK_TOP: v = (u64)r->sp; break;
-		case IFX_ARGV: v = (u64)r->argv; break;
-		case IFX_ENVP: v = (u64)r->envp; break;
-		case IFX_AUXV: v = (u64)r->auxv; break;
-		case IFX_AT_RANDOM: v = random; break;
+		case IFX_STACK_TOP: v = (u64)r->sp + d; break;
+		case IFX_ARGV: v = (u64)r->argv + d; break;
+		case IFX_ENVP: v = (u64)r->envp + d; break;
+		case IFX_AUXV: v = (u64)r->auxv + d; break;
+		case IFX_AT_RANDOM: v = random + d; break;
 		case IFX_AT_PLATFORM:
 			if (!platform)
 				return "no AT_PLATFORM";
-			v = platform;
+			v = platform + d;
 			break;
-		case IFX_AT_EXECFN: v = execfn; break;
+		case IFX_AT_EXECFN: v = execfn + d; break;
 		case IFX_ARG_STRING:
 			if ((long)f[i].index >= r->argc)
 				return "fewer arguments than ld.so kept a pointer to";
-			v = (u64)r->argv[f[i].index];
+			v = (u64)r->argv[f[i].index] + d;
 			break;
 		case IFX_ENV_STRING: {
 			const char *e = env_get(r->envp, r->str + f[i].index);
 			if (!e || (u64)f[i].arg > slen(e))
 				return "a variable ld.so kept a pointer to is not set";
-			v = (u64)e;
+			v = (u64)e + d;
 			break;
 		}
 		case IFX_CANARY:	/* as glibc: AT_RANDOM's first 8 bytes, low byte 0 */
@@ -419,9 +471,53 @@ static const char *apply_fixups(struct run *r)
 	/* back to the program's protections */
 	const struct img_map *m = maps_of(h);
 	for (u32 i = 0; i < h->nmaps; i++)
-		if (m[i].kind == IMK_ZERO && map_prot(h, m[i].start, m[i].end, m[i].prot) != m[i].prot)
+		if ((m[i].kind == IMK_ZERO || m[i].kind == IMK_PAGES) &&
+		    map_prot(h, m[i].start, m[i].end, m[i].prot) != m[i].prot)
 			sys3(NR_mprotect, m[i].start, m[i].end - m[i].start, m[i].prot);
 	return 0;
+}
+
+/* The compact layout.  The kernel put this exec's stack at random, most
+ * likely 1 GiB or more away from the program: its own page-table pages
+ * (PUD, PMD, PTE) for every instance.  Moved to just above the program,
+ * with RLIMIT_STACK and the guard gap free below it, it shares all but
+ * one PTE page with the program.  The kernel's stack vma is exactly
+ * [page of argv[0]'s string - 128 KiB, end of AT_EXECFN's string + 8):
+ * checked with madvise, which fails on any unmapped page.  The move
+ * itself (mremap) is the trampoline's: the loader runs on this stack. */
+static void plan_stack(struct run *r)
+{
+	const struct img_header *h = r->h;
+	const char *execfn = (const char *)aux(r->auxv, 31);
+	r->delta = r->stk_len = 0;
+	if (!h->stack_top || !execfn || h->stack_top & 4095)
+		return;
+	u64 end = (u64)execfn + slen(execfn) + 1 + 8;
+	u64 start = ((u64)r->argv[0] & ~4095ull) - 131072;
+	u64 len = end - start, to = h->stack_top - len;
+	if (end & 4095 || start > (u64)r->sp || to < h->stack_floor || to > h->stack_top ||
+	    sys3(NR_madvise, start, len, MADV_NORMAL) != 0 || sys3(NR_madvise, start - 4096, 4096, MADV_NORMAL) == 0)
+		return;
+	/* hold the place (and the trampoline's page above it) until the move */
+	if (sys6(NR_mmap, to, len + 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) !=
+	    (i64)to)
+		return;
+	r->stk_old = start;
+	r->stk_len = len;
+	r->delta = to - start;
+}
+
+/* last, once nothing reads the strings through them: argv[] and envp[]
+ * point where the stack will be (tell_kernel did the auxv) */
+static void move_pointers(struct run *r)
+{
+	u64 d = r->delta;
+	if (!d)
+		return;
+	for (char **a = r->argv; *a; a++)
+		*a += d;
+	for (char **e = r->envp; *e; e++)
+		*e += d;
 }
 
 /* may this process point /proc/self/exe elsewhere (PR_SET_MM_MAP exe_fd)? */
@@ -452,16 +548,25 @@ static const char *tell_kernel(struct run *r)
 	char *last = r->envp[0] ? r->envp[0] : r->argv[0];
 	for (char **e = r->envp; *e; e++)
 		last = *e;
+	u64 d = r->delta;
+	/* the auxv's pointers into the stack (AT_RANDOM, AT_EXECFN...), as
+	 * the kernel will keep a copy of them */
+	for (av = r->auxv; av[0]; av += 2)
+		if (d && av[1] >= r->stk_old && av[1] < r->stk_old + r->stk_len && av[0] != 3 && av[0] != 7 &&
+		    av[0] != 9 && av[0] != 33)
+			av[1] += d;
 	r->mm = (struct prctl_mm_map){
 		.start_code = h->start_code, .end_code = h->end_code,
 		.start_data = h->start_data, .end_data = h->end_data,
-		.start_brk = h->start_brk, .brk = h->brk, .start_stack = (u64)r->sp,
-		.arg_start = (u64)r->argv[0], .arg_end = (u64)r->argv[r->argc - 1] + slen(r->argv[r->argc - 1]) + 1,
-		.env_start = r->envp[0] ? (u64)r->envp[0] : (u64)last, .env_end = (u64)last + slen(last) + 1,
+		.start_brk = h->start_brk, .brk = h->brk, .start_stack = (u64)r->sp + d,
+		.arg_start = (u64)r->argv[0] + d,
+		.arg_end = (u64)r->argv[r->argc - 1] + slen(r->argv[r->argc - 1]) + 1 + d,
+		.env_start = (r->envp[0] ? (u64)r->envp[0] : (u64)last) + d, .env_end = (u64)last + slen(last) + 1 + d,
 		.auxv = r->auxv, .auxv_size = (unsigned)((end - r->auxv + 2) * 8), .exe_fd = ~0u,
 	};
 	if (sys5(NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &r->mm, sizeof r->mm, 0) < 0 && (h->flags & IMG_F_HEAP))
 		return "the kernel refused the program's brk (PR_SET_MM_MAP)";
+	r->mm.auxv = (u64 *)((u64)r->auxv + d);	/* for the trampoline's call, after the move */
 	if (sys2(NR_arch_prctl, ARCH_SET_FS, h->fs_base) < 0)
 		return "cannot set fs_base";
 	if (h->tid_addr)
@@ -492,84 +597,95 @@ void loader_main(u64 *sp)
 		r.self = r.argc ? r.argv[0] : "image";
 	r.h = 0;
 	r.str = "";
+	r.delta = r.stk_len = 0;
+	r.lo = (u64)__executable_start;
 	if (r.argc < 1)
 		fallback(&r, "no argv[0]");
+	/* how much the kernel mapped: our one PT_LOAD, as snap stretched it */
+	const unsigned char *eh = (const unsigned char *)__executable_start;
+	const u64 *ph = (const u64 *)(eh + *(const u64 *)(eh + 32));	/* e_phoff */
+	u64 phnum = *(const unsigned short *)(eh + 56), memsz = 0;
+	for (u64 i = 0; i < phnum; i++, ph += 7)	/* Elf64_Phdr: 56 bytes */
+		if (*(const unsigned *)ph == 1 && ph[1] == 0)	/* PT_LOAD at offset 0 */
+			memsz = ph[5];
+	r.hi = (r.lo + memsz + 4095) & ~4095ull;
+	if (r.hi < (u64)_end)
+		fallback(&r, "damaged image (loader)");
 
-	u64 hdr_off = resident_locator.hdr_off;
-	if (!hdr_off || hdr_off & 4095)
+	/* the tables: mapped by the kernel with the loader, as snap stretched
+	 * its segment; first make sure the file really holds them */
+	const struct img_locator *loc = locator();
+	u64 hdr_off = loc->hdr_off, ts = loc->tables_size;
+	if (!hdr_off || hdr_off & 4095 || ts < sizeof(struct img_header) || ts > (1ull << 30) ||
+	    r.lo + hdr_off + ts > r.lo + memsz)
 		fallback(&r, "damaged image (locator)");
 	int self = (int)sys2(NR_open, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	struct kstat st;
 	if (self < 0 || sys2(NR_fstat, self, &st) < 0)
 		fallback(&r, "cannot open the image itself");
-	struct img_header hdr;
-	if ((u64)st.st_size < hdr_off + sizeof hdr ||
-	    sys4(NR_pread64, self, &hdr, sizeof hdr, hdr_off) != (i64)sizeof hdr)
+	if ((u64)st.st_size < hdr_off + ts)
 		fallback(&r, "truncated image");
+	r.h = (const struct img_header *)(r.lo + hdr_off);
 	for (int i = 0; i < 8; i++)
-		if (hdr.magic[i] != IMG_MAGIC[i])
+		if (r.h->magic[i] != IMG_MAGIC[i])
 			fallback(&r, "not an image (magic)");
-	if (hdr.tables_size > (u64)st.st_size - hdr_off || hdr.tables_size < sizeof hdr)
+	if (r.h->tables_size != ts)
 		fallback(&r, "damaged image (tables size)");
-	/* the tables: read onto the stack when small (one syscall, no fault),
-	 * mapped when large */
-	static const u64 on_stack = 32768;
-	_Alignas(16) char buf[32768];
-	i64 tab = (i64)buf;
-	if (hdr.tables_size <= on_stack) {
-		if (sys4(NR_pread64, self, buf, hdr.tables_size, hdr_off) != (i64)hdr.tables_size)
-			fallback(&r, "truncated image (tables)");
-	} else {
-		tab = sys6(NR_mmap, 0, hdr.tables_size, PROT_READ, MAP_PRIVATE, self, hdr_off);
-		if (tab < 0 && tab > -4096)
-			fallback(&r, "cannot map the image's tables");
-	}
-	r.h = (const struct img_header *)tab;
-	r.str = (const char *)tab + (r.h->str_off < hdr.tables_size ? r.h->str_off : 0);
+	r.str = (const char *)r.h + (r.h->str_off < ts ? r.h->str_off : 0);
 	if ((why = check_tables(&r, (u64)st.st_size, hdr_off)) || (why = check_maps(&r)) ||
-	    (why = check_world(&r)) || (why = place_specials(&r)) || (why = place_maps(&r, self)) ||
-	    (why = apply_fixups(&r)) || (why = tell_kernel(&r)))
+	    (why = check_world(&r)) || (why = place_specials(&r)) || (why = place_maps(&r, self)))
 		fallback(&r, why);
-	u64 resume_at = r.h->resume, entry = r.h->entry;
-	u64 lo = (u64)__executable_start & ~4095ull, hi = ((u64)_end + 4095) & ~4095ull, tramp = 0;
-	int exe = -1;
+	plan_stack(&r);
+	if ((why = apply_fixups(&r)) || (why = tell_kernel(&r)))
+		fallback(&r, why);
+
+	struct hand hd = { .sp = (u64)sp + r.delta, .entry = r.h->entry, .pc = r.h->resume,
+			   .unmap_start = r.lo, .unmap_len = r.hi - r.lo,
+			   .stk_old = r.stk_old, .stk_len = r.stk_len, .stk_new = r.stk_old + r.delta };
+	/* the trampoline's page: above the moved stack (its PTE page is the
+	 * stack's), else anywhere */
+	u64 at = r.delta ? r.h->stack_top : 0, tramp = 0;
+	int exe = -1, fixed = at ? MAP_FIXED : 0;
 	if (r.h->exe_file && may_set_exe()) {
 		/* a system image, run with the privilege to name the program as
 		 * /proc/self/exe: nothing may map the image by then, so the
 		 * trampoline runs from an anonymous copy */
 		exe = r.fds[r.h->exe_file - 1];
 		r.mm.exe_fd = (unsigned)exe;
-		tramp = (u64)sys6(NR_mmap, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		hd.exe = (struct prctl_mm_map *)((u64)&r.mm + r.delta);
+		tramp = (u64)sys6(NR_mmap, at, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
 		if ((i64)tramp > 0) {
 			memcpy((void *)tramp, tramp_start, (u64)(tramp_end - tramp_start));
 			sys3(NR_mprotect, tramp, 4096, PROT_READ | PROT_EXEC);
 		}
 	} else {
 		/* the trampoline's page, mapped again from the image (shared, no
-		 * private page), finishes after unmapping the loader; our own
-		 * program headers say where it is in the file */
-		const u64 *ph = (const u64 *)(__executable_start + *(const u64 *)(__executable_start + 32));
-		u64 phnum = *(const unsigned short *)(__executable_start + 56);
-		for (u64 i = 0; i < phnum; i++) {
-			const unsigned int *p32 = (const unsigned int *)(ph + 7 * i);	/* Elf64_Phdr: 56 bytes */
-			const u64 *p64 = ph + 7 * i;
-			u64 off = p64[1], va = p64[2], fsz = p64[4];
-			if (p32[0] == 1 && (u64)tramp_start >= va && (u64)tramp_start + 4096 <= va + fsz)
-				tramp = (u64)sys6(NR_mmap, 0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, self,
-						  off + ((u64)tramp_start - va));
-		}
+		 * private page), finishes after unmapping the loader */
+		tramp = (u64)sys6(NR_mmap, at, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | fixed, self,
+				  (u64)tramp_start - r.lo);
 	}
-	sys1(NR_close, self);
-	for (u32 i = 0; i < r.h->nfiles; i++)
-		if (r.fds[i] != exe)
-			sys1(NR_close, r.fds[i]);
-	if (hdr.tables_size > on_stack)
-		sys2(NR_munmap, tab, hdr.tables_size);
+	/* every descriptor the loader opened but the exe's: one close_range
+	 * for each block of consecutive numbers */
+	int first = self, next = self + 1;
+	for (u32 i = 0; i <= r.h->nfiles; i++) {
+		int fd = i < r.h->nfiles ? r.fds[i] : -1;
+		if (fd == next && fd != exe) {
+			next++;
+			continue;
+		}
+		sys3(NR_close_range, first, next - 1, 0);
+		first = fd, next = fd + 1;
+		if (fd == exe)
+			first = next;
+	}
+	move_pointers(&r);
 	if ((i64)tramp > 0)
-		((tramp_fn *)tramp)(sp, entry, resume_at, lo, hi - lo, exe >= 0 ? &r.mm : 0);
+		((tramp_fn *)tramp)(&hd);
 	/* could not map it again: hand over from here, the loader stays */
 	if (exe >= 0)
 		sys1(NR_close, exe);
-	((tramp_fn *)tramp_start)(sp, entry, resume_at, 0, 0, 0);
+	hd.unmap_len = 0;
+	hd.exe = 0;
+	((tramp_fn *)tramp_start)(&hd);
 	__builtin_unreachable();
 }

@@ -13,30 +13,56 @@ _start:
 
 /* The hand-over, on a page of its own, so that it can be mapped again
  * elsewhere (from the image file, shared; or copied to an anonymous page)
- * and finish the start after the loader's own segments are unmapped:
+ * and finish the start after the loader's own segment is unmapped:
  * nothing of the loader stays.
- *   tramp(sp, entry, pc, unmap_start, unmap_len, exe)
- * munmap(unmap_start, unmap_len) (nothing if the length is 0); if exe (a
- * struct prctl_mm_map with exe_fd set) is not NULL, prctl(PR_SET_MM,
- * PR_SET_MM_MAP, exe, 104) so that /proc/self/exe names the program (the
- * kernel allows it only once nothing maps the image), then close(exe_fd);
- * then resume at ld.so's _dl_start_user as ld.so itself would: %rsp at
- * argc, the program's entry in %rax, nothing of the loader in the other
- * registers. */
+ *   tramp(const struct hand *h)   (loader.c; offsets below)
+ *     0 sp  8 entry  16 pc  24 unmap_start  32 unmap_len
+ *     40 stk_old  48 stk_len  56 stk_new  64 exe
+ * 1. munmap(unmap_start, unmap_len), unless the length is 0;
+ * 2. mremap the stack from stk_old to stk_new (stk_len bytes), unless 0:
+ *    h itself lives on that stack, so everything is read before; the
+ *    place was reserved by the loader, a failure can only be ENOMEM and
+ *    then the process exits 127 rather than run with pointers to nowhere;
+ * 3. if exe (a struct prctl_mm_map with exe_fd set, at its address after
+ *    the move), prctl(PR_SET_MM, PR_SET_MM_MAP, exe, 104) so that
+ *    /proc/self/exe names the program (the kernel allows it only once
+ *    nothing maps the image), then close(exe_fd);
+ * 4. resume at ld.so's _dl_start_user as ld.so itself would: %rsp at
+ *    argc, the program's entry in %rax, nothing of the loader in the
+ *    other registers. */
 	.section .text.tramp, "ax", @progbits
 	.balign 4096
 	.globl tramp_start
 tramp_start:
-	movq %rdi, %r12
-	movq %rsi, %r13
-	movq %rdx, %r14
-	movq %r9, %r15
-	movq %rcx, %rdi
-	movq %r8, %rsi
+	movq %rdi, %rbx
+	movq 0(%rbx), %r12
+	movq 8(%rbx), %r13
+	movq 16(%rbx), %r14
+	movq 64(%rbx), %r15
+	movq 24(%rbx), %rdi
+	movq 32(%rbx), %rsi
+	testq %rsi, %rsi
+	jz 1f
 	movl $11, %eax		/* munmap */
 	syscall
+1:
+	movq 48(%rbx), %rsi
+	testq %rsi, %rsi
+	jz 2f
+	movq 40(%rbx), %rdi
+	movq %rsi, %rdx
+	movl $3, %r10d		/* MREMAP_MAYMOVE | MREMAP_FIXED */
+	movq 56(%rbx), %r8
+	movl $25, %eax		/* mremap; %rbx is stale from here */
+	syscall
+	cmpq %r8, %rax
+	je 2f
+	movl $127, %edi
+	movl $231, %eax		/* exit_group */
+	syscall
+2:
 	testq %r15, %r15
-	jz 1f
+	jz 3f
 	movl $157, %eax		/* prctl(PR_SET_MM, PR_SET_MM_MAP, exe, sizeof *exe, 0) */
 	movl $35, %edi
 	movl $14, %esi
@@ -47,7 +73,7 @@ tramp_start:
 	movl 100(%r15), %edi	/* exe->exe_fd */
 	movl $3, %eax		/* close */
 	syscall
-1:
+3:
 	movq %r12, %rsp
 	movq %r13, %rax
 	movq %r14, %r11

@@ -32,7 +32,7 @@ enum {
 	NR_mprotect = 10, NR_munmap = 11, NR_pread64 = 17, NR_mremap = 25, NR_execve = 59,
 	NR_exit = 60, NR_capget = 125, NR_uname = 63, NR_prctl = 157, NR_arch_prctl = 158, NR_set_tid_address = 218,
 	NR_exit_group = 231, NR_newfstatat = 262, NR_set_robust_list = 273, NR_prlimit64 = 302,
-	NR_rseq = 334,
+	NR_rseq = 334, NR_madvise = 28, NR_close_range = 436,
 };
 
 #define O_RDONLY 0
@@ -47,6 +47,7 @@ enum {
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
+#define MADV_NORMAL 0
 #define ARCH_SET_FS 0x1002
 #define PR_SET_MM 35
 #define PR_SET_MM_MAP 14

@@ -87,8 +87,17 @@ static uint32_t str_add(struct tables *t, const char *s)
 	return (uint32_t)put(&t->str, s, strlen(s) + 1);
 }
 
+/* one entry for what one mmap can make: the same file (or the saved
+ * pages), contiguous in memory and in the file, the same protection */
 static int add_map(struct tables *t, struct img_map m)
 {
+	struct img_map *l = t->nmaps ? &t->maps[t->nmaps - 1] : NULL;
+	if (l && l->end == m.start && l->kind == m.kind && l->prot == m.prot &&
+	    (m.kind == IMK_FILE || m.kind == IMK_PAGES) && l->file == m.file &&
+	    l->offset + (l->end - l->start) == m.offset) {
+		l->end = m.end;
+		return 0;
+	}
 	struct img_map *nm = realloc(t->maps, (t->nmaps + 1) * sizeof *nm);
 	if (!nm)
 		return -1;
@@ -183,7 +192,15 @@ static int classify(struct tables *t, const struct capture *c, uint64_t at, uint
 		    (unsigned long long)at, (long long)(v - c->sp));
 }
 
-/* every non-zero page of every written map, in map order: the saved pages */
+/* the heap stays anonymous (brk grows it): only its non-zero runs are
+ * saved, laid over a zero map; every other written map is saved whole,
+ * its zero pages becoming holes in the file (image_stage) */
+static int anon_only(const struct cap_map *m)
+{
+	return !strcmp(m->path, "[heap]");
+}
+
+/* the saved pages, in map order */
 static void put_saved(struct buf *b, const struct capture *c)
 {
 	for (size_t i = 0; i < c->nmaps; i++) {
@@ -191,7 +208,7 @@ static void put_saved(struct buf *b, const struct capture *c)
 		if (!m->bytes || capture_special(m->path))
 			continue;
 		for (uint64_t a = m->start; a < m->end; a += PAGE)
-			if (!zero_page(m->bytes + (a - m->start)))
+			if (!anon_only(m) || !zero_page(m->bytes + (a - m->start)))
 				put(b, m->bytes + (a - m->start), PAGE);
 	}
 }
@@ -207,6 +224,50 @@ int image_pages(const struct capture *c, unsigned char **out, size_t *size)
 	*out = b.p;
 	*size = b.len;
 	return 0;
+}
+
+/* The compact layout (loader.c, plan_stack): the stack's new end, above
+ * the program's highest map (the vDSO included) by RLIMIT_STACK, the
+ * kernel's guard gap (256 pages) and 1 MiB for the arguments, rounded to
+ * 2 MiB and 1 MiB more so that the trampoline's page above it shares the
+ * stack's PTE page.  No move with an unlimited or huge RLIMIT_STACK: the
+ * room would not be there, or not in the same page tables. */
+static void compact_stack(struct img_header *h, const struct tables *t, const struct capture *c)
+{
+	uint64_t hi = h->vdso_end;
+	for (uint32_t i = 0; i < t->nmaps; i++)
+		if (t->maps[i].end > hi)
+			hi = t->maps[i].end;
+	(void)c;
+	uint64_t rl = h->rlimit_stack, guard = 256 * PAGE, args = 1u << 20, mb2 = 2u << 20;
+	if (rl > (256u << 20) || rl < (128u << 10))
+		return;
+	uint64_t floor = hi + rl + guard;
+	uint64_t top = ((floor + args + mb2 - 1) & ~(mb2 - 1)) + (1u << 20);
+	if (top + PAGE > 0x7ffffffff000ull)
+		return;
+	h->stack_top = top;
+	h->stack_floor = floor;
+}
+
+/* the loader's one PT_LOAD also maps the tables, so that the loader
+ * reads them in place */
+static int stretch_loader(unsigned char *elf, uint64_t len)
+{
+	Elf64_Ehdr eh;
+	memcpy(&eh, elf, sizeof eh);
+	int found = 0;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		memcpy(&ph, elf + eh.e_phoff + i * sizeof ph, sizeof ph);
+		if (ph.p_type != PT_LOAD)
+			continue;
+		if (ph.p_offset != 0 || found++ || ph.p_filesz != ph.p_memsz || ph.p_filesz > len)
+			return -1;
+		ph.p_filesz = ph.p_memsz = len;
+		memcpy(elf + eh.e_phoff + i * sizeof ph, &ph, sizeof ph);
+	}
+	return found ? 0 : -1;
 }
 
 static int steering(const char *e)
@@ -263,6 +324,13 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 		}
 		if (p[0] == '/' && file_index(&t, m, why, n) < 0)	/* its file must not change either */
 			goto out;
+		if (!anon_only(m)) {
+			if (add_map(&t, (struct img_map){ .start = m->start, .end = m->end, .offset = data,
+							  .prot = prot, .kind = IMK_PAGES }))
+				goto oom;
+			data += m->end - m->start;
+			continue;
+		}
 		if (add_map(&t, (struct img_map){ .start = m->start, .end = m->end, .prot = prot, .kind = IMK_ZERO }))
 			goto oom;
 		for (uint64_t a = m->start; a < m->end;) {
@@ -343,6 +411,7 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	h.hwcap = c->at_hwcap;
 	h.hwcap2 = c->at_hwcap2;
 	h.rlimit_stack = rl.rlim_cur;
+	compact_stack(&h, &t, c);
 	if (t.str.oom)
 		goto oom;
 
@@ -401,11 +470,16 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	/* IMK_SAVED offsets are relative to data_off until here (the sidecar's start) */
 	struct img_map *maps = (struct img_map *)(img.p + hdr_off + h.maps_off);
 	for (uint32_t i = 0; i < h.nmaps; i++)
-		if (maps[i].kind == IMK_SAVED && !in->pages_path)
+		if ((maps[i].kind == IMK_SAVED || maps[i].kind == IMK_PAGES) && !in->pages_path)
 			maps[i].offset += h.data_off;
 	memcpy(img.p + hdr_off, &h, sizeof h);
-	h.checksum = img_fnv(IMG_FNV_INIT, img.p + hdr_off, h.tables_size);
+	h.checksum = img_sum(IMG_FNV_INIT, img.p + hdr_off, h.tables_size);
 	memcpy(img.p + hdr_off, &h, sizeof h);
+	if (stretch_loader(img.p, hdr_off + h.tables_size)) {
+		free(img.p);
+		because(why, n, "the loader is not one PT_LOAD at offset 0");
+		goto out;
+	}
 
 	/* 5. tell the loader where its header is and what to run otherwise */
 	unsigned char *loc = memmem(img.p, in->loader_size, IMG_LOCATOR_MAGIC, sizeof IMG_LOCATOR_MAGIC);
@@ -417,6 +491,7 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	struct img_locator L;
 	memcpy(&L, loc, sizeof L);
 	L.hdr_off = hdr_off;
+	L.tables_size = h.tables_size;
 	snprintf(L.orig, sizeof L.orig, "%s", in->orig);
 	memcpy(loc, &L, sizeof L);
 	*out = img.p;
@@ -440,19 +515,29 @@ int image_stage(const char *path, const void *bytes, size_t size, mode_t mode, c
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
+	/* zero pages are holes: an image's untouched bss and the like take
+	 * neither disk nor a read */
+	const unsigned char *p = bytes;
 	size_t done = 0;
 	while (done < size) {
-		ssize_t w = write(fd, (const char *)bytes + done, size - done);
-		if (w <= 0) {
-			int e = w < 0 ? errno : EIO;
-			close(fd);
-			unlink(tmp);
-			return -e;
+		size_t end = done;
+		while (end < size && (end % PAGE || end + PAGE > size || !zero_page(p + end)))
+			end += end + PAGE <= size && end % PAGE == 0 ? PAGE : 1;
+		while (done < end) {
+			ssize_t w = pwrite(fd, p + done, end - done, (off_t)done);
+			if (w <= 0) {
+				int e = w < 0 ? errno : EIO;
+				close(fd);
+				unlink(tmp);
+				return -e;
+			}
+			done += (size_t)w;
 		}
-		done += (size_t)w;
+		while (done < size && done % PAGE == 0 && done + PAGE <= size && zero_page(p + done))
+			done += PAGE;
 	}
 	/* the mode whatever the umask: an image is never group- or world-writable */
-	if (fchmod(fd, mode) || fsync(fd) || (st && fstat(fd, st)) || close(fd)) {
+	if (ftruncate(fd, (off_t)size) || fchmod(fd, mode) || fsync(fd) || (st && fstat(fd, st)) || close(fd)) {
 		int e = errno;
 		unlink(tmp);
 		return -e;

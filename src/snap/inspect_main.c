@@ -22,7 +22,7 @@ static const char usage_text[] =
 
 static const char *kind_name(uint32_t k)
 {
-	return k == IMK_FILE ? "file" : k == IMK_ZERO ? "zero" : k == IMK_SAVED ? "saved" : "?";
+	return k == IMK_FILE ? "file" : k == IMK_ZERO ? "zero" : k == IMK_SAVED ? "saved" : k == IMK_PAGES ? "pages" : "?";
 }
 
 static void perms(char *p, uint32_t prot)
@@ -137,7 +137,7 @@ int cmd_inspect(int argc, char **argv)
 			printf("  %012llx-%012llx %s %08llx %-5s %s\n", (unsigned long long)m->start,
 			       (unsigned long long)m->end, p, (unsigned long long)m->offset, kind_name(m->kind),
 			       m->kind == IMK_FILE && m->file < h->nfiles ? im.str + im.files[m->file].path
-			       : m->kind == IMK_SAVED ? (pages ? "(sidecar)" : "(image)") : "");
+			       : m->kind == IMK_SAVED || m->kind == IMK_PAGES ? (pages ? "(sidecar)" : "(image)") : "");
 		}
 		if (h->vdso_start)
 			printf("  %012llx-%012llx r-xp          vdso  (moved back here)\n",
