@@ -515,15 +515,14 @@ int image_stage(const char *path, const void *bytes, size_t size, mode_t mode, c
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
-	/* zero pages are holes: an image's untouched bss and the like take
-	 * neither disk nor a read */
+	/* whole zero pages are holes: an image's untouched bss and the like
+	 * take neither disk nor a read */
 	const unsigned char *p = bytes;
-	size_t done = 0;
-	while (done < size) {
-		size_t end = done;
-		while (end < size && (end % PAGE || end + PAGE > size || !zero_page(p + end)))
-			end += end + PAGE <= size && end % PAGE == 0 ? PAGE : 1;
-		while (done < end) {
+	for (size_t at = 0; at < size;) {
+		size_t end = at;
+		while (end < size && (size - end < PAGE || !zero_page(p + end)))
+			end += size - end < PAGE ? size - end : PAGE;
+		for (size_t done = at; done < end;) {
 			ssize_t w = pwrite(fd, p + done, end - done, (off_t)done);
 			if (w <= 0) {
 				int e = w < 0 ? errno : EIO;
@@ -533,8 +532,9 @@ int image_stage(const char *path, const void *bytes, size_t size, mode_t mode, c
 			}
 			done += (size_t)w;
 		}
-		while (done < size && done % PAGE == 0 && done + PAGE <= size && zero_page(p + done))
-			done += PAGE;
+		at = end;
+		while (at < size && size - at >= PAGE && zero_page(p + at))
+			at += PAGE;
 	}
 	/* the mode whatever the umask: an image is never group- or world-writable */
 	if (ftruncate(fd, (off_t)size) || fchmod(fd, mode) || fsync(fd) || (st && fstat(fd, st)) || close(fd)) {

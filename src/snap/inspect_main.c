@@ -83,8 +83,9 @@ int cmd_inspect(int argc, char **argv)
 			fputs("null", stdout);
 		printf(",\"kernel\":");
 		json_str(stdout, im.str + h->kernel);
-		printf(",\"entry\":%llu,\"resume\":%llu,\"fixups\":%u,\"files\":[", (unsigned long long)h->entry,
-		       (unsigned long long)h->resume, h->nfixups);
+		printf(",\"entry\":%llu,\"resume\":%llu,\"fixups\":%u,\"stack_top\":%llu,\"stack_floor\":%llu,"
+		       "\"files\":[", (unsigned long long)h->entry, (unsigned long long)h->resume, h->nfixups,
+		       (unsigned long long)h->stack_top, (unsigned long long)h->stack_floor);
 		for (uint32_t i = 0; i < h->nfiles; i++) {
 			const char *s = image_file_stale(&im, i);
 			printf("%s{\"path\":", i ? "," : "");
@@ -122,6 +123,11 @@ int cmd_inspect(int argc, char **argv)
 			       "         user has CAP_CHECKPOINT_RESTORE)\n", pages);
 		printf("kernel   %s\nresume   %#llx (ld.so's _dl_start_user), entry %#llx\nfixups   %u saved words\n",
 		       im.str + h->kernel, (unsigned long long)h->resume, (unsigned long long)h->entry, h->nfixups);
+		if (h->stack_top)
+			printf("stack    moved to end at %#llx, above the program (compact page tables)\n",
+			       (unsigned long long)h->stack_top);
+		else
+			printf("stack    where the kernel puts it (RLIMIT_STACK too large to move it)\n");
 		for (uint32_t i = 0; i < h->nenv; i++)
 			printf("env      %s (must match)\n", im.str + im.env[i].str);
 		printf("\nfiles\n");

@@ -1,0 +1,87 @@
+#!/bin/bash
+# layout.t: the compact layout of a restored image (issue 5).  The loader
+# moves the kernel's stack to just above the program so that one process
+# needs fewer page-table pages; the stack must still grow to RLIMIT_STACK
+# and fault where the normal program faults, and the kernel must describe
+# the moved stack (cmdline, environ, auxv, [stack]) as it would any other.
+. "$(dirname "$0")/tap.sh"
+plan 16
+D=$PROGS/deep
+"$RESIDENT" snap -o "$TMP/deep" "$D" > /dev/null
+ok $? "snap deep"
+top=$("$RESIDENT" inspect --json "$TMP/deep" | jq .stack_top)
+[ "$top" -gt 0 ]
+ok $? "with an 8 MiB RLIMIT_STACK the image moves the stack (stack_top $top)"
+
+# growth: 6 MiB of recursion works, 12 MiB overflows, both exactly as normal
+for mb in 6 12; do
+	"$D" $mb > "$TMP/o1" 2>/dev/null; r1=$?
+	RESIDENT_DEBUG=1 "$TMP/deep" $mb > "$TMP/o2" 2> "$TMP/e2"; r2=$?
+	cmp -s "$TMP/o1" "$TMP/o2" && [ $r1 = $r2 ] && ! grep -q running "$TMP/e2"
+	ok $? "deep $mb: the moved stack grows as the kernel's does (exit $r1, image exit $r2)"
+done
+
+# a running instance, as the kernel sees it
+coproc W { exec -a deepw "$TMP/deep" wait; }
+read -r -n 1 -u "${W[0]}" _
+p=$W_PID
+stack=$(grep '\[stack\]' /proc/$p/maps)
+end=$((0x$(echo "$stack" | cut -d' ' -f1 | cut -d- -f2)))
+is "$end" "$top" "[stack] ends at the image's stack_top"
+hi=0
+while read -r range perms _ _ _ path; do
+	case $path in "[stack]"|"[vsyscall]"|*deep) continue ;; esac
+	e=$((0x${range#*-}))
+	[ "$e" -lt "$end" ] && [ "$e" -gt "$hi" ] && hi=$e
+done < /proc/$p/maps
+[ $((hi >> 30)) = $(((end - 1) >> 30)) ] && [ $((end - hi)) -ge $((9 << 20)) ]
+ok $? "the stack shares the program's 1 GiB (PMD) and has RLIMIT_STACK and the guard gap below it ($(((end - hi) >> 20)) MiB)"
+is "$(tr '\0' ' ' < /proc/$p/cmdline)" "deepw wait " "/proc/PID/cmdline reads the moved arguments"
+grep -qz '^PATH=' /proc/$p/environ
+ok $? "/proc/PID/environ reads the moved environment"
+start=$((0x$(echo "$stack" | cut -d- -f1)))
+sstack=$(awk '{print $28}' /proc/$p/stat)
+[ "$sstack" -ge "$start" ] && [ "$sstack" -lt "$end" ]
+ok $? "/proc/PID/stat startstack lies in [stack]"
+# auxv: AT_EXECFN (31) and AT_RANDOM (25) point into the moved stack
+inside=0
+while read -r t v; do
+	case $t in 25|31) [ "$v" -ge "$start" ] && [ "$v" -lt "$end" ] && inside=$((inside + 1)) ;; esac
+done < <(od -An -t u8 -w16 -v /proc/$p/auxv)
+is "$inside" 2 "/proc/PID/auxv: AT_RANDOM and AT_EXECFN point into the moved stack"
+pte_img=$(awk '/VmPTE/ {print $2}' /proc/$p/status)
+vmas_img=$(wc -l < /proc/$p/maps)
+kill $p; wait $p 2>/dev/null
+
+coproc N { exec "$D" wait; }
+read -r -n 1 -u "${N[0]}" _
+pte_n=$(awk '/VmPTE/ {print $2}' /proc/$N_PID/status)
+vmas_n=$(wc -l < /proc/$N_PID/maps)
+kill $N_PID; wait $N_PID 2>/dev/null
+[ "$pte_img" -lt "$pte_n" ]
+ok $? "fewer page-table pages than the program run normally (VmPTE $pte_img kB, normal $pte_n kB)"
+[ "$vmas_img" -le $((vmas_n + 1)) ]
+ok $? "no more maps than the program run normally, but the trampoline's page ($vmas_img, normal $vmas_n)"
+
+# the 1 MiB bss it never writes is saved as holes
+size=$(stat -c %s "$TMP/deep")
+alloc=$(($(stat -c %b "$TMP/deep") * $(stat -c %B "$TMP/deep")))
+[ "$size" -gt $((1 << 20)) ] && [ "$alloc" -lt $((512 << 10)) ]
+ok $? "zero pages are holes in the image ($alloc of $size bytes allocated)"
+
+# an unlimited RLIMIT_STACK has no room to move into: the stack stays, and
+# the image still runs exactly
+(
+	ulimit -s unlimited
+	"$RESIDENT" snap -o "$TMP/deepu" "$D" > /dev/null &&
+		is "$("$RESIDENT" inspect --json "$TMP/deepu" | jq .stack_top)" 0 "unlimited RLIMIT_STACK: the stack is not moved"
+	RESIDENT_DEBUG=1 "$TMP/deepu" 6 > "$TMP/o3" 2> "$TMP/e3"
+	[ "$(cat "$TMP/o3")" = "deep 6 ok" ] && ! grep -q running "$TMP/e3"
+	ok $? "unlimited RLIMIT_STACK: the image restores and recurses 6 MiB"
+)
+_n=$((_n + 2))
+
+# as an ordinary user: the move needs no privilege
+cp "$TMP/deep" "$TMP/deepn" && chmod 755 "$TMP" "$TMP/deepn"
+out=$(RESIDENT_DEBUG=1 setpriv --reuid=nobody --regid=nogroup --clear-groups "$TMP/deepn" 6 2>&1)
+is "$out" "deep 6 ok" "as nobody: the image restores with the moved stack"
