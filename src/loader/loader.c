@@ -555,10 +555,15 @@ static const char *tell_kernel(struct run *r)
 		if (d && av[1] >= r->stk_old && av[1] < r->stk_old + r->stk_len && av[0] != 3 && av[0] != 7 &&
 		    av[0] != 9 && av[0] != 33)
 			av[1] += d;
+	/* no heap was captured: with the stack moved, the heap starts above
+	 * the trampoline's page, in the stack's page tables too (the kernel
+	 * randomises brk within 1 GiB of the program's end: most often a PMD
+	 * and a PTE page of its own) */
+	u64 brk = d && !(h->flags & IMG_F_HEAP) ? h->stack_top + 4096 : h->start_brk;
 	r->mm = (struct prctl_mm_map){
 		.start_code = h->start_code, .end_code = h->end_code,
 		.start_data = h->start_data, .end_data = h->end_data,
-		.start_brk = h->start_brk, .brk = h->brk, .start_stack = (u64)r->sp + d,
+		.start_brk = brk, .brk = brk == h->start_brk ? h->brk : brk, .start_stack = (u64)r->sp + d,
 		.arg_start = (u64)r->argv[0] + d,
 		.arg_end = (u64)r->argv[r->argc - 1] + slen(r->argv[r->argc - 1]) + 1 + d,
 		.env_start = (r->envp[0] ? (u64)r->envp[0] : (u64)last) + d, .env_end = (u64)last + slen(last) + 1 + d,

@@ -5,7 +5,7 @@
 # and fault where the normal program faults, and the kernel must describe
 # the moved stack (cmdline, environ, auxv, [stack]) as it would any other.
 . "$(dirname "$0")/tap.sh"
-plan 16
+plan 18
 D=$PROGS/deep
 "$RESIDENT" snap -o "$TMP/deep" "$D" > /dev/null
 ok $? "snap deep"
@@ -62,6 +62,19 @@ kill $N_PID; wait $N_PID 2>/dev/null
 ok $? "fewer page-table pages than the program run normally (VmPTE $pte_img kB, normal $pte_n kB)"
 [ "$vmas_img" -le $((vmas_n + 1)) ]
 ok $? "no more maps than the program run normally, but the trampoline's page ($vmas_img, normal $vmas_n)"
+
+# a program that grows its heap after the start: no heap was captured, so
+# the heap starts above the trampoline's page, in the stack's page tables
+"$RESIDENT" snap -o "$TMP/dirty" "$PROGS/dirty" > /dev/null
+coproc H { exec "$TMP/dirty" --heap 64; }
+read -r -n 1 -u "${H[0]}" _
+heap=$(grep '\[heap\]' /proc/$H_PID/maps)
+htop=$("$RESIDENT" inspect --json "$TMP/dirty" | jq .stack_top)
+hs=$((0x$(echo "$heap" | cut -d- -f1))); he=$((0x$(echo "$heap" | cut -d' ' -f1 | cut -d- -f2)))
+is "$hs" $((htop + 4096)) "the heap starts above the moved stack and its trampoline page"
+[ $((he - hs)) -ge $((64 * 4096)) ] && [ $((hs >> 21)) = $(((htop - 1) >> 21)) ]
+ok $? "it grew by the 64 pages the program asked for, and its first pages share the stack's PTE page"
+kill $H_PID; wait $H_PID 2>/dev/null
 
 # the 1 MiB bss it never writes is saved as holes
 size=$(stat -c %s "$TMP/deep")
