@@ -330,6 +330,18 @@ static int overlap(u64 a, u64 b, u64 c, u64 d)
 	return a < d && c < b;
 }
 
+/* The kernel's stack vma for this exec is exactly [page of argv[0]'s
+ * string - 128 KiB, end of AT_EXECFN's string + 8): the strings sit at its
+ * top, and exec grows it by 128 KiB below them.  0 when AT_EXECFN is
+ * missing or the end is not a page boundary (then it is not that vma). */
+static u64 stack_vma(const struct run *r, u64 *start)
+{
+	const char *execfn = (const char *)aux(r->auxv, 31);
+	u64 end = execfn ? (u64)execfn + slen(execfn) + 1 + 8 : 0;
+	*start = ((u64)r->argv[0] & ~4095ull) - 131072;
+	return end & 4095 ? 0 : end;
+}
+
 /* move one kernel mapping of `len` bytes from `now` to `then`.  MREMAP_FIXED
  * replaces what is there, so the caller has made sure nothing is: at this
  * point only the loader, the stack and these mappings exist */
@@ -354,11 +366,16 @@ static const char *place_specials(struct run *r)
 	u64 now_lo = vdso - (h->vdso_start - lo), now_hi = vdso + (h->vdso_end - h->vdso_start);
 	if (now_lo == lo)
 		return 0;
-	/* the old place must be free: not the loader, the stack, nor where the
-	 * block is now (the program's own maps come later, NOREPLACE) */
-	u64 stk = (u64)r->sp & ~4095ull;
+	/* the old place must be free: not the loader, the stack and the gap
+	 * the kernel keeps below it, nor where the block is now (the program's
+	 * own maps come later, NOREPLACE) */
+	u64 stk, stk_end = stack_vma(r, &stk);
+	if (!stk_end)
+		stk_end = 0x7ffffffff000ull;	/* not found: assume it may be anywhere above sp */
+	if (stk > (u64)r->sp)
+		stk = (u64)r->sp & ~4095ull;
 	if (overlap(lo, h->vdso_end, r->lo, r->hi) || overlap(lo, h->vdso_end, now_lo, now_hi) ||
-	    overlap(lo, h->vdso_end, stk - (1ull << 20), (u64)r->auxv + (1ull << 20)))
+	    overlap(lo, h->vdso_end, stk - (1ull << 20), stk_end))
 		return "the vDSO's old address is taken";
 	u64 vvar = vdso - (h->vdso_start - h->vvar_start);
 	u64 vclock = vdso - (h->vdso_start - h->vclock_start);
@@ -481,21 +498,17 @@ static const char *apply_fixups(struct run *r)
  * likely 1 GiB or more away from the program: its own page-table pages
  * (PUD, PMD, PTE) for every instance.  Moved to just above the program,
  * with RLIMIT_STACK and the guard gap free below it, it shares all but
- * one PTE page with the program.  The kernel's stack vma is exactly
- * [page of argv[0]'s string - 128 KiB, end of AT_EXECFN's string + 8):
- * checked with madvise, which fails on any unmapped page.  The move
- * itself (mremap) is the trampoline's: the loader runs on this stack. */
+ * one PTE page with the program.  stack_vma's bounds are checked with
+ * madvise, which fails on any unmapped page.  The move itself (mremap) is
+ * the trampoline's: the loader runs on this stack. */
 static void plan_stack(struct run *r)
 {
 	const struct img_header *h = r->h;
-	const char *execfn = (const char *)aux(r->auxv, 31);
-	r->delta = r->stk_len = 0;
-	if (!h->stack_top || !execfn || h->stack_top & 4095)
+	u64 start, end = stack_vma(r, &start);
+	if (!h->stack_top || !end || h->stack_top & 4095)
 		return;
-	u64 end = (u64)execfn + slen(execfn) + 1 + 8;
-	u64 start = ((u64)r->argv[0] & ~4095ull) - 131072;
 	u64 len = end - start, to = h->stack_top - len;
-	if (end & 4095 || start > (u64)r->sp || to < h->stack_floor || to > h->stack_top ||
+	if (start > (u64)r->sp || to < h->stack_floor || to > h->stack_top ||
 	    sys3(NR_madvise, start, len, MADV_NORMAL) != 0 || sys3(NR_madvise, start - 4096, 4096, MADV_NORMAL) == 0)
 		return;
 	/* hold the place (and the trampoline's page above it) until the move */
@@ -551,19 +564,20 @@ static const char *tell_kernel(struct run *r)
 	u64 d = r->delta;
 	/* the auxv's pointers into the stack (AT_RANDOM, AT_EXECFN...), as
 	 * the kernel will keep a copy of them */
-	for (av = r->auxv; av[0]; av += 2)
-		if (d && av[1] >= r->stk_old && av[1] < r->stk_old + r->stk_len && av[0] != 3 && av[0] != 7 &&
-		    av[0] != 9 && av[0] != 33)
+	for (av = r->auxv; d && av[0]; av += 2)
+		if (av[1] >= r->stk_old && av[1] < r->stk_old + r->stk_len)
 			av[1] += d;
 	/* no heap was captured: with the stack moved, the heap starts above
 	 * the trampoline's page, in the stack's page tables too (the kernel
 	 * randomises brk within 1 GiB of the program's end: most often a PMD
 	 * and a PTE page of its own) */
-	u64 brk = d && !(h->flags & IMG_F_HEAP) ? h->stack_top + 4096 : h->start_brk;
+	u64 start_brk = h->start_brk, brk = h->brk;
+	if (d && !(h->flags & IMG_F_HEAP))
+		start_brk = brk = h->stack_top + 4096;
 	r->mm = (struct prctl_mm_map){
 		.start_code = h->start_code, .end_code = h->end_code,
 		.start_data = h->start_data, .end_data = h->end_data,
-		.start_brk = brk, .brk = brk == h->start_brk ? h->brk : brk, .start_stack = (u64)r->sp + d,
+		.start_brk = start_brk, .brk = brk, .start_stack = (u64)r->sp + d,
 		.arg_start = (u64)r->argv[0] + d,
 		.arg_end = (u64)r->argv[r->argc - 1] + slen(r->argv[r->argc - 1]) + 1 + d,
 		.env_start = (r->envp[0] ? (u64)r->envp[0] : (u64)last) + d, .env_end = (u64)last + slen(last) + 1 + d,

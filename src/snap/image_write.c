@@ -232,13 +232,12 @@ int image_pages(const struct capture *c, unsigned char **out, size_t *size)
  * 2 MiB and 1 MiB more so that the trampoline's page above it shares the
  * stack's PTE page.  No move with an unlimited or huge RLIMIT_STACK: the
  * room would not be there, or not in the same page tables. */
-static void compact_stack(struct img_header *h, const struct tables *t, const struct capture *c)
+static void compact_stack(struct img_header *h, const struct tables *t)
 {
 	uint64_t hi = h->vdso_end;
 	for (uint32_t i = 0; i < t->nmaps; i++)
 		if (t->maps[i].end > hi)
 			hi = t->maps[i].end;
-	(void)c;
 	uint64_t rl = h->rlimit_stack, guard = 256 * PAGE, args = 1u << 20, mb2 = 2u << 20;
 	if (rl > (256u << 20) || rl < (128u << 10))
 		return;
@@ -411,7 +410,7 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	h.hwcap = c->at_hwcap;
 	h.hwcap2 = c->at_hwcap2;
 	h.rlimit_stack = rl.rlim_cur;
-	compact_stack(&h, &t, c);
+	compact_stack(&h, &t);
 	if (t.str.oom)
 		goto oom;
 
