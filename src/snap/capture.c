@@ -19,6 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -28,10 +33,61 @@
 #include <unistd.h>
 
 #include "../lib/err.h"
+#include "../lib/phase.h"
 #include "../proc/kvfile.h"
+#include "../proc/linereader.h"
+#include "../proc/scan.h"
 #include "../proc/smaps.h"
 
 #define ARCH_SET_FS 0x1002
+
+/* The syscalls the capture must see: those that register per-thread
+ * state, and those that start a task or exec.  Installed in the child
+ * before its exec (with no_new_privs, which changes nothing for the
+ * programs snap accepts), the filter makes ld.so stop only at these,
+ * instead of twice at each of its syscalls.  Where seccomp is not
+ * available, every syscall is stopped at, as before. */
+static const int watched[] = {
+	SYS_arch_prctl, SYS_set_tid_address, SYS_set_robust_list, SYS_rseq, SYS_clone, SYS_clone3,
+	SYS_fork, SYS_vfork, SYS_execve, SYS_execveat,
+};
+
+static int install_filter(void)
+{
+	enum { N = sizeof watched / sizeof watched[0] };
+	struct sock_filter f[N + 5];
+	int k = 0;
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, N + 1);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	for (int i = 0; i < N; i++)	/* a match jumps to the trace below */
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)watched[i], N - i, 0);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	struct sock_fprog prog = { .len = (unsigned short)k, .filter = f };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+/* "Seccomp: 2" in /proc/PID/status: the child's filter is in place */
+static int filtered(pid_t pid)
+{
+	static const struct key k[] = { KEY("Seccomp") };
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/status", (int)pid);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct linereader lr = LINEREADER_ZERO;
+	struct parse_error pe;
+	uint64_t v = 0, seen = 0;
+	lr_from_fd(&lr, fd);
+	int rc = kv_parse(&lr, k, 1, ':', &v, &seen, &pe);
+	lr_free(&lr);
+	close(fd);
+	return rc >= 0 && seen && v == 2;
+}
 
 static int read_mem(int mem, uint64_t addr, void *buf, size_t n)
 {
@@ -153,8 +209,90 @@ static int read_auxv(struct capture *c, char *why, size_t n)
 			break;
 		}
 	}
-	if (!c->at_base)
+	if (!c->at_base && !c->via_ldso)
 		return because(why, n, "no dynamic linker ran (AT_BASE is 0)");
+	return 0;
+}
+
+/* ld.so run as the program: the kernel's AT_PHDR and AT_ENTRY are its
+ * own, so its base is the page of its ELF header, checked against both */
+static int ldso_base(struct capture *c, int mem, char *why, size_t n)
+{
+	Elf64_Ehdr eh;
+	uint64_t base = c->at_phdr & ~0xfffull;
+	if (read_mem(mem, base, &eh, sizeof eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    base + eh.e_phoff != c->at_phdr || base + eh.e_entry != c->at_entry)
+		return because(why, n, "cannot find the dynamic linker run as the program");
+	c->at_base = base;
+	return 0;
+}
+
+/* After the hand-over, as the program sees it: ld.so removed its own
+ * argument and set AT_PHDR, AT_PHNUM, AT_ENTRY and AT_EXECFN in the auxv
+ * on the stack as if the program had been exec'd (glibc >= 2.36).  The
+ * mm fields are the kernel's rule for the program's PT_LOADs. */
+static int as_if_exec(struct capture *c, int mem, const char *ldso, const char *prog, char *why, size_t n)
+{
+	const uint64_t *w = (const uint64_t *)(c->stack + (c->sp - c->stack_lo));
+	const char *a0 = (const char *)c->stack + (w[1] - c->stack_lo);
+	if (c->argc < 1 || w[1] < c->stack_lo || w[1] >= c->stack_hi ||
+	    !memchr(a0, 0, c->stack_hi - w[1]) || strcmp(a0, prog))
+		return because(why, n, "ld.so did not hand over as if the program had been exec'd");
+	/* ld.so's own argv[0] string, just below the program's: its link
+	 * map's name points there; an exec'd program's ld.so is named by the
+	 * program's PT_INTERP, the same string (checked below) */
+	size_t ll = strlen(ldso) + 1;
+	if (w[1] - c->stack_lo < ll || strcmp(a0 - ll, ldso))
+		return because(why, n, "ld.so's argument string is not where expected");
+	c->ldso_str = w[1] - ll;
+	c->ldso_len = ll;
+	for (uint64_t a = c->auxv; a + 16 <= c->auxv_end; a += 16) {
+		const uint64_t *e = (const uint64_t *)(c->stack + (a - c->stack_lo));
+		switch (e[0]) {
+		case AT_PHDR: c->at_phdr = e[1]; break;
+		case AT_PHNUM: c->at_phnum = e[1]; break;
+		case AT_ENTRY: c->at_entry = e[1]; break;
+		}
+	}
+	Elf64_Phdr ph[64];
+	if (c->at_phnum == 0 || c->at_phnum > 64 || c->at_phent != sizeof ph[0] ||
+	    read_mem(mem, c->at_phdr, ph, c->at_phnum * sizeof ph[0]))
+		return because(why, n, "cannot read the program's headers");
+	uint64_t bias = 0, lo = ~0ull, end_code = 0, start_data = 0, end_data = 0;
+	int have_phdr = 0;
+	for (uint64_t i = 0; i < c->at_phnum; i++)
+		if (ph[i].p_type == PT_PHDR) {
+			bias = c->at_phdr - ph[i].p_vaddr;
+			have_phdr = 1;
+		}
+	if (!have_phdr)
+		return because(why, n, "the program has no PT_PHDR");
+	for (uint64_t i = 0; i < c->at_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		uint64_t k = ph[i].p_vaddr, e = k + ph[i].p_filesz;
+		if (k < lo)
+			lo = k;
+		if (k > start_data)
+			start_data = k;
+		if ((ph[i].p_flags & PF_X) && e > end_code)
+			end_code = e;
+		if (e > end_data)
+			end_data = e;
+	}
+	if (lo == ~0ull)
+		return because(why, n, "the program has no PT_LOAD");
+	char interp[4096];
+	for (uint64_t i = 0; i < c->at_phnum; i++)
+		if (ph[i].p_type == PT_INTERP && ph[i].p_filesz == ll && ll <= sizeof interp &&
+		    read_mem(mem, ph[i].p_vaddr + bias, interp, ll) == 0 && !memcmp(interp, ldso, ll))
+			c->interp_str = ph[i].p_vaddr + bias;
+	if (!c->interp_str)
+		return because(why, n, "the program's PT_INTERP is not %s", ldso);
+	c->start_code = lo + bias;
+	c->end_code = end_code + bias;
+	c->start_data = start_data + bias;
+	c->end_data = end_data + bias;
 	return 0;
 }
 
@@ -175,6 +313,28 @@ static int find_resume(struct capture *c, int mem, char *why, size_t n)
 	return 0;
 }
 
+/* record what a syscall at its entry registers; -1: it starts a task */
+static int note_syscall(struct capture *c, const struct user_regs_struct *r)
+{
+	switch (r->orig_rax) {
+	case SYS_arch_prctl:
+		if (r->rdi == ARCH_SET_FS)
+			c->fs_base = r->rsi;
+		break;
+	case SYS_set_tid_address: c->tid_addr = r->rdi; break;
+	case SYS_set_robust_list: c->robust_head = r->rdi; c->robust_len = r->rsi; break;
+	case SYS_rseq:
+		c->rseq_addr = r->rdi;
+		c->rseq_len = r->rsi;
+		c->rseq_sig = r->r10;
+		break;
+	case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork:
+	case SYS_execve: case SYS_execveat:
+		return -1;
+	}
+	return 0;
+}
+
 static int run_to_handover(struct capture *c, char *why, size_t n)
 {
 	long orig = ptrace(PTRACE_PEEKTEXT, c->pid, (void *)c->resume, NULL);
@@ -185,7 +345,8 @@ static int run_to_handover(struct capture *c, char *why, size_t n)
 	struct user_regs_struct r;
 	for (;;) {
 		int st;
-		if (ptrace(PTRACE_SYSCALL, c->pid, NULL, NULL) || waitpid(c->pid, &st, 0) < 0)
+		if (ptrace(c->filtered ? PTRACE_CONT : PTRACE_SYSCALL, c->pid, NULL, NULL) ||
+		    waitpid(c->pid, &st, 0) < 0)
 			return because(why, n, "ptrace: %s", strerror(errno));
 		if (WIFEXITED(st) || WIFSIGNALED(st))
 			return because(why, n, "the program ended before ld.so handed over (%s %d)",
@@ -194,27 +355,16 @@ static int run_to_handover(struct capture *c, char *why, size_t n)
 		if (!WIFSTOPPED(st))
 			continue;
 		ptrace(PTRACE_GETREGS, c->pid, NULL, &r);
-		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
-			if ((int64_t)r.rax != -ENOSYS)
-				continue;	/* syscall exit */
-			switch (r.orig_rax) {
-			case SYS_arch_prctl:
-				if (r.rdi == ARCH_SET_FS)
-					c->fs_base = r.rsi;
-				break;
-			case SYS_set_tid_address: c->tid_addr = r.rdi; break;
-			case SYS_set_robust_list: c->robust_head = r.rdi; c->robust_len = r.rsi; break;
-			case SYS_rseq:
-				c->rseq_addr = r.rdi;
-				c->rseq_len = r.rsi;
-				c->rseq_sig = r.r10;
-				break;
-			case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork:
-			case SYS_execve: case SYS_execveat:
+		/* a watched syscall, at its entry: from the filter, or any
+		 * syscall's entry (rax is -ENOSYS there, not at its exit) */
+		if ((c->filtered && st >> 8 == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8)) ||
+		    (!c->filtered && WSTOPSIG(st) == (SIGTRAP | 0x80) && (int64_t)r.rax == -ENOSYS)) {
+			if (note_syscall(c, &r))
 				return because(why, n, "ld.so started a task or exec'd before handing over");
-			}
 			continue;
 		}
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80))
+			continue;	/* a syscall's exit */
 		if (WSTOPSIG(st) == SIGTRAP && r.rip == c->resume + 1)
 			break;
 		/* another signal before the hand-over: the program is not ordinary */
@@ -260,26 +410,115 @@ static int read_stack(struct capture *c, int mem, char *why, size_t n)
 	return 0;
 }
 
-int capture_run(const char *prog, char *const argv[], char *const envp[], struct capture *c,
+static int saved(const struct cap_map *m)
+{
+	return m->written && m->perms[3] == 'p' && !capture_special(m->path);
+}
+
+/* The written maps' contents, in one buffer populated up front (one
+ * allocation instead of a page fault per page) and read with
+ * process_vm_readv, a batch of maps per call. */
+static int read_written(struct capture *c, char *why, size_t n)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < c->nmaps; i++)
+		if (saved(&c->maps[i]))
+			total += c->maps[i].end - c->maps[i].start;
+	if (!total)
+		return 0;
+	void *buf = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		return because(why, n, "cannot hold %zu kB of saved pages: %s", total >> 10, strerror(errno));
+	c->saved = buf;
+	c->saved_size = total;
+	struct iovec remote[256];
+	size_t at = 0, i = 0;
+	while (i < c->nmaps) {
+		size_t k = 0, want = 0, first = at;
+		for (; i < c->nmaps && k < sizeof remote / sizeof remote[0]; i++) {
+			struct cap_map *m = &c->maps[i];
+			if (!saved(m))
+				continue;
+			m->bytes = c->saved + at;
+			remote[k++] = (struct iovec){ (void *)m->start, m->end - m->start };
+			want += m->end - m->start;
+			at += m->end - m->start;
+		}
+		struct iovec local = { c->saved + first, want };
+		ssize_t got = want ? process_vm_readv(c->pid, &local, 1, remote, k, 0) : 0;
+		if (got != (ssize_t)want)
+			return because(why, n, "cannot read the saved pages: %s",
+				    got < 0 ? strerror(errno) : "short read");
+	}
+	return 0;
+}
+
+/* Via ld.so, its link map names it by its argv[0] string on the stack;
+ * an exec'd program's ld.so is named by the program's PT_INTERP, the same
+ * string: point there.  Such words live in ld.so's data and in what its
+ * allocator mapped, so only those maps are looked at: a pointer missed
+ * elsewhere is refused by the image writer like any unknown stack pointer,
+ * and the capture is redone as exec'd. */
+static void redirect_ldso_name(struct capture *c)
+{
+	uint64_t ldso_ino = 0;
+	for (size_t i = 0; i < c->nmaps; i++)
+		if (c->resume >= c->maps[i].start && c->resume < c->maps[i].end)
+			ldso_ino = c->maps[i].ino;
+	for (size_t i = 0; i < c->nmaps; i++) {
+		struct cap_map *m = &c->maps[i];
+		if (!m->bytes || (m->ino && m->ino != ldso_ino))
+			continue;
+		for (uint64_t off = 0; off + 8 <= m->end - m->start; off += 8) {
+			uint64_t v;
+			memcpy(&v, m->bytes + off, 8);
+			if (v >= c->ldso_str && v < c->ldso_str + c->ldso_len) {
+				v = c->interp_str + (v - c->ldso_str);
+				memcpy(m->bytes + off, &v, 8);
+			}
+		}
+	}
+}
+
+int capture_run(const char *prog, char *const argv[], char *const envp[], int via_ldso, struct capture *c,
 		char *why, size_t n)
 {
 	memset(c, 0, sizeof *c);
+	c->via_ldso = via_ldso;
 	pid_t pid = fork();
 	if (pid < 0)
 		return because(why, n, "fork: %s", strerror(errno));
 	if (pid == 0) {
+		/* stopped before the exec, so that the tracer sets its options
+		 * (the filter's stops need PTRACE_O_TRACESECCOMP) */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0) {
+			install_filter();
+			raise(SIGSTOP);
 			execve(prog, argv, envp);
+		}
 		_exit(127);
 	}
 	c->pid = pid;
 	int st, rc = -1;
-	if (waitpid(pid, &st, 0) < 0 || !WIFSTOPPED(st)) {
+	if (waitpid(pid, &st, 0) < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGSTOP) {
 		because(why, n, "%s did not start", prog);
 		goto out;
 	}
-	ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL));
+	c->filtered = filtered(pid);
+	ptrace(PTRACE_SETOPTIONS, pid, NULL,
+	       (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP));
+	/* to the exec's SIGTRAP, past the filter's stop at the execve itself */
+	do {
+		if (ptrace(PTRACE_CONT, pid, NULL, NULL) || waitpid(pid, &st, 0) < 0 || !WIFSTOPPED(st)) {
+			because(why, n, "%s did not start", prog);
+			goto out;
+		}
+	} while (st >> 8 == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8));
+	if (WSTOPSIG(st) != SIGTRAP) {
+		because(why, n, "%s did not start (signal %d)", prog, WSTOPSIG(st));
+		goto out;
+	}
 	char p[64];
 	snprintf(p, sizeof p, "/proc/%d/mem", (int)pid);
 	int mem = open(p, O_RDONLY | O_CLOEXEC);
@@ -287,9 +526,11 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], struct
 		because(why, n, "%s: %s", p, strerror(errno));
 		goto out;
 	}
-	if (read_auxv(c, why, n) == 0 && find_resume(c, mem, why, n) == 0 &&
-	    run_to_handover(c, why, n) == 0 && read_maps(c, why, n) == 0 &&
-	    read_stat(c, why, n) == 0 && read_stack(c, mem, why, n) == 0) {
+	if (read_auxv(c, why, n) == 0 && (!via_ldso || ldso_base(c, mem, why, n) == 0) &&
+	    find_resume(c, mem, why, n) == 0 &&
+	    run_to_handover(c, why, n) == 0 && (phase("ld.so under ptrace"), 1) && read_maps(c, why, n) == 0 &&
+	    (phase("smaps"), 1) && read_stat(c, why, n) == 0 && read_stack(c, mem, why, n) == 0 &&
+	    (!via_ldso || as_if_exec(c, mem, argv[0], argv[1], why, n) == 0)) {
 		rc = 0;
 		/* the breakpoint copied ld.so's text page on write; with the byte
 		 * put back it is the file's again: map it from the file */
@@ -299,17 +540,13 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], struct
 		if (read_mem(mem, c->fs_base + 0x28, &c->canary, 8) ||
 		    read_mem(mem, c->fs_base + 0x30, &c->pointer_guard, 8))
 			rc = because(why, n, "cannot read the thread control block");
-		for (size_t i = 0; rc == 0 && i < c->nmaps; i++) {
-			struct cap_map *m = &c->maps[i];
-			if (!m->written || m->perms[3] != 'p' || capture_special(m->path))
-				continue;
-			m->bytes = malloc(m->end - m->start);
-			if (!m->bytes || read_mem(mem, m->start, m->bytes, m->end - m->start))
-				rc = because(why, n, "cannot read %llx-%llx", (unsigned long long)m->start,
-					  (unsigned long long)m->end);
-		}
+		if (rc == 0)
+			rc = read_written(c, why, n);
+		if (rc == 0 && via_ldso)
+			redirect_ldso_name(c);
 	}
 	close(mem);
+	phase("read pages");
 out:
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
@@ -330,9 +567,10 @@ void capture_free(struct capture *c)
 {
 	for (size_t i = 0; i < c->nmaps; i++) {
 		free(c->maps[i].path);
-		free(c->maps[i].bytes);
 	}
 	free(c->maps);
 	free(c->stack);
+	if (c->saved)
+		munmap(c->saved, c->saved_size);
 	memset(c, 0, sizeof *c);
 }

@@ -14,11 +14,13 @@ struct cap_map {
 	unsigned dev_major, dev_minor;
 	uint64_t ino;
 	int written;		/* anonymous, or holds copy-on-write pages */
-	unsigned char *bytes;	/* saved contents (written maps), end - start bytes */
+	unsigned char *bytes;	/* saved contents (written maps), end - start bytes, in capture.saved */
 };
 
 struct capture {
 	pid_t pid;
+	int via_ldso;		/* ran as `ld.so PROGRAM`: the program beside its libraries */
+	int filtered;		/* ld.so ran under the seccomp filter: stops at watched syscalls only */
 	uint64_t resume, entry, fs_base;
 	uint64_t tid_addr, robust_head, robust_len, rseq_addr, rseq_len, rseq_sig;
 	/* the initial stack the kernel built, as it was */
@@ -28,12 +30,19 @@ struct capture {
 	uint64_t at_random, at_platform, at_execfn, at_hwcap, at_hwcap2;
 	uint64_t start_code, end_code, start_data, end_data, start_brk, brk;
 	uint64_t canary, pointer_guard;
+	/* via ld.so: its argv[0] string on the stack, and the program's
+	 * PT_INTERP string that a saved pointer to it is redirected to */
+	uint64_t ldso_str, ldso_len, interp_str;
 	struct cap_map *maps;
 	size_t nmaps;
+	unsigned char *saved;	/* every written map's contents */
+	size_t saved_size;
 };
 
-/* 0, or -1 with a one-line reason in why (why_size bytes) */
-int capture_run(const char *prog, char *const argv[], char *const envp[], struct capture *c,
+/* exec prog with argv and envp and stop at the hand-over: prog is the
+ * program, or (via_ldso) its PT_INTERP with argv { ld.so, PROGRAM, NULL };
+ * 0, or -1 with a one-line reason in why (why_size bytes) */
+int capture_run(const char *prog, char *const argv[], char *const envp[], int via_ldso, struct capture *c,
 		char *why, size_t why_size);
 void capture_free(struct capture *c);
 /* the kernel's own mappings: [stack], [vvar], [vdso]... not saved */

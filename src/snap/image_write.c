@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -18,6 +19,7 @@
 #include "../image/cpu.h"
 #include "../image/format.h"
 #include "../lib/err.h"
+#include "../lib/phase.h"
 
 #define PAGE 4096u
 
@@ -200,30 +202,59 @@ static int anon_only(const struct cap_map *m)
 	return !strcmp(m->path, "[heap]");
 }
 
-/* the saved pages, in map order */
-static void put_saved(struct buf *b, const struct capture *c)
+/* a gather list that grows */
+static int iov_add(struct image_out *o, const void *p, size_t len)
+{
+	if (o->niov % 64 == 0) {
+		struct iovec *n = realloc(o->iov, (o->niov + 64) * sizeof *n);
+		if (!n)
+			return -1;
+		o->iov = n;
+	}
+	o->iov[o->niov++] = (struct iovec){ .iov_base = (void *)p, .iov_len = len };
+	o->size += len;
+	return 0;
+}
+
+/* the saved pages, in map order, in place in the capture (no copy) */
+static int add_saved(struct image_out *o, const struct capture *c)
 {
 	for (size_t i = 0; i < c->nmaps; i++) {
 		const struct cap_map *m = &c->maps[i];
 		if (!m->bytes || capture_special(m->path))
 			continue;
-		for (uint64_t a = m->start; a < m->end; a += PAGE)
-			if (!anon_only(m) || !zero_page(m->bytes + (a - m->start)))
-				put(b, m->bytes + (a - m->start), PAGE);
+		if (!anon_only(m)) {
+			if (iov_add(o, m->bytes, m->end - m->start))
+				return -1;
+			continue;
+		}
+		for (uint64_t a = m->start; a < m->end;) {
+			uint64_t b = a;
+			while (b < m->end && !zero_page(m->bytes + (b - m->start)))
+				b += PAGE;
+			if (b > a && iov_add(o, m->bytes + (a - m->start), b - a))
+				return -1;
+			a = b == a ? a + PAGE : b;
+		}
 	}
+	return 0;
 }
 
-int image_pages(const struct capture *c, unsigned char **out, size_t *size)
+int image_pages(const struct capture *c, struct image_out *out)
 {
-	struct buf b = { 0 };
-	put_saved(&b, c);
-	if (b.oom) {
-		free(b.p);
+	memset(out, 0, sizeof *out);
+	if (add_saved(out, c)) {
+		image_out_free(out);
 		return -1;
 	}
-	*out = b.p;
-	*size = b.len;
 	return 0;
+}
+
+void image_out_free(struct image_out *o)
+{
+	free(o->head);
+	free(o->iov);
+	memset(o, 0, sizeof *o);
 }
 
 /* The compact layout (loader.c, plan_stack): the stack's new end, above
@@ -276,8 +307,9 @@ static int steering(const char *e)
 	return !strncmp(e, "LD_", 3) || !strncmp(e, "GLIBC_TUNABLES=", 15) || !strncmp(e, "MALLOC_", 7);
 }
 
-int image_build(const struct image_in *in, unsigned char **out, size_t *out_size, char *why, size_t n)
+int image_build(const struct image_in *in, struct image_out *out, char *why, size_t n)
 {
+	memset(out, 0, sizeof *out);
 	const struct capture *c = in->cap;
 	struct tables t;
 	memset(&t, 0, sizeof t);
@@ -459,10 +491,8 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	h.tables_size = img.len - hdr_off;
 	align(&img, PAGE);
 	h.data_off = img.len;
-	if (!in->pages_path)
-		put_saved(&img, c);
-	h.size = img.len;
-	if (img.oom || (!in->pages_path && img.len - h.data_off != data)) {
+	h.size = img.len + (in->pages_path ? 0 : data);
+	if (img.oom) {
 		free(img.p);
 		goto oom;
 	}
@@ -493,8 +523,16 @@ int image_build(const struct image_in *in, unsigned char **out, size_t *out_size
 	L.tables_size = h.tables_size;
 	snprintf(L.orig, sizeof L.orig, "%s", in->orig);
 	memcpy(loc, &L, sizeof L);
-	*out = img.p;
-	*out_size = img.len;
+	out->head = img.p;
+	if (iov_add(out, img.p, img.len) || (!in->pages_path && add_saved(out, c))) {
+		image_out_free(out);
+		goto oom;
+	}
+	if (out->size != h.size) {
+		image_out_free(out);
+		because(why, n, "%zu bytes laid out, %llu expected", out->size, (unsigned long long)h.size);
+		goto out;
+	}
 	rc = 0;
 	goto out;
 oom:
@@ -506,7 +544,28 @@ out:
 	return rc;
 }
 
-int image_stage(const char *path, const void *bytes, size_t size, mode_t mode, char *tmp, size_t tmpsize,
+/* write [p, p+len) at off, whole zero pages left as holes: an image's
+ * untouched bss and the like take neither disk nor a read */
+static int write_sparse(int fd, const unsigned char *p, size_t len, off_t off)
+{
+	for (size_t at = 0; at < len;) {
+		size_t end = at;
+		while (end < len && (len - end < PAGE || !zero_page(p + end)))
+			end += len - end < PAGE ? len - end : PAGE;
+		for (size_t done = at; done < end;) {
+			ssize_t w = pwrite(fd, p + done, end - done, off + (off_t)done);
+			if (w <= 0)
+				return w < 0 ? -errno : -EIO;
+			done += (size_t)w;
+		}
+		at = end;
+		while (at < len && len - at >= PAGE && zero_page(p + at))
+			at += PAGE;
+	}
+	return 0;
+}
+
+int image_stage(const char *path, const struct image_out *o, mode_t mode, char *tmp, size_t tmpsize,
 		struct stat *st)
 {
 	if ((size_t)snprintf(tmp, tmpsize, "%s.tmp.XXXXXX", path) >= tmpsize)
@@ -514,46 +573,20 @@ int image_stage(const char *path, const void *bytes, size_t size, mode_t mode, c
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
-	/* whole zero pages are holes: an image's untouched bss and the like
-	 * take neither disk nor a read */
-	const unsigned char *p = bytes;
-	for (size_t at = 0; at < size;) {
-		size_t end = at;
-		while (end < size && (size - end < PAGE || !zero_page(p + end)))
-			end += size - end < PAGE ? size - end : PAGE;
-		for (size_t done = at; done < end;) {
-			ssize_t w = pwrite(fd, p + done, end - done, (off_t)done);
-			if (w <= 0) {
-				int e = w < 0 ? errno : EIO;
-				close(fd);
-				unlink(tmp);
-				return -e;
-			}
-			done += (size_t)w;
-		}
-		at = end;
-		while (at < size && size - at >= PAGE && zero_page(p + at))
-			at += PAGE;
+	off_t off = 0;
+	int e = 0;
+	for (int i = 0; i < o->niov && !e; i++) {
+		e = write_sparse(fd, o->iov[i].iov_base, o->iov[i].iov_len, off);
+		off += (off_t)o->iov[i].iov_len;
 	}
+	phase("write");
 	/* the mode whatever the umask: an image is never group- or world-writable */
-	if (ftruncate(fd, (off_t)size) || fchmod(fd, mode) || fsync(fd) || (st && fstat(fd, st)) || close(fd)) {
-		int e = errno;
+	if (!e && (ftruncate(fd, off) || fchmod(fd, mode) || fsync(fd) || (st && fstat(fd, st))))
+		e = -errno;
+	phase("fsync");
+	if (close(fd) && !e)
+		e = -errno;
+	if (e)
 		unlink(tmp);
-		return -e;
-	}
-	return 0;
-}
-
-int image_write_file(const char *path, const unsigned char *bytes, size_t size)
-{
-	char tmp[4096];
-	int e = image_stage(path, bytes, size, 0755, tmp, sizeof tmp, NULL);
-	if (e < 0)
-		return e;
-	if (rename(tmp, path)) {
-		e = errno;
-		unlink(tmp);
-		return -e;
-	}
-	return 0;
+	return e;
 }

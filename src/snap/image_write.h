@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "capture.h"
 
@@ -17,15 +18,24 @@ struct image_in {
 	struct stat pages_st;		/* written already (image_pages), with this identity */
 };
 
-/* build the image in memory; 0, or -1 with a one-line reason */
-int image_build(const struct image_in *in, unsigned char **out, size_t *out_size, char *why, size_t n);
+/* an image (or a sidecar) as a gather list: iov[0] is the loader, header
+ * and tables (head, owned); the saved pages follow, in place in the
+ * capture, which must outlive it */
+struct image_out {
+	unsigned char *head;
+	struct iovec *iov;
+	int niov;
+	size_t size;
+};
+
+/* lay the image out; 0, or -1 with a one-line reason */
+int image_build(const struct image_in *in, struct image_out *out, char *why, size_t n);
 /* the saved pages alone, for a system image's sidecar; 0, or -1 out of memory */
-int image_pages(const struct capture *c, unsigned char **out, size_t *size);
-/* write bytes to a temp file beside path (name in tmp), with mode, fsync'd,
+int image_pages(const struct capture *c, struct image_out *out);
+void image_out_free(struct image_out *o);
+/* write it to a temp file beside path (name in tmp), with mode, fsync'd,
  * its identity in *st (if st); 0 or -errno; nothing left behind on error */
-int image_stage(const char *path, const void *bytes, size_t size, mode_t mode, char *tmp, size_t tmpsize,
+int image_stage(const char *path, const struct image_out *o, mode_t mode, char *tmp, size_t tmpsize,
 		struct stat *st);
-/* write bytes to path atomically (temp file + rename), mode 0755; 0 or -errno */
-int image_write_file(const char *path, const unsigned char *bytes, size_t size);
 
 #endif

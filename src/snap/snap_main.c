@@ -16,6 +16,7 @@
 #include "../image/format.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "../lib/phase.h"
 #include "capture.h"
 #include "image_write.h"
 #include "imgdir.h"
@@ -117,6 +118,28 @@ static char *sidecar_of(const char *out)
 	return side;
 }
 
+/* the PT_INTERP of an ELF file into buf; 0, or -1 if it has none */
+static int elf_interp(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	Elf64_Ehdr eh;
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &eh, sizeof eh, 0) == sizeof eh)
+		for (int i = 0; i < eh.e_phnum && rc; i++) {
+			Elf64_Phdr ph;
+			if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) != sizeof ph)
+				break;
+			if (ph.p_type != PT_INTERP || ph.p_filesz == 0 || ph.p_filesz > size)
+				continue;
+			if (pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) == (ssize_t)ph.p_filesz &&
+			    buf[ph.p_filesz - 1] == 0 && buf[0] == '/')
+				rc = 0;
+		}
+	close(fd);
+	return rc;
+}
+
 /* capture `path` into an image at `out` (a system image: saved pages in a
  * sidecar); its size, or dies with one line, leaving nothing half-written */
 size_t snap_to(const char *path, const char *out, int system)
@@ -133,30 +156,44 @@ size_t snap_to(const char *path, const char *out, int system)
 		if (strncmp(environ[i], "LD_BIND_NOW=", 12))
 			env[k++] = environ[i];
 	env[k++] = "LD_BIND_NOW=1";
-	char *cargv[] = { (char *)path, NULL };
-
+	char interp[PATH_MAX];
+	int via_ldso = elf_interp(path, interp, sizeof interp) == 0;
+	phase("start");
 	struct capture cap;
 	char why[512], ptmp[PATH_MAX + 32] = "", itmp[PATH_MAX + 32];
-	if (capture_run(path, cargv, env, &cap, why, sizeof why))
-		die(EXIT_FAIL, "%s: %s", path, why);
 	struct image_in in = { .cap = &cap, .orig = path, .env = env, .loader = _binary_loader_elf_start,
 			       .loader_size = (size_t)(_binary_loader_elf_end - _binary_loader_elf_start) };
-	unsigned char *img, *pages = NULL;
-	size_t size, psize = 0;
+	struct image_out img, pages = { 0 };
 	int e;
-	if (system) {
+	if (system)
 		in.pages_path = sidecar_of(out);
-		if (image_pages(&cap, &pages, &psize))
-			die(EXIT_FAIL, "out of memory");
-		if ((e = image_stage(in.pages_path, pages, psize, 0644, ptmp, sizeof ptmp, &in.pages_st)) < 0)
-			die_errno(EXIT_FAIL, e, "%s", in.pages_path);
+	/* through ld.so first, so that the program lands beside its
+	 * libraries; as exec'd where that cannot be exact */
+	for (;; via_ldso = 0) {
+		char *lv[] = { interp, (char *)path, NULL }, *pv[] = { (char *)path, NULL };
+		if (capture_run(via_ldso ? interp : path, via_ldso ? lv : pv, env, via_ldso, &cap, why, sizeof why) == 0) {
+			if (system) {
+				if (image_pages(&cap, &pages))
+					die(EXIT_FAIL, "out of memory");
+				e = image_stage(in.pages_path, &pages, 0644, ptmp, sizeof ptmp, &in.pages_st);
+				if (e < 0)
+					die_errno(EXIT_FAIL, e, "%s", in.pages_path);
+			}
+			if (image_build(&in, &img, why, sizeof why) == 0)
+				break;
+			if (ptmp[0])
+				unlink(ptmp);
+			ptmp[0] = 0;
+			image_out_free(&pages);
+		}
+		capture_free(&cap);
+		if (!via_ldso)
+			die(EXIT_FAIL, "%s: %s", path, why);
+		if (getenv("RESIDENT_DEBUG"))
+			fprintf(stderr, "%s: through %s: %s; captured as exec'd\n", err_prog, interp, why);
 	}
-	if (image_build(&in, &img, &size, why, sizeof why)) {
-		if (ptmp[0])
-			unlink(ptmp);
-		die(EXIT_FAIL, "%s: %s", path, why);
-	}
-	if ((e = image_stage(out, img, size, 0755, itmp, sizeof itmp, NULL)) < 0) {
+	phase("lay out");
+	if ((e = image_stage(out, &img, 0755, itmp, sizeof itmp, NULL)) < 0) {
 		if (ptmp[0])
 			unlink(ptmp);
 		die_errno(EXIT_FAIL, e, "%s", out);
@@ -176,12 +213,14 @@ size_t snap_to(const char *path, const char *out, int system)
 			unlink(in.pages_path);
 		die_errno(EXIT_FAIL, e, "%s", out);
 	}
+	phase("rename");
+	size_t size = img.size + pages.size;
+	image_out_free(&img);
+	image_out_free(&pages);
 	capture_free(&cap);
-	free(img);
-	free(pages);
 	free((char *)in.pages_path);
 	free(env);
-	return size + psize;
+	return size;
 }
 
 int cmd_snap(int argc, char **argv)

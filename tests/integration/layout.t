@@ -5,7 +5,7 @@
 # and fault where the normal program faults, and the kernel must describe
 # the moved stack (cmdline, environ, auxv, [stack]) as it would any other.
 . "$(dirname "$0")/tap.sh"
-plan 18
+plan 20
 D=$PROGS/deep
 "$RESIDENT" snap -o "$TMP/deep" "$D" > /dev/null
 ok $? "snap deep"
@@ -49,6 +49,11 @@ while read -r t v; do
 	case $t in 25|31) [ "$v" -ge "$start" ] && [ "$v" -lt "$end" ] && inside=$((inside + 1)) ;; esac
 done < <(od -An -t u8 -w16 -v /proc/$p/auxv)
 is "$inside" 2 "/proc/PID/auxv: AT_RANDOM and AT_EXECFN point into the moved stack"
+# captured through ld.so, the executable was mapped by ld.so like a library
+exe=$(awk -v d="$D" '$6 == d {print $1; exit}' /proc/$p/maps)
+libc=$(awk '$6 ~ /\/libc\.so/ {print $1; exit}' /proc/$p/maps)
+[ -n "$exe" ] && [ -n "$libc" ] && [ $((0x${exe%-*} >> 30)) = $((0x${libc%-*} >> 30)) ]
+ok $? "the executable lies beside its libraries, in the same 1 GiB (exe $exe, libc $libc)"
 pte_img=$(awk '/VmPTE/ {print $2}' /proc/$p/status)
 vmas_img=$(wc -l < /proc/$p/maps)
 kill $p; wait $p 2>/dev/null
@@ -60,6 +65,10 @@ vmas_n=$(wc -l < /proc/$N_PID/maps)
 kill $N_PID; wait $N_PID 2>/dev/null
 [ "$pte_img" -lt "$pte_n" ]
 ok $? "fewer page-table pages than the program run normally (VmPTE $pte_img kB, normal $pte_n kB)"
+# the executable's own PUD, PMD and PTE pages and the stack's PMD are gone;
+# either run may need one PTE page more where its libraries cross 2 MiB
+[ "$pte_img" -le $((pte_n - 12)) ]
+ok $? "at least 3 page-table pages fewer: the executable's and the stack's own (saved $((pte_n - pte_img)) kB)"
 [ "$vmas_img" -le $((vmas_n + 1)) ]
 ok $? "no more maps than the program run normally, but the trampoline's page ($vmas_img, normal $vmas_n)"
 

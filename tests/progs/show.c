@@ -23,6 +23,18 @@ static int first_phdr(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;
 }
 
+/* each loaded object by name, in order, and whether AT_BASE is ld.so's */
+static int each_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	printf("object=<%s>%s\n", info->dlpi_name,
+	       info->dlpi_addr && info->dlpi_addr == getauxval(AT_BASE) ? " at AT_BASE" : "");
+	return 0;
+}
+
+extern char _start[];
+
 int main(int argc, char **argv)
 {
 	int status = 0, sig = 0, canary = 0, in = 0;
@@ -43,6 +55,8 @@ int main(int argc, char **argv)
 	const void *ph = NULL;
 	dl_iterate_phdr(first_phdr, &ph);
 	printf("AT_PHDR is the main program's: %d\n", (const void *)getauxval(AT_PHDR) == ph);
+	printf("AT_ENTRY is the program's _start: %d\n", getauxval(AT_ENTRY) == (unsigned long)_start);
+	dl_iterate_phdr(each_object, NULL);
 	printf("AT_PAGESZ=%lu AT_CLKTCK=%lu AT_SECURE=%lu hwcap=%lx\n", getauxval(AT_PAGESZ),
 	       getauxval(AT_CLKTCK), getauxval(AT_SECURE), getauxval(AT_HWCAP));
 	printf("program_invocation_name=<%s>\n", program_invocation_name);
