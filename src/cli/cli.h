@@ -13,6 +13,6 @@ int cmd_bench(int argc, char **argv);
 #include <stddef.h>
 char *snap_locate(const char *prog);
 void snap_vet(const char *path);
-size_t snap_to(const char *path, const char *out, int system);
+size_t snap_to(const char *path, const char *out, int system, int as_exec);
 
 #endif

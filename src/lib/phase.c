@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "err.h"
@@ -14,13 +15,20 @@ static double now_ms(clockid_t clock)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-void phase(const char *name)
+int debug_on(void)
 {
 	static int on = -1;
+	if (on < 0) {
+		const char *d = getenv("RESIDENT_DEBUG");
+		on = d && *d && strcmp(d, "0");
+	}
+	return on;
+}
+
+void phase(const char *name)
+{
 	static double last = -1;
-	if (on < 0)
-		on = getenv("RESIDENT_DEBUG") != NULL;
-	if (!on)
+	if (!debug_on())
 		return;
 	double t = now_ms(CLOCK_MONOTONIC);
 	if (last < 0)	/* the first phase counts from exec: the process's CPU time so far */

@@ -25,7 +25,7 @@ extern const unsigned char _binary_loader_elf_start[], _binary_loader_elf_end[];
 extern char **environ;
 
 static const char usage_text[] =
-	"usage: resident snap [--system] [-o IMAGE] PROGRAM\n"
+	"usage: resident snap [--system] [--as-exec] [-o IMAGE] PROGRAM\n"
 	"\n"
 	"Capture PROGRAM (a dynamically linked x86_64 ELF) after ld.so relocated it\n"
 	"and before any constructor ran. The image is a drop-in executable: it starts\n"
@@ -40,9 +40,12 @@ static const char usage_text[] =
 	"                      user running it has CAP_CHECKPOINT_RESTORE (root does),\n"
 	"                      /proc/self/exe names PROGRAM, not the image; default\n"
 	"                      directory /usr/local/lib/resident ($RESIDENT_SYSTEM_DIR)\n"
+	"      --as-exec       capture the program as exec'd, not through ld.so\n"
+	"                      (which maps the executable beside its libraries)\n"
 	"  -h, --help          this text\n"
 	"\n"
-	"RESIDENT_DEBUG=1 makes an image say why it runs the program normally.\n";
+	"RESIDENT_DEBUG=1 makes an image say why it runs the program normally, and\n"
+	"snap print where its time goes.\n";
 
 /* PROGRAM as execvp would find it, made absolute */
 char *snap_locate(const char *prog)
@@ -142,7 +145,7 @@ static int elf_interp(const char *path, char *buf, size_t size)
 
 /* capture `path` into an image at `out` (a system image: saved pages in a
  * sidecar); its size, or dies with one line, leaving nothing half-written */
-size_t snap_to(const char *path, const char *out, int system)
+size_t snap_to(const char *path, const char *out, int system, int as_exec)
 {
 	/* the capture runs with the caller's environment, bound now */
 	size_t ne = 0;
@@ -157,7 +160,7 @@ size_t snap_to(const char *path, const char *out, int system)
 			env[k++] = environ[i];
 	env[k++] = "LD_BIND_NOW=1";
 	char interp[PATH_MAX];
-	int via_ldso = elf_interp(path, interp, sizeof interp) == 0;
+	int via_ldso = !as_exec && elf_interp(path, interp, sizeof interp) == 0;
 	phase("start");
 	struct capture cap;
 	char why[512], ptmp[PATH_MAX + 32] = "", itmp[PATH_MAX + 32];
@@ -189,7 +192,7 @@ size_t snap_to(const char *path, const char *out, int system)
 		capture_free(&cap);
 		if (!via_ldso)
 			die(EXIT_FAIL, "%s: %s", path, why);
-		if (getenv("RESIDENT_DEBUG"))
+		if (debug_on())
 			fprintf(stderr, "%s: through %s: %s; captured as exec'd\n", err_prog, interp, why);
 	}
 	phase("lay out");
@@ -227,15 +230,17 @@ int cmd_snap(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "output", required_argument, 0, 'o' }, { "system", no_argument, 0, 'S' },
+		{ "as-exec", no_argument, 0, 'E' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	const char *out = NULL;
-	int c, system = 0;
+	int c, system = 0, as_exec = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'S': system = 1; break;
+		case 'E': as_exec = 1; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
@@ -253,7 +258,7 @@ int cmd_snap(int argc, char **argv)
 	if (!out)
 		out = dflt;
 
-	size_t size = snap_to(path, out, system);
+	size_t size = snap_to(path, out, system, as_exec);
 	printf("%s: image of %s, %zu kB\n", out, path, size / 1024);
 	free(path);
 	free(dflt);

@@ -4,7 +4,7 @@
 # and stdin sets.  RESIDENT_DEBUG=1 is set for every run, so an image that
 # silently fell back would show as a stderr difference.
 . "$(dirname "$0")/tap.sh"
-plan 42
+plan 45
 export RESIDENT_DEBUG=1
 mkdir "$TMP/img"
 snap() { "$RESIDENT" snap -o "$TMP/img/$1" "$2" > /dev/null; ok $? "snap $2"; }
@@ -53,6 +53,15 @@ ok $(echo "$c1" | grep -q 'canary=[0-9a-f]*00 '; echo $?) "the canary keeps glib
 # the PID is the exec's own: $$ of a shell is the image's getpid
 bash -c 'echo "shell=$$"; exec "$0" --pid' "$TMP/img/show" 2> /dev/null > "$TMP/pid"
 is "$(sed -n 's/^pid=//p' "$TMP/pid")" "$(sed -n 's/^shell=//p' "$TMP/pid")" "a real exec: the image keeps the PID of the shell that exec'd it"
+
+# captured as exec'd: the executable keeps its own region, and the program
+# sees the same; captured through ld.so (the default): the snap said so
+"$RESIDENT" snap --as-exec -o "$TMP/img/show-exec" "$S" > /dev/null
+ok $? "snap --as-exec show"
+same "show, captured --as-exec" "$TMP/none" inherit "$S" "$TMP/img/show-exec" a b
+"$RESIDENT" snap -o "$TMP/img/show2" "$S" > /dev/null 2> "$TMP/snaperr"
+grep -q "ld.so under ptrace" "$TMP/snaperr" && ! grep -q "captured as exec'd" "$TMP/snaperr"
+ok $? "RESIDENT_DEBUG=1 snap prints its phases; the capture through ld.so was exact"
 
 snap cxx "$PROGS/cxx"
 same "C++: constructors, iostreams, exceptions" "$TMP/none" inherit "$PROGS/cxx" "$TMP/img/cxx" b a b

@@ -5,7 +5,7 @@
 # and fault where the normal program faults, and the kernel must describe
 # the moved stack (cmdline, environ, auxv, [stack]) as it would any other.
 . "$(dirname "$0")/tap.sh"
-plan 20
+plan 21
 D=$PROGS/deep
 "$RESIDENT" snap -o "$TMP/deep" "$D" > /dev/null
 ok $? "snap deep"
@@ -57,6 +57,15 @@ ok $? "the executable lies beside its libraries, in the same 1 GiB (exe $exe, li
 pte_img=$(awk '/VmPTE/ {print $2}' /proc/$p/status)
 vmas_img=$(wc -l < /proc/$p/maps)
 kill $p; wait $p 2>/dev/null
+# captured as exec'd, the executable keeps the kernel's place, away from them
+"$RESIDENT" snap --as-exec -o "$TMP/deep-exec" "$D" > /dev/null
+coproc X { exec "$TMP/deep-exec" wait; }
+read -r -n 1 -u "${X[0]}" _
+exe=$(awk -v d="$D" '$6 == d {print $1; exit}' /proc/$X_PID/maps)
+libc=$(awk '$6 ~ /\/libc\.so/ {print $1; exit}' /proc/$X_PID/maps)
+kill $X_PID; wait $X_PID 2>/dev/null
+[ -n "$exe" ] && [ $((0x${exe%-*} >> 30)) != $((0x${libc%-*} >> 30)) ]
+ok $? "snap --as-exec: the executable stays where the kernel put it (exe $exe, libc $libc)"
 
 coproc N { exec "$D" wait; }
 read -r -n 1 -u "${N[0]}" _
