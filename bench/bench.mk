@@ -6,5 +6,6 @@ bench: deps resident build/tests/progs/spawn build/tests/progs/dirty
 	sh bench/headline.sh $(BENCH_N) $(BENCH_R)
 	sh bench/cost.sh $(BENCH_N)
 	sh bench/images.sh
+	sh bench/capture.sh
 
 .PHONY: bench

@@ -415,9 +415,44 @@ static int saved(const struct cap_map *m)
 	return m->written && m->perms[3] == 'p' && !capture_special(m->path);
 }
 
+/* words worth a second look: into the stack, or a guard's value */
+static int look_again(struct capture *c, uint64_t addr, unsigned char *at)
+{
+	if (c->ncands % 256 == 0) {
+		struct cap_word *n = realloc(c->cands, (c->ncands + 256) * sizeof *n);
+		if (!n)
+			return -1;
+		c->cands = n;
+	}
+	c->cands[c->ncands++] = (struct cap_word){ addr, at };
+	return 0;
+}
+
+/* a block of 64 words at a time without a branch (the compiler
+ * vectorises it), each word again only in a block that has a hit */
+static int scan(struct capture *c, uint64_t addr, unsigned char *p, size_t len)
+{
+	uint64_t lo = c->stack_lo, size = c->stack_hi - c->stack_lo, can = c->canary, pg = c->pointer_guard;
+	for (size_t blk = 0; blk < len; blk += 512) {
+		size_t end = len - blk < 512 ? len - blk : 512;
+		const uint64_t *w = (const uint64_t *)(p + blk);
+		uint64_t hit = 0;
+		for (size_t i = 0; i < end / 8; i++)
+			hit |= (uint64_t)(w[i] - lo < size) | (uint64_t)(w[i] == can) | (uint64_t)(w[i] == pg);
+		if (!hit)
+			continue;
+		for (size_t i = 0; i < end / 8; i++)
+			if ((w[i] - lo < size || (w[i] && (w[i] == can || w[i] == pg))) &&
+			    look_again(c, addr + blk + 8 * i, p + blk + 8 * i))
+				return -1;
+	}
+	return 0;
+}
+
 /* The written maps' contents, in one buffer populated up front (one
- * allocation instead of a page fault per page) and read with
- * process_vm_readv, a batch of maps per call. */
+ * allocation instead of a page fault per page), read with
+ * process_vm_readv a slice at a time and scanned while the slice is in
+ * the cache: the words the image writer must look at again are kept. */
 static int read_written(struct capture *c, char *why, size_t n)
 {
 	size_t total = 0;
@@ -431,51 +466,40 @@ static int read_written(struct capture *c, char *why, size_t n)
 		return because(why, n, "cannot hold %zu kB of saved pages: %s", total >> 10, strerror(errno));
 	c->saved = buf;
 	c->saved_size = total;
-	struct iovec remote[256];
-	size_t at = 0, i = 0;
-	while (i < c->nmaps) {
-		size_t k = 0, want = 0, first = at;
-		for (; i < c->nmaps && k < sizeof remote / sizeof remote[0]; i++) {
-			struct cap_map *m = &c->maps[i];
-			if (!saved(m))
-				continue;
-			m->bytes = c->saved + at;
-			remote[k++] = (struct iovec){ (void *)m->start, m->end - m->start };
-			want += m->end - m->start;
-			at += m->end - m->start;
+	enum { SLICE = 256 << 10 };
+	size_t at = 0;
+	for (size_t i = 0; i < c->nmaps; i++) {
+		struct cap_map *m = &c->maps[i];
+		if (!saved(m))
+			continue;
+		m->bytes = c->saved + at;
+		for (uint64_t a = m->start; a < m->end; a += SLICE) {
+			size_t len = m->end - a < SLICE ? m->end - a : SLICE;
+			unsigned char *p = m->bytes + (a - m->start);
+			struct iovec local = { p, len }, remote = { (void *)a, len };
+			ssize_t got = process_vm_readv(c->pid, &local, 1, &remote, 1, 0);
+			if (got != (ssize_t)len)
+				return because(why, n, "cannot read %llx-%llx: %s", (unsigned long long)a,
+					    (unsigned long long)(a + len), got < 0 ? strerror(errno) : "short read");
+			if (scan(c, a, p, len))
+				return because(why, n, "out of memory");
 		}
-		struct iovec local = { c->saved + first, want };
-		ssize_t got = want ? process_vm_readv(c->pid, &local, 1, remote, k, 0) : 0;
-		if (got != (ssize_t)want)
-			return because(why, n, "cannot read the saved pages: %s",
-				    got < 0 ? strerror(errno) : "short read");
+		at += m->end - m->start;
 	}
 	return 0;
 }
 
 /* Via ld.so, its link map names it by its argv[0] string on the stack;
  * an exec'd program's ld.so is named by the program's PT_INTERP, the same
- * string: point there.  Such words live in ld.so's data and in what its
- * allocator mapped, so only those maps are looked at: a pointer missed
- * elsewhere is refused by the image writer like any unknown stack pointer,
- * and the capture is redone as exec'd. */
+ * string: point there. */
 static void redirect_ldso_name(struct capture *c)
 {
-	uint64_t ldso_ino = 0;
-	for (size_t i = 0; i < c->nmaps; i++)
-		if (c->resume >= c->maps[i].start && c->resume < c->maps[i].end)
-			ldso_ino = c->maps[i].ino;
-	for (size_t i = 0; i < c->nmaps; i++) {
-		struct cap_map *m = &c->maps[i];
-		if (!m->bytes || (m->ino && m->ino != ldso_ino))
-			continue;
-		for (uint64_t off = 0; off + 8 <= m->end - m->start; off += 8) {
-			uint64_t v;
-			memcpy(&v, m->bytes + off, 8);
-			if (v >= c->ldso_str && v < c->ldso_str + c->ldso_len) {
-				v = c->interp_str + (v - c->ldso_str);
-				memcpy(m->bytes + off, &v, 8);
-			}
+	for (size_t i = 0; i < c->ncands; i++) {
+		uint64_t v;
+		memcpy(&v, c->cands[i].at, 8);
+		if (v >= c->ldso_str && v < c->ldso_str + c->ldso_len) {
+			v = c->interp_str + (v - c->ldso_str);
+			memcpy(c->cands[i].at, &v, 8);
 		}
 	}
 }
@@ -570,6 +594,7 @@ void capture_free(struct capture *c)
 	}
 	free(c->maps);
 	free(c->stack);
+	free(c->cands);
 	if (c->saved)
 		munmap(c->saved, c->saved_size);
 	memset(c, 0, sizeof *c);

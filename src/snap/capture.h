@@ -17,6 +17,13 @@ struct cap_map {
 	unsigned char *bytes;	/* saved contents (written maps), end - start bytes, in capture.saved */
 };
 
+/* a saved word the image writer must look at: it points into the stack
+ * or holds a guard's value */
+struct cap_word {
+	uint64_t addr;		/* where it was in the program */
+	unsigned char *at;	/* where it is in capture.saved */
+};
+
 struct capture {
 	pid_t pid;
 	int via_ldso;		/* ran as `ld.so PROGRAM`: the program beside its libraries */
@@ -37,6 +44,8 @@ struct capture {
 	size_t nmaps;
 	unsigned char *saved;	/* every written map's contents */
 	size_t saved_size;
+	struct cap_word *cands;	/* in address order */
+	size_t ncands;
 };
 
 /* exec prog with argv and envp and stop at the hand-over: prog is the

@@ -380,24 +380,20 @@ int image_build(const struct image_in *in, struct image_out *out, char *why, siz
 		}
 	}
 
-	/* 2. saved words to rewrite: pointers into the old stack, the guards */
-	for (size_t i = 0; i < c->nmaps; i++) {
-		const struct cap_map *m = &c->maps[i];
-		if (!m->bytes)
-			continue;
-		for (uint64_t off = 0; off + 8 <= m->end - m->start; off += 8) {
-			uint64_t v;
-			memcpy(&v, m->bytes + off, 8);
-			if (v >= c->stack_lo && v < c->stack_hi) {
-				if (classify(&t, c, m->start + off, v, why, n))
-					goto out;
-			} else if (v && v == c->canary) {
-				if (add_fix(&t, m->start + off, IFX_CANARY, 0, 0))
-					goto oom;
-			} else if (v && v == c->pointer_guard) {
-				if (add_fix(&t, m->start + off, IFX_POINTER_GUARD, 0, 0))
-					goto oom;
-			}
+	/* 2. saved words to rewrite: pointers into the old stack, the guards
+	 * (the capture kept every word that may be one) */
+	for (size_t i = 0; i < c->ncands; i++) {
+		uint64_t v, at = c->cands[i].addr;
+		memcpy(&v, c->cands[i].at, 8);
+		if (v >= c->stack_lo && v < c->stack_hi) {
+			if (classify(&t, c, at, v, why, n))
+				goto out;
+		} else if (v && v == c->canary) {
+			if (add_fix(&t, at, IFX_CANARY, 0, 0))
+				goto oom;
+		} else if (v && v == c->pointer_guard) {
+			if (add_fix(&t, at, IFX_POINTER_GUARD, 0, 0))
+				goto oom;
 		}
 	}
 
