@@ -9,6 +9,7 @@ set -eu
 N=${1:-1000} R=${2:-2000}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. bench/svc.sh
 w=build/bench
 mkdir -p $w
 cc -O2 -o $w/tiny-dynamic bench/tiny.c
@@ -17,18 +18,7 @@ musl-gcc -O2 -static -o $w/tiny-musl bench/tiny.c
 ./resident snap -o $w/tiny-image $w/tiny-dynamic > /dev/null
 s6=$(command -v s6-supervise)
 ./resident snap -o $w/s6-supervise-image "$s6" > /dev/null
-# one service directory per instance, each with a down file so that the
-# supervisor waits and starts nothing; for startup runs the directory does
-# not exist, so s6-supervise starts, fails to chdir and exits (111)
-rm -rf $w/svc && mkdir -p $w/svc
-i=0
-while [ $i -lt "$N" ]; do
-	mkdir $w/svc/density$i
-	printf '#!/bin/sh\nexec sleep 1000\n' > $w/svc/density$i/run
-	chmod +x $w/svc/density$i/run
-	: > $w/svc/density$i/down
-	i=$((i + 1))
-done
+svc_dirs "$N"
 ./resident bench -n "$N" -r "$R" --json -o bench/results.json --svg bench/results.svg -- \
 	$w/tiny-dynamic %m --vs $w/tiny-static %m --vs $w/tiny-musl %m --vs $w/tiny-image %m \
 	--vs "$s6" $w/svc/%m%d --vs $w/s6-supervise-image $w/svc/%m%d

@@ -8,6 +8,7 @@ set -eu
 N=${1:-1000} R=${2:-2000}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. bench/svc.sh
 w=build/bench
 mkdir -p $w
 cc -O2 -o $w/tiny-dynamic bench/tiny.c
@@ -17,13 +18,7 @@ s6=$(command -v s6-supervise)
 ./resident snap -o $w/tiny-image $w/tiny-dynamic > /dev/null
 ./resident snap --as-exec -o $w/s6-as-exec "$s6" > /dev/null
 ./resident snap -o $w/s6-supervise-image "$s6" > /dev/null
-rm -rf $w/svc && mkdir -p $w/svc
-i=0
-while [ $i -lt "$N" ]; do
-	mkdir $w/svc/density$i && : > $w/svc/density$i/down
-	printf '#!/bin/sh\nexec sleep 1000\n' > $w/svc/density$i/run && chmod +x $w/svc/density$i/run
-	i=$((i + 1))
-done
+svc_dirs "$N"
 ./resident bench -n "$N" -r "$R" --json -o $w/ldso.json -- \
 	$w/tiny-static %m --vs $w/tiny-as-exec %m --vs $w/tiny-image %m \
 	--vs $w/s6-as-exec $w/svc/%m%d --vs $w/s6-supervise-image $w/svc/%m%d > /dev/null
