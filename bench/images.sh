@@ -21,6 +21,14 @@ hyperfine -N --warmup 20 --runs 1000 --export-json $w/hello.json \
 	-n "hello glibc static" $w/hello-static -n "hello musl static" $w/hello-musl > /dev/null
 hyperfine -N --warmup 5 --runs 100 --export-json $w/cf.json \
 	-n "clang-format --version" "$cf --version" -n "clang-format image --version" "$w/clang-format-image --version" > /dev/null
+# syscalls per exec (strace -f -c: every syscall of the run, execve included)
+for x in "hello glibc dynamic:$w/hello-dynamic" "hello image:$w/hello-image" "hello glibc static:$w/hello-static" \
+	"hello musl static:$w/hello-musl" "clang-format --version:$cf --version" \
+	"clang-format image --version:$w/clang-format-image --version"; do
+	# shellcheck disable=SC2086
+	strace -f -c -o $w/strace.txt ${x#*:} > /dev/null 2>&1
+	printf '%s\t%s\n' "${x%%:*}" "$(awk '$NF == "total" {print $4}' $w/strace.txt)"
+done > $w/syscalls.txt
 # memory: 100 instances of the test program that sleeps, normal vs image
 ./resident snap -o $w/dirty-image build/tests/progs/dirty > /dev/null
 build/tests/progs/spawn -n 100 build/tests/progs/dirty -- ./resident cost --json -p dirty > $w/mem-normal.json
@@ -51,7 +59,12 @@ print(f"\n{'per instance (100 running)':<32}{'normal':>9}{'image':>9}{'ratio':>8
 for k in ("private_dirty_kb", "pss_kb", "own_kb", "kernel_kb", "marginal_kb"):
     a, b = mem["normal"][k], mem["image"][k]
     print(f"{k:<32}{a:>9.1f}{b:>9.1f}{b/a:>8.2f}")
-json.dump({"startup_us": {n: t(n) for n in res}, "memory_kb": mem}, open(out, "w"), indent=1)
+sc = dict(l.rstrip("\n").split("\t") for l in open(f"{w}/syscalls.txt"))
+print(f"\n{'syscalls per exec (strace -f -c)':<32}{'calls':>9}")
+for n, v in sc.items():
+    print(f"{n:<32}{v:>9}")
+json.dump({"startup_us": {n: t(n) for n in res}, "memory_kb": mem,
+           "syscalls": {n: int(v) for n, v in sc.items()}}, open(out, "w"), indent=1)
 print(f"\nstartup: image/dynamic = {t('hello image')/base:.2f}, image/glibc-static = {t('hello image')/t('hello glibc static'):.2f},"
       f" clang-format normal/image = {cbase/t('clang-format image --version'):.1f}x")
 PY
