@@ -66,6 +66,25 @@ char *snap_locate(const char *prog)
 	return NULL;
 }
 
+/* PT_INTERP of the ELF file open on fd: -1 none; 0 an absolute path,
+ * now in buf; 1 one that cannot be run as `ld.so PROGRAM` */
+static int find_interp(int fd, const Elf64_Ehdr *eh, char *buf, size_t size)
+{
+	for (int i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof ph, (off_t)(eh->e_phoff + (uint64_t)i * eh->e_phentsize)) != sizeof ph)
+			break;
+		if (ph.p_type != PT_INTERP)
+			continue;
+		if (ph.p_filesz == 0 || ph.p_filesz > size ||
+		    pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz ||
+		    buf[ph.p_filesz - 1] || buf[0] != '/')
+			return 1;
+		return 0;
+	}
+	return -1;
+}
+
 /* refuse what an image cannot or need not serve, with the reason */
 void snap_vet(const char *path)
 {
@@ -94,13 +113,8 @@ void snap_vet(const char *path)
 	memcpy(&eh, b, sizeof eh);
 	if (b[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
 		die(EXIT_USAGE, "%s: not an x86_64 ELF program", path);
-	int dynamic = 0;
-	for (int i = 0; i < eh.e_phnum; i++) {
-		Elf64_Phdr ph;
-		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) != sizeof ph)
-			break;
-		dynamic |= ph.p_type == PT_INTERP;
-	}
+	char interp[PATH_MAX];
+	int dynamic = find_interp(fd, &eh, interp, sizeof interp) >= 0;
 	close(fd);
 	if (!dynamic)
 		die(EXIT_USAGE, "%s: statically linked: no dynamic linking to save", path);
@@ -121,24 +135,15 @@ static char *sidecar_of(const char *out)
 	return side;
 }
 
-/* the PT_INTERP of an ELF file into buf; 0, or -1 if it has none */
+/* the PT_INTERP of a file; 0, or -1 if it has none or not an absolute path */
 static int elf_interp(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
 	Elf64_Ehdr eh;
 	if (fd < 0)
 		return -1;
-	if (pread(fd, &eh, sizeof eh, 0) == sizeof eh)
-		for (int i = 0; i < eh.e_phnum && rc; i++) {
-			Elf64_Phdr ph;
-			if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) != sizeof ph)
-				break;
-			if (ph.p_type != PT_INTERP || ph.p_filesz == 0 || ph.p_filesz > size)
-				continue;
-			if (pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) == (ssize_t)ph.p_filesz &&
-			    buf[ph.p_filesz - 1] == 0 && buf[0] == '/')
-				rc = 0;
-		}
+	if (pread(fd, &eh, sizeof eh, 0) == sizeof eh && find_interp(fd, &eh, buf, size) == 0)
+		rc = 0;
 	close(fd);
 	return rc;
 }
