@@ -13,6 +13,11 @@ int cmd_bench(int argc, char **argv);
 #include <stddef.h>
 char *snap_locate(const char *prog);
 void snap_vet(const char *path);
-size_t snap_to(const char *path, const char *out, int system, int as_exec);
+struct snap_opts {
+	int system;	/* saved pages in a sidecar (snap --system) */
+	int as_exec;	/* not through ld.so (snap --as-exec) */
+	int layouts;	/* captures, one picked at random per exec (snap --layouts); 0 means 1 */
+};
+size_t snap_to(const char *path, const char *out, const struct snap_opts *o);
 
 #endif

@@ -28,6 +28,14 @@
  * A system image (pages_file != 0) ends at data_off: its saved pages, laid
  * out the same way from offset 0, are in a sidecar file (see below).
  *
+ * An image of K layouts (snap --layouts K, locator.nlayouts = K):
+ *
+ *   loader | hdr+tables 0 | hdr+tables 1 | ... | pages 0 | pages 1 | ...
+ *
+ * each header-and-tables page aligned, all under the loader's stretched
+ * segment; each header's data_off names its own saved pages (in a system
+ * image: offsets in the sidecar, which holds pages 0, 1, ... the same way).
+ *
  * The header and tables are covered by a checksum (img_sum over
  * [hdr_off, hdr_off + tables_size) with the checksum field taken as 0):
  * any damage sends the loader to the original program.
@@ -47,13 +55,25 @@
 #define IMG_ELF_MARK "resimg1"
 #define IMG_ELF_MARK_AT 9	/* 4 GiB: above non-PIE programs, below PIE and mmap */
 
+/* per-run layout randomisation (snap --layouts K): K captures of the
+ * program, each at the addresses its own run got, in one image; the loader
+ * picks one at random per exec.  Each layout is a complete header, tables
+ * and saved pages; the files are the same in all. */
+#define IMG_LAYOUTS_MAX 16
+
+struct img_layout_ref {
+	uint64_t hdr_off, tables_size;
+};
+
 /* in the loader's .data; snap fills it in its copy of the loader */
 struct img_locator {
 	char magic[20];
-	uint32_t pad;
-	uint64_t hdr_off;		/* 0 in the bare loader */
+	uint32_t nlayouts;		/* 0 or 1: the one layout at hdr_off (images before
+					 * --layouts had 0 here); else see layout[] */
+	uint64_t hdr_off;		/* 0 in the bare loader; layout 0 */
 	uint64_t tables_size;		/* mapped with the loader from hdr_off */
 	char orig[IMG_PATH_MAX];	/* the original program, NUL-terminated */
+	struct img_layout_ref layout[IMG_LAYOUTS_MAX];	/* nlayouts > 1: each layout's tables */
 };
 
 enum img_map_kind {

@@ -16,6 +16,72 @@
 #include "../lib/err.h"
 
 
+/* the header, tables and strings of one layout at off, checked as the
+ * loader checks them; malloc'd, or NULL with a one-line reason */
+static unsigned char *read_layout(int fd, size_t file_size, uint64_t off, char *why, size_t n)
+{
+	struct img_header h;
+	if (off == 0 || off % 4096 || off + sizeof h > file_size || pread(fd, &h, sizeof h, (off_t)off) != sizeof h) {
+		because(why, n, "truncated image (%zu bytes, header at %llu)", file_size, (unsigned long long)off);
+		return NULL;
+	}
+	if (memcmp(h.magic, IMG_MAGIC, 8)) {
+		because(why, n, "not a resident image (bad magic)");
+		return NULL;
+	}
+	if (h.version != IMG_VERSION) {
+		because(why, n, "image version %u, this resident reads %u", h.version, IMG_VERSION);
+		return NULL;
+	}
+	if (h.size != file_size) {
+		because(why, n, "truncated image (%zu of %llu bytes)", file_size, (unsigned long long)h.size);
+		return NULL;
+	}
+	uint64_t ts = h.tables_size;
+	if (ts < sizeof h || off + ts > h.data_off || h.data_off > h.size ||
+	    h.files_off + (uint64_t)h.nfiles * sizeof(struct img_file) > ts ||
+	    h.maps_off + (uint64_t)h.nmaps * sizeof(struct img_map) > ts ||
+	    h.fixups_off + (uint64_t)h.nfixups * sizeof(struct img_fixup) > ts ||
+	    h.env_off + (uint64_t)h.nenv * sizeof(struct img_env) > ts || h.str_off + h.str_size > ts ||
+	    h.str_size == 0) {
+		because(why, n, "damaged image (tables out of bounds)");
+		return NULL;
+	}
+	unsigned char *t = malloc(ts);
+	if (!t || pread(fd, t, ts, (off_t)off) != (ssize_t)ts) {
+		free(t);
+		because(why, n, "cannot read the tables");
+		return NULL;
+	}
+	struct img_header *hh = (struct img_header *)t;
+	uint64_t sum = hh->checksum;
+	hh->checksum = 0;
+	uint64_t want = img_sum(IMG_FNV_INIT, t, ts);
+	hh->checksum = sum;
+	const char *why1 = NULL;
+	const struct img_file *files = (const struct img_file *)(t + hh->files_off);
+	const struct img_env *env = (const struct img_env *)(t + hh->env_off);
+	const char *str = (const char *)t + hh->str_off;
+	if (sum != want)
+		why1 = "damaged image (checksum)";
+	else if (str[hh->str_size - 1] || hh->orig >= hh->str_size || hh->kernel >= hh->str_size)
+		why1 = "damaged image (strings)";
+	else if (hh->pages_file > hh->nfiles || hh->exe_file > hh->nfiles)
+		why1 = "damaged image (sidecar index)";
+	for (uint32_t i = 0; !why1 && i < hh->nfiles; i++)
+		if (files[i].path >= hh->str_size)
+			why1 = "damaged image (file path)";
+	for (uint32_t i = 0; !why1 && i < hh->nenv; i++)
+		if (env[i].str >= hh->str_size)
+			why1 = "damaged image (environment)";
+	if (why1) {
+		free(t);
+		because(why, n, "%s", why1);
+		return NULL;
+	}
+	return t;
+}
+
 int image_open(const char *path, struct image *im, char *why, size_t n)
 {
 	memset(im, 0, sizeof *im);
@@ -38,76 +104,40 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 	}
 	memcpy(&im->loc, loc, sizeof im->loc);
 	free(head);
-	uint64_t off = im->loc.hdr_off;
-	im->loader_size = off;
-	struct img_header h;
-	if (off == 0 || off % 4096 || off + sizeof h > im->file_size || pread(fd, &h, sizeof h, (off_t)off) != sizeof h) {
+	im->nlayouts = im->loc.nlayouts > 1 ? im->loc.nlayouts : 1;
+	im->loader_size = im->loc.hdr_off;
+	if (im->nlayouts > IMG_LAYOUTS_MAX || (im->nlayouts > 1 && im->loc.layout[0].hdr_off != im->loc.hdr_off)) {
 		close(fd);
-		return because(why, n, "truncated image (%zu bytes, header at %llu)", im->file_size,
-			    (unsigned long long)off);
+		return because(why, n, "damaged image (locator: %u layouts)", im->loc.nlayouts);
 	}
-	if (memcmp(h.magic, IMG_MAGIC, 8)) {
-		close(fd);
-		return because(why, n, "not a resident image (bad magic)");
-	}
-	if (h.version != IMG_VERSION) {
-		close(fd);
-		return because(why, n, "image version %u, this resident reads %u", h.version, IMG_VERSION);
-	}
-	if (h.size != im->file_size) {
-		close(fd);
-		return because(why, n, "truncated image (%zu of %llu bytes)", im->file_size, (unsigned long long)h.size);
-	}
-	uint64_t ts = h.tables_size;
-	if (ts < sizeof h || off + ts > h.data_off || h.data_off > h.size ||
-	    h.files_off + (uint64_t)h.nfiles * sizeof(struct img_file) > ts ||
-	    h.maps_off + (uint64_t)h.nmaps * sizeof(struct img_map) > ts ||
-	    h.fixups_off + (uint64_t)h.nfixups * sizeof(struct img_fixup) > ts ||
-	    h.env_off + (uint64_t)h.nenv * sizeof(struct img_env) > ts || h.str_off + h.str_size > ts ||
-	    h.str_size == 0) {
-		close(fd);
-		return because(why, n, "damaged image (tables out of bounds)");
-	}
-	im->tables = malloc(ts);
-	if (!im->tables || pread(fd, im->tables, ts, (off_t)off) != (ssize_t)ts) {
-		close(fd);
-		image_close(im);
-		return because(why, n, "cannot read the tables");
+	/* layout 0 is the one shown; every other must be sound too, since
+	 * any exec may pick it */
+	for (unsigned k = 0; k < im->nlayouts; k++) {
+		uint64_t off = im->nlayouts > 1 ? im->loc.layout[k].hdr_off : im->loc.hdr_off;
+		unsigned char *t = read_layout(fd, im->file_size, off, why, n);
+		if (!t) {
+			close(fd);
+			image_close(im);
+			if (im->nlayouts > 1) {
+				char inner[256];
+				snprintf(inner, sizeof inner, "%s", why);
+				return because(why, n, "layout %u of %u: %s", k + 1, im->nlayouts, inner);
+			}
+			return -1;
+		}
+		if (k)
+			free(t);
+		else
+			im->tables = t;
 	}
 	close(fd);
-	struct img_header *hh = (struct img_header *)im->tables;
-	uint64_t sum = hh->checksum;
-	hh->checksum = 0;
-	uint64_t want = img_sum(IMG_FNV_INIT, im->tables, ts);
-	hh->checksum = sum;
-	if (sum != want) {
-		image_close(im);
-		return because(why, n, "damaged image (checksum)");
-	}
+	const struct img_header *hh = (const struct img_header *)im->tables;
 	im->h = hh;
 	im->files = (const struct img_file *)(im->tables + hh->files_off);
 	im->maps = (const struct img_map *)(im->tables + hh->maps_off);
 	im->fixups = (const struct img_fixup *)(im->tables + hh->fixups_off);
 	im->env = (const struct img_env *)(im->tables + hh->env_off);
 	im->str = (const char *)im->tables + hh->str_off;
-	if (im->str[hh->str_size - 1] || hh->orig >= hh->str_size || hh->kernel >= hh->str_size) {
-		image_close(im);
-		return because(why, n, "damaged image (strings)");
-	}
-	for (uint32_t i = 0; i < hh->nfiles; i++)
-		if (im->files[i].path >= hh->str_size) {
-			image_close(im);
-			return because(why, n, "damaged image (file path)");
-		}
-	if (hh->pages_file > hh->nfiles || hh->exe_file > hh->nfiles) {
-		image_close(im);
-		return because(why, n, "damaged image (sidecar index)");
-	}
-	for (uint32_t i = 0; i < hh->nenv; i++)
-		if (im->env[i].str >= hh->str_size) {
-			image_close(im);
-			return because(why, n, "damaged image (environment)");
-		}
 	return 0;
 }
 

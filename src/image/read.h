@@ -18,6 +18,7 @@ struct image {
 	const struct img_env *env;
 	const char *str;
 	struct img_locator loc;
+	unsigned nlayouts;		/* snap --layouts; the tables above are layout 0's */
 	size_t file_size, loader_size;
 };
 

@@ -5,7 +5,8 @@
  * an image is never worse than no image):
  *
  *   1. find its header (img_locator): the kernel mapped the tables with the
- *      loader; check the image's size, every bound and the checksum;
+ *      loader; of K layouts (snap --layouts), pick one at random; check the
+ *      image's size, every bound and the checksum;
  *   2. check that nothing the image depends on changed: each file's
  *      identity, the LD_* / GLIBC_TUNABLES / MALLOC_* variables, the kernel
  *      release, the CPU, RLIMIT_STACK, not AT_SECURE;
@@ -597,6 +598,22 @@ static const char *tell_kernel(struct run *r)
 	return 0;
 }
 
+/* a layout, 0 to k-1, at random: from getrandom, not from AT_RANDOM,
+ * whose bytes become the stack and pointer guards (a layout seen must not
+ * tell anything about them); the time-stamp counter if the kernel's pool
+ * is not ready yet */
+static u32 pick(u32 k)
+{
+	u64 v;
+	if (sys3(NR_getrandom, &v, sizeof v, 1 /* GRND_NONBLOCK */) != sizeof v) {
+		u32 lo, hi;
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		v = ((u64)hi << 32 | lo) * 0x9e3779b97f4a7c15ull;
+		v ^= v >> 32;
+	}
+	return (u32)(v % k);
+}
+
 void loader_main(u64 *sp)
 {
 	struct run r;
@@ -635,6 +652,10 @@ void loader_main(u64 *sp)
 	 * its segment; first make sure the file really holds them */
 	const struct img_locator *loc = locator();
 	u64 hdr_off = loc->hdr_off, ts = loc->tables_size;
+	if (loc->nlayouts > 1) {
+		u32 k = pick(loc->nlayouts <= IMG_LAYOUTS_MAX ? loc->nlayouts : 1);
+		hdr_off = loc->layout[k].hdr_off, ts = loc->layout[k].tables_size;
+	}
 	if (!hdr_off || hdr_off & 4095 || ts < sizeof(struct img_header) || ts > (1ull << 30) ||
 	    r.lo + hdr_off + ts > r.lo + memsz)
 		fallback(&r, "damaged image (locator)");

@@ -131,7 +131,7 @@ int cmd_check(int argc, char **argv)
 	int made = !image;
 	if (made) {
 		snap_vet(path);
-		snap_to(path, img, system, 0);
+		snap_to(path, img, &(struct snap_opts){ .system = system });
 		image = img;
 	}
 	/* the same stdin for both: all of it, saved first */

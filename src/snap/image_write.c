@@ -240,13 +240,14 @@ static int add_saved(struct image_out *o, const struct capture *c)
 	return 0;
 }
 
-int image_pages(const struct capture *c, struct image_out *out)
+int image_pages(const struct capture *const *caps, int ncaps, struct image_out *out)
 {
 	memset(out, 0, sizeof *out);
-	if (add_saved(out, c)) {
-		image_out_free(out);
-		return -1;
-	}
+	for (int i = 0; i < ncaps; i++)
+		if (add_saved(out, caps[i])) {
+			image_out_free(out);
+			return -1;
+		}
 	return 0;
 }
 
@@ -307,10 +308,13 @@ static int steering(const char *e)
 	return !strncmp(e, "LD_", 3) || !strncmp(e, "GLIBC_TUNABLES=", 15) || !strncmp(e, "MALLOC_", 7);
 }
 
-int image_build(const struct image_in *in, struct image_out *out, char *why, size_t n)
+/* one layout: header, tables and strings for capture c, appended to img
+ * page aligned at *hdr_off; its saved pages' offsets in the maps are
+ * relative to the start of its own pages (image_build adds where those
+ * go), their size in *data_size; 0, or -1 with a reason */
+static int layout_tables(const struct image_in *in, const struct capture *c, struct buf *img, size_t *hdr_off,
+			 uint64_t *data_size, char *why, size_t n)
 {
-	memset(out, 0, sizeof *out);
-	const struct capture *c = in->cap;
 	struct tables t;
 	memset(&t, 0, sizeof t);
 	put(&t.str, "", 1);	/* offset 0: the empty string */
@@ -428,11 +432,6 @@ int image_build(const struct image_in *in, struct image_out *out, char *why, siz
 		for (uint32_t i = 0; i < t.nfiles; i++)
 			if (!strcmp((char *)t.str.p + t.files[i].path, in->orig))
 				h.exe_file = i + 1;
-		if ((uint64_t)st->st_size != data) {
-			because(why, n, "%s: %llu bytes of saved pages, expected %llu", in->pages_path,
-				(unsigned long long)st->st_size, (unsigned long long)data);
-			goto out;
-		}
 	}
 	h.cpu_sig = cpu_signature();
 	h.hwcap = c->at_hwcap;
@@ -466,69 +465,25 @@ int image_build(const struct image_in *in, struct image_out *out, char *why, siz
 	h.start_data = c->start_data, h.end_data = c->end_data;
 	h.start_brk = c->start_brk, h.brk = c->brk;
 
-	struct buf img = { 0 };
-	put(&img, in->loader, in->loader_size);
-	if (!img.oom && img.len >= 16)
-		memcpy(img.p + IMG_ELF_MARK_AT, IMG_ELF_MARK, 7);
-	align(&img, PAGE);
-	size_t hdr_off = img.len;
-	put(&img, &h, sizeof h);
-	h.files_off = img.len - hdr_off;
-	put(&img, t.files, t.nfiles * sizeof t.files[0]);
-	h.maps_off = img.len - hdr_off;
-	put(&img, t.maps, t.nmaps * sizeof t.maps[0]);
-	h.fixups_off = img.len - hdr_off;
-	put(&img, t.fix, t.nfix * sizeof t.fix[0]);
-	h.env_off = img.len - hdr_off;
-	put(&img, t.env, t.nenv * sizeof t.env[0]);
-	h.str_off = img.len - hdr_off;
+	align(img, PAGE);
+	size_t at = *hdr_off = img->len;
+	put(img, &h, sizeof h);
+	h.files_off = img->len - at;
+	put(img, t.files, t.nfiles * sizeof t.files[0]);
+	h.maps_off = img->len - at;
+	put(img, t.maps, t.nmaps * sizeof t.maps[0]);
+	h.fixups_off = img->len - at;
+	put(img, t.fix, t.nfix * sizeof t.fix[0]);
+	h.env_off = img->len - at;
+	put(img, t.env, t.nenv * sizeof t.env[0]);
+	h.str_off = img->len - at;
 	h.str_size = t.str.len;
-	put(&img, t.str.p, t.str.len);
-	h.tables_size = img.len - hdr_off;
-	align(&img, PAGE);
-	h.data_off = img.len;
-	h.size = img.len + (in->pages_path ? 0 : data);
-	if (img.oom) {
-		free(img.p);
+	put(img, t.str.p, t.str.len);
+	h.tables_size = img->len - at;
+	if (img->oom)
 		goto oom;
-	}
-	/* IMK_SAVED offsets are relative to data_off until here (the sidecar's start) */
-	struct img_map *maps = (struct img_map *)(img.p + hdr_off + h.maps_off);
-	for (uint32_t i = 0; i < h.nmaps; i++)
-		if ((maps[i].kind == IMK_SAVED || maps[i].kind == IMK_PAGES) && !in->pages_path)
-			maps[i].offset += h.data_off;
-	memcpy(img.p + hdr_off, &h, sizeof h);
-	h.checksum = img_sum(IMG_FNV_INIT, img.p + hdr_off, h.tables_size);
-	memcpy(img.p + hdr_off, &h, sizeof h);
-	if (stretch_loader(img.p, hdr_off + h.tables_size)) {
-		free(img.p);
-		because(why, n, "the loader is not one PT_LOAD at offset 0");
-		goto out;
-	}
-
-	/* 5. tell the loader where its header is and what to run otherwise */
-	unsigned char *loc = memmem(img.p, in->loader_size, IMG_LOCATOR_MAGIC, sizeof IMG_LOCATOR_MAGIC);
-	if (!loc || strlen(in->orig) >= IMG_PATH_MAX) {
-		free(img.p);
-		because(why, n, loc ? "program path too long" : "the loader has no locator");
-		goto out;
-	}
-	struct img_locator L;
-	memcpy(&L, loc, sizeof L);
-	L.hdr_off = hdr_off;
-	L.tables_size = h.tables_size;
-	snprintf(L.orig, sizeof L.orig, "%s", in->orig);
-	memcpy(loc, &L, sizeof L);
-	out->head = img.p;
-	if (iov_add(out, img.p, img.len) || (!in->pages_path && add_saved(out, c))) {
-		image_out_free(out);
-		goto oom;
-	}
-	if (out->size != h.size) {
-		image_out_free(out);
-		because(why, n, "%zu bytes laid out, %llu expected", out->size, (unsigned long long)h.size);
-		goto out;
-	}
+	memcpy(img->p + at, &h, sizeof h);
+	*data_size = data;
 	rc = 0;
 	goto out;
 oom:
@@ -538,6 +493,100 @@ out:
 	free(t.fix);
 	free(t.str.p);
 	return rc;
+}
+
+/* the header of the layout at hdr_off, told where its saved pages went
+ * (data_off, and at base in the file that holds them) and the image's
+ * size, then sealed with its checksum */
+static void seal_layout(unsigned char *img, size_t hdr_off, uint64_t data_off, uint64_t base, uint64_t size)
+{
+	struct img_header h;
+	memcpy(&h, img + hdr_off, sizeof h);
+	h.data_off = data_off;
+	h.size = size;
+	struct img_map *maps = (struct img_map *)(img + hdr_off + h.maps_off);
+	for (uint32_t i = 0; i < h.nmaps; i++)
+		if (maps[i].kind == IMK_SAVED || maps[i].kind == IMK_PAGES)
+			maps[i].offset += base;
+	h.checksum = 0;
+	memcpy(img + hdr_off, &h, sizeof h);
+	h.checksum = img_sum(IMG_FNV_INIT, img + hdr_off, h.tables_size);
+	memcpy(img + hdr_off, &h, sizeof h);
+}
+
+int image_build(const struct image_in *in, struct image_out *out, char *why, size_t n)
+{
+	memset(out, 0, sizeof *out);
+	if (in->ncaps < 1 || in->ncaps > IMG_LAYOUTS_MAX)
+		return because(why, n, "%d layouts (1 to %d)", in->ncaps, IMG_LAYOUTS_MAX);
+	struct buf img = { 0 };
+	put(&img, in->loader, in->loader_size);
+	if (!img.oom && img.len >= 16)
+		memcpy(img.p + IMG_ELF_MARK_AT, IMG_ELF_MARK, 7);
+	size_t hdr_off[IMG_LAYOUTS_MAX];
+	uint64_t data[IMG_LAYOUTS_MAX], total = 0;
+	for (int i = 0; i < in->ncaps; i++) {
+		if (layout_tables(in, in->caps[i], &img, &hdr_off[i], &data[i], why, n)) {
+			free(img.p);
+			return -1;
+		}
+		total += data[i];
+	}
+	size_t tables_end = img.len;
+	align(&img, PAGE);
+	if (img.oom) {
+		free(img.p);
+		return because(why, n, "out of memory");
+	}
+	if (in->pages_path && (uint64_t)in->pages_st.st_size != total) {
+		free(img.p);
+		return because(why, n, "%s: %llu bytes of saved pages, expected %llu", in->pages_path,
+			       (unsigned long long)in->pages_st.st_size, (unsigned long long)total);
+	}
+	/* the saved pages follow the tables, layout after layout; a system
+	 * image's are in the sidecar, from its offset 0, and the image ends
+	 * where they would start */
+	uint64_t base = in->pages_path ? 0 : img.len, size = img.len + (in->pages_path ? 0 : total);
+	for (int i = 0; i < in->ncaps; i++) {
+		seal_layout(img.p, hdr_off[i], in->pages_path ? img.len : base, base, size);
+		base += data[i];
+	}
+	if (stretch_loader(img.p, tables_end)) {
+		free(img.p);
+		return because(why, n, "the loader is not one PT_LOAD at offset 0");
+	}
+
+	/* tell the loader where its layouts are and what to run otherwise */
+	unsigned char *loc = memmem(img.p, in->loader_size, IMG_LOCATOR_MAGIC, sizeof IMG_LOCATOR_MAGIC);
+	if (!loc || strlen(in->orig) >= IMG_PATH_MAX) {
+		free(img.p);
+		return because(why, n, loc ? "program path too long" : "the loader has no locator");
+	}
+	struct img_locator L;
+	memcpy(&L, loc, sizeof L);
+	L.nlayouts = (uint32_t)in->ncaps;
+	for (int i = 0; i < in->ncaps; i++) {
+		struct img_header h;
+		memcpy(&h, img.p + hdr_off[i], sizeof h);
+		L.layout[i] = (struct img_layout_ref){ .hdr_off = hdr_off[i], .tables_size = h.tables_size };
+	}
+	L.hdr_off = L.layout[0].hdr_off;
+	L.tables_size = L.layout[0].tables_size;
+	snprintf(L.orig, sizeof L.orig, "%s", in->orig);
+	memcpy(loc, &L, sizeof L);
+	out->head = img.p;
+	int oom = iov_add(out, img.p, img.len);
+	for (int i = 0; i < in->ncaps && !oom && !in->pages_path; i++)
+		oom = add_saved(out, in->caps[i]);
+	if (oom) {
+		image_out_free(out);
+		return because(why, n, "out of memory");
+	}
+	if (out->size != size) {
+		image_out_free(out);
+		return because(why, n, "%zu bytes laid out, %llu expected", out->size, (unsigned long long)size);
+	}
+	return 0;
 }
 
 /* write [p, p+len) at off, whole zero pages left as holes: an image's

@@ -9,7 +9,8 @@
 #include "capture.h"
 
 struct image_in {
-	const struct capture *cap;
+	const struct capture *const *caps;	/* one per layout, picked at random per exec */
+	int ncaps;
 	const char *orig;		/* absolute path of the program */
 	char *const *env;		/* the environment of the capture run */
 	const unsigned char *loader;	/* the bare loader ELF */
@@ -30,8 +31,9 @@ struct image_out {
 
 /* lay the image out; 0, or -1 with a one-line reason */
 int image_build(const struct image_in *in, struct image_out *out, char *why, size_t n);
-/* the saved pages alone, for a system image's sidecar; 0, or -1 out of memory */
-int image_pages(const struct capture *c, struct image_out *out);
+/* the saved pages alone, layout after layout, for a system image's
+ * sidecar; 0, or -1 out of memory */
+int image_pages(const struct capture *const *caps, int ncaps, struct image_out *out);
 void image_out_free(struct image_out *o);
 /* write it to a temp file beside path (name in tmp), with mode, fsync'd,
  * its identity in *st (if st); 0 or -errno; nothing left behind on error */

@@ -81,7 +81,7 @@ int cmd_inspect(int argc, char **argv)
 			json_str(stdout, pages);
 		else
 			fputs("null", stdout);
-		printf(",\"kernel\":");
+		printf(",\"layouts\":%u,\"kernel\":", im.nlayouts);
 		json_str(stdout, im.str + h->kernel);
 		printf(",\"entry\":%llu,\"resume\":%llu,\"fixups\":%u,\"stack_top\":%llu,\"stack_floor\":%llu,"
 		       "\"files\":[", (unsigned long long)h->entry, (unsigned long long)h->resume, h->nfixups,
@@ -118,6 +118,9 @@ int cmd_inspect(int argc, char **argv)
 		printf("size     %s: loader %s, tables %s, saved pages %s\n", fmt_kb(b[0], h->size / 1024.0),
 		       fmt_kb(b[1], im.loader_size / 1024.0), fmt_kb(b[2], h->tables_size / 1024.0),
 		       fmt_kb(b[3], saved / 1024.0));
+		if (im.nlayouts > 1)
+			printf("layouts  %u, one picked at random per exec (shown: layout 1's addresses)\n",
+			       im.nlayouts);
 		if (pages)
 			printf("pages    %s (a system image: /proc/self/exe names the program where the\n"
 			       "         user has CAP_CHECKPOINT_RESTORE)\n", pages);

@@ -25,7 +25,7 @@ extern const unsigned char _binary_loader_elf_start[], _binary_loader_elf_end[];
 extern char **environ;
 
 static const char usage_text[] =
-	"usage: resident snap [--system] [--as-exec] [-o IMAGE] PROGRAM\n"
+	"usage: resident snap [--system] [--as-exec] [--layouts K] [-o IMAGE] PROGRAM\n"
 	"\n"
 	"Capture PROGRAM (a dynamically linked x86_64 ELF) after ld.so relocated it\n"
 	"and before any constructor ran. The image is a drop-in executable: it starts\n"
@@ -42,6 +42,9 @@ static const char usage_text[] =
 	"                      directory /usr/local/lib/resident ($RESIDENT_SYSTEM_DIR)\n"
 	"      --as-exec       capture the program as exec'd, not through ld.so\n"
 	"                      (which maps the executable beside its libraries)\n"
+	"      --layouts K     K captures, each at the addresses its run got, in one\n"
+	"                      image; each exec picks one at random (per-run layout\n"
+	"                      randomisation, log2(K) bits; K from 1 to 16, default 1)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"RESIDENT_DEBUG=1 makes an image say why it runs the program normally, and\n"
@@ -148,9 +151,20 @@ static int elf_interp(const char *path, char *buf, size_t size)
 	return rc;
 }
 
+/* K captures must be K different layouts: the same addresses twice means
+ * the kernel did not randomise them (randomize_va_space 0, setarch -R) */
+static void vet_layout(const char *path, const struct capture *caps, int k)
+{
+	for (int j = 0; j < k; j++)
+		if (caps[j].at_base == caps[k].at_base && caps[j].at_phdr == caps[k].at_phdr &&
+		    caps[j].sp == caps[k].sp)
+			die(EXIT_FAIL, "%s: captures %d and %d have the same addresses: address space "
+				       "randomisation is off (kernel.randomize_va_space, setarch -R)", path, j + 1, k + 1);
+}
+
 /* capture `path` into an image at `out` (a system image: saved pages in a
  * sidecar); its size, or dies with one line, leaving nothing half-written */
-size_t snap_to(const char *path, const char *out, int system, int as_exec)
+size_t snap_to(const char *path, const char *out, const struct snap_opts *o)
 {
 	/* the capture runs with the caller's environment, bound now */
 	size_t ne = 0;
@@ -165,23 +179,34 @@ size_t snap_to(const char *path, const char *out, int system, int as_exec)
 			env[k++] = environ[i];
 	env[k++] = "LD_BIND_NOW=1";
 	char interp[PATH_MAX];
-	int via_ldso = !as_exec && elf_interp(path, interp, sizeof interp) == 0;
+	int via_ldso = !o->as_exec && elf_interp(path, interp, sizeof interp) == 0;
+	int nlay = o->layouts > 0 ? o->layouts : 1;
 	phase("start");
-	struct capture cap;
+	struct capture caps[IMG_LAYOUTS_MAX];
+	const struct capture *cp[IMG_LAYOUTS_MAX];
 	char why[512], ptmp[PATH_MAX + 32] = "", itmp[PATH_MAX + 32];
-	struct image_in in = { .cap = &cap, .orig = path, .env = env, .loader = _binary_loader_elf_start,
+	struct image_in in = { .caps = cp, .ncaps = nlay, .orig = path, .env = env,
+			       .loader = _binary_loader_elf_start,
 			       .loader_size = (size_t)(_binary_loader_elf_end - _binary_loader_elf_start) };
 	struct image_out img, pages = { 0 };
-	int e;
-	if (system)
+	int e, ncap;
+	if (o->system)
 		in.pages_path = sidecar_of(out);
 	/* through ld.so first, so that the program lands beside its
 	 * libraries; as exec'd where that cannot be exact */
 	for (;; via_ldso = 0) {
 		char *lv[] = { interp, (char *)path, NULL }, *pv[] = { (char *)path, NULL };
-		if (capture_run(via_ldso ? interp : path, via_ldso ? lv : pv, env, via_ldso, &cap, why, sizeof why) == 0) {
-			if (system) {
-				if (image_pages(&cap, &pages))
+		int ok = 1;
+		for (ncap = 0; ok && ncap < nlay; ncap++) {
+			cp[ncap] = &caps[ncap];
+			ok = capture_run(via_ldso ? interp : path, via_ldso ? lv : pv, env, via_ldso, &caps[ncap], why,
+					 sizeof why) == 0;
+			if (ok)
+				vet_layout(path, caps, ncap);
+		}
+		if (ok) {
+			if (o->system) {
+				if (image_pages(cp, nlay, &pages))
 					die(EXIT_FAIL, "out of memory");
 				e = image_stage(in.pages_path, &pages, 0644, ptmp, sizeof ptmp, &in.pages_st);
 				if (e < 0)
@@ -194,7 +219,8 @@ size_t snap_to(const char *path, const char *out, int system, int as_exec)
 			ptmp[0] = 0;
 			image_out_free(&pages);
 		}
-		capture_free(&cap);
+		for (int i = 0; i < ncap; i++)
+			capture_free(&caps[i]);
 		if (!via_ldso)
 			die(EXIT_FAIL, "%s: %s", path, why);
 		if (debug_on())
@@ -225,7 +251,8 @@ size_t snap_to(const char *path, const char *out, int system, int as_exec)
 	size_t size = img.size + pages.size;
 	image_out_free(&img);
 	image_out_free(&pages);
-	capture_free(&cap);
+	for (int i = 0; i < ncap; i++)
+		capture_free(&caps[i]);
 	free((char *)in.pages_path);
 	free(env);
 	return size;
@@ -235,17 +262,27 @@ int cmd_snap(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "output", required_argument, 0, 'o' }, { "system", no_argument, 0, 'S' },
-		{ "as-exec", no_argument, 0, 'E' },
+		{ "as-exec", no_argument, 0, 'E' }, { "layouts", required_argument, 0, 'K' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	const char *out = NULL;
-	int c, system = 0, as_exec = 0;
+	struct snap_opts so = { .layouts = 1 };
+	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
-		case 'S': system = 1; break;
-		case 'E': as_exec = 1; break;
+		case 'S': so.system = 1; break;
+		case 'E': so.as_exec = 1; break;
+		case 'K': {
+			char *end;
+			errno = 0;
+			long k = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || k < 1 || k > IMG_LAYOUTS_MAX)
+				die(EXIT_USAGE, "--layouts %s: not a number from 1 to %d", optarg, IMG_LAYOUTS_MAX);
+			so.layouts = (int)k;
+			break;
+		}
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
@@ -259,12 +296,15 @@ int cmd_snap(int argc, char **argv)
 	if (!path)
 		die_errno(EXIT_USAGE, -errno, "%s", prog);
 	snap_vet(path);
-	char *dflt = out ? NULL : imgdir_place(path, system);
+	char *dflt = out ? NULL : imgdir_place(path, so.system);
 	if (!out)
 		out = dflt;
 
-	size_t size = snap_to(path, out, system, as_exec);
-	printf("%s: image of %s, %zu kB\n", out, path, size / 1024);
+	size_t size = snap_to(path, out, &so);
+	if (so.layouts > 1)
+		printf("%s: image of %s, %zu kB, %d layouts\n", out, path, size / 1024, so.layouts);
+	else
+		printf("%s: image of %s, %zu kB\n", out, path, size / 1024);
 	free(path);
 	free(dflt);
 	return EXIT_OK;

@@ -1,0 +1,104 @@
+#!/bin/bash
+# layouts.t: per-run layout randomisation (snap --layouts K, issue 5).  An
+# image of K captures, each at the addresses its own run got; every exec
+# picks one at random.  The program must run exactly as the original from
+# every layout, more than one layout must show up, a damaged layout must
+# send that exec to the original program, and a capture where the kernel
+# did not randomise addresses must be refused.  The program reports its own
+# address space: cat /proc/self/maps.
+. "$(dirname "$0")/tap.sh"
+plan 19
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+CAT=/usr/bin/cat
+LIB=libc.so.6
+
+"$RESIDENT" snap --layouts 4 -o "$TMP/cat" $CAT > "$TMP/o"
+ok $? "snap --layouts 4 $CAT"
+grep -q ', 4 layouts$' "$TMP/o"
+ok $? "snap says how many layouts: $(cat "$TMP/o")"
+is "$("$RESIDENT" inspect --json "$TMP/cat" | jq .layouts)" 4 "inspect --json: 4 layouts"
+"$RESIDENT" inspect "$TMP/cat" | grep -q '^layouts  4, one picked at random per exec'
+ok $? "inspect names the layouts"
+
+# where libc is, in 40 runs of the image and of the original
+bases() { # IMAGE-OR-PROGRAM: libc's base in 40 runs, one per line
+	for i in $(seq 40); do
+		RESIDENT_DEBUG=1 "$1" /proc/self/maps 2>> "$TMP/err" | grep -m1 "/$LIB" | cut -d- -f1
+	done
+}
+: > "$TMP/err"
+bases "$TMP/cat" > "$TMP/b"
+n=$(sort -u "$TMP/b" | wc -l)
+is "$(wc -l < "$TMP/b")" 40 "40 runs of the image each listed their own maps"
+[ ! -s "$TMP/err" ]
+ok $? "no run fell back to the original program ($(head -1 "$TMP/err"))"
+[ "$n" -ge 2 ] && [ "$n" -le 4 ]
+ok $? "libc sat at $n of the 4 captured addresses (2 to 4 expected in 40 runs; one layout 40 times: p = 4^-39)"
+bases $CAT | sort -u > "$TMP/bn"
+[ -z "$(comm -12 "$TMP/bn" <(sort -u "$TMP/b"))" ]
+ok $? "the image's addresses are its captures', not those of fresh exec'd runs"
+
+# the same output as the original, whichever layout runs
+seq 100000 > "$TMP/in"
+good=0
+for i in $(seq 20); do
+	"$TMP/cat" "$TMP/in" - < /etc/passwd | cmp -s - <(cat "$TMP/in" /etc/passwd) && good=$((good + 1))
+done
+is $good 20 "20 runs from random layouts: output identical to $CAT's"
+
+# a system image: K layouts' pages in the sidecar, one after another
+mkdir "$TMP/sys"
+"$RESIDENT" snap --system --layouts 3 -o "$TMP/sys/cat" $CAT > /dev/null
+ok $? "snap --system --layouts 3"
+saved=$("$RESIDENT" inspect --json "$TMP/sys/cat" | jq .saved_bytes)
+is "$saved" "$(stat -c %s "$TMP/sys/.cat.resident-pages")" "the sidecar holds the 3 layouts' saved pages ($saved bytes)"
+: > "$TMP/err"
+n=$(bases "$TMP/sys/cat" | sort -u | wc -l)
+[ "$n" -ge 2 ] && [ "$n" -le 3 ] && [ ! -s "$TMP/err" ]
+ok $? "the system image restores from $n of its 3 layouts, never falling back"
+
+# damage in one layout's tables: that layout's execs run the original
+# program; the others still restore
+cp "$TMP/cat" "$TMP/bad"
+off=$(python3 - "$TMP/bad" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+i = d.find(b'resident-locator:v1')
+# magic[20] nlayouts hdr_off tables_size orig[4096] layout[16] {hdr_off, tables_size}
+print(struct.unpack_from('<Q', d, i + 20 + 4 + 16 + 4096 + 16 * 2)[0] + 200)
+EOF
+)
+printf 'X' | dd of="$TMP/bad" bs=1 seek="$off" conv=notrunc 2> /dev/null
+"$RESIDENT" inspect "$TMP/bad" > /dev/null 2> "$TMP/e"
+is "$?:$(cat "$TMP/e")" "4:resident: $TMP/bad: layout 3 of 4: damaged image (checksum)" "inspect names the damaged layout"
+fell=0 restored=0 good=0
+for i in $(seq 40); do
+	RESIDENT_DEBUG=1 "$TMP/bad" /etc/hostname > "$TMP/o" 2> "$TMP/e"
+	cmp -s "$TMP/o" /etc/hostname && good=$((good + 1))
+	if grep -q 'damaged image (checksum): running' "$TMP/e"; then fell=$((fell + 1)); else restored=$((restored + 1)); fi
+done
+is $good 40 "40 runs of the damaged image: all print what $CAT prints"
+[ $fell -ge 1 ] && [ $restored -ge 1 ]
+ok $? "the damaged layout ran the original ($fell runs), the others restored ($restored runs)"
+
+# no randomisation, no layouts: refused, nothing written
+setarch -R "$RESIDENT" snap --layouts 2 -o "$TMP/norand" $CAT > /dev/null 2> "$TMP/e"
+r=$?
+[ $r = 4 ] && grep -q 'address space randomisation is off' "$TMP/e" && [ -z "$(ls "$TMP" | grep norand)" ]
+ok $? "setarch -R: refused ($r: $(cat "$TMP/e")), nothing left behind"
+
+# bad counts
+for k in 0 17 two; do
+	"$RESIDENT" snap --layouts $k -o "$TMP/x" $CAT 2> "$TMP/e"
+	echo "$?:$(cat "$TMP/e")"
+done > "$TMP/bad-k"
+is "$(grep -c '^2:resident: --layouts .*: not a number from 1 to 16$' "$TMP/bad-k")" 3 "--layouts 0, 17, two: usage errors"
+
+# as an ordinary user (the capture uses ptrace)
+mkdir "$TMP/nobody" && chmod 777 "$TMP/nobody" && chmod 755 "$TMP"
+as_nobody "$RESIDENT" snap --layouts 3 -o "$TMP/nobody/cat" $CAT > /dev/null
+ok $? "as nobody: snap --layouts 3"
+: > "$TMP/err"
+n=$(bases "$TMP/nobody/cat" | sort -u | wc -l)
+[ "$n" -ge 2 ] && [ ! -s "$TMP/err" ]
+ok $? "as nobody: the image restores from $n layouts"
