@@ -7,5 +7,6 @@ bench: deps resident build/tests/progs/spawn build/tests/progs/dirty
 	sh bench/cost.sh $(BENCH_N)
 	sh bench/images.sh
 	sh bench/capture.sh
+	sh bench/layouts.sh $(BENCH_N) $(BENCH_R)
 
 .PHONY: bench
