@@ -168,12 +168,16 @@ struct img_header {
 	uint32_t exe_file;	/* where privileged: what /proc/self/exe should name */
 	/* the compact layout: the loader moves the kernel's stack so that it
 	 * ends at stack_top, in the same page-table pages as the program, if
-	 * it can start no lower than stack_floor (RLIMIT_STACK and the guard
-	 * gap above the program's highest map); 0: leave it where it is */
+	 * it can start no lower than stack_floor; 0: leave it where it is.
+	 * IMG_F_STACK_BELOW: stack_top is one page (the trampoline's) under
+	 * the program's lowest map, the room to grow below it; else it is
+	 * above the highest, RLIMIT_STACK and the guard gap between */
 	uint64_t stack_top, stack_floor;
 };
 
 #define IMG_F_HEAP 1u		/* a [heap] was captured: brk must be restored */
+#define IMG_F_STACK_BELOW 2u	/* the stack goes under the program; with no [heap]
+				 * captured, start_brk is the page above its highest map */
 
 /* A system image (snap --system) keeps its saved pages in a sidecar file
  * (.NAME.resident-pages beside it, in the files table like any dependency):

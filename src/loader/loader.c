@@ -16,8 +16,9 @@
  *      with every normal run), written ones from the image's saved pages
  *      (shared between instances until written), all at their addresses,
  *      MAP_FIXED_NOREPLACE so that a collision is seen, not suffered;
- *   5. choose where the stack will be: above the program, in the same
- *      page-table pages (header stack_top), when the room is free;
+ *   5. choose where the stack will be: just under the program (or above
+ *      it), in the same page-table pages (header stack_top), when the room
+ *      is free;
  *   6. rewrite the saved words that pointed into the capture's stack so
  *      they point into this one, with fresh stack and pointer guards;
  *   7. tell the kernel: auxv as the program's, PR_SET_MM_MAP (brk, code,
@@ -568,12 +569,13 @@ static const char *tell_kernel(struct run *r)
 	for (av = r->auxv; d && av[0]; av += 2)
 		if (av[1] >= r->stk_old && av[1] < r->stk_old + r->stk_len)
 			av[1] += d;
-	/* no heap was captured: with the stack moved, the heap starts above
-	 * the trampoline's page, in the stack's page tables too (the kernel
-	 * randomises brk within 1 GiB of the program's end: most often a PMD
-	 * and a PTE page of its own) */
+	/* no heap was captured: with the stack moved above the program, the
+	 * heap starts above the trampoline's page, in the stack's page tables
+	 * too (the kernel randomises brk within 1 GiB of the program's end:
+	 * most often a PMD and a PTE page of its own); with the stack under
+	 * it, snap put start_brk just above the program */
 	u64 start_brk = h->start_brk, brk = h->brk;
-	if (d && !(h->flags & IMG_F_HEAP))
+	if (d && !(h->flags & (IMG_F_HEAP | IMG_F_STACK_BELOW)))
 		start_brk = brk = h->stack_top + 4096;
 	r->mm = (struct prctl_mm_map){
 		.start_code = h->start_code, .end_code = h->end_code,

@@ -258,21 +258,54 @@ void image_out_free(struct image_out *o)
 	memset(o, 0, sizeof *o);
 }
 
-/* The compact layout (loader.c, plan_stack): the stack's new end, above
- * the program's highest map (the vDSO included) by RLIMIT_STACK, the
- * kernel's guard gap (256 pages) and 1 MiB for the arguments, rounded to
- * 2 MiB and 1 MiB more so that the trampoline's page above it shares the
- * stack's PTE page.  No move with an unlimited or huge RLIMIT_STACK: the
- * room would not be there, or not in the same page tables. */
+/* The compact layout (loader.c, plan_stack): where the stack will end.
+ *
+ * Under the program, by preference: the stack ends one page (the
+ * trampoline's) under the program's lowest map, so that it shares that
+ * map's PTE page (when it fits there: mremap makes a PTE page for every
+ * 2 MiB the moved vma spans, pages or not); RLIMIT_STACK,
+ * the kernel's guard gap (256 pages) and 1 MiB for the arguments are free
+ * below it.  The heap, when none was captured, starts on the page above
+ * the highest map, in the top map's PTE page:
+ *
+ *      stack_floor   stack_top  lo                    hi
+ *   ...free...|  [stack] |tramp| the program, its    |[heap] ->
+ *                   <- grows   | libraries, the vDSO |
+ *
+ * Above it where there is no room below (a program mapped low): the end
+ * above the highest map by the same room, rounded to 2 MiB and 1 MiB more
+ * so that the trampoline's page above it, and the heap above that, share
+ * the stack's PTE page.  No move with an unlimited or huge RLIMIT_STACK:
+ * the room would not be there, or not in the same page tables. */
 static void compact_stack(struct img_header *h, const struct tables *t)
 {
-	uint64_t hi = h->vdso_end;
-	for (uint32_t i = 0; i < t->nmaps; i++)
-		if (t->maps[i].end > hi)
-			hi = t->maps[i].end;
+	uint64_t lo = ~0ull, hi = 0;
+	const uint64_t sp[][2] = { { h->vvar_start, h->vvar_end }, { h->vclock_start, h->vclock_end },
+				   { h->vdso_start, h->vdso_end } };
+	for (unsigned i = 0; i < 3; i++)
+		if (sp[i][1]) {
+			lo = sp[i][0] < lo ? sp[i][0] : lo;
+			hi = sp[i][1] > hi ? sp[i][1] : hi;
+		}
+	for (uint32_t i = 0; i < t->nmaps; i++) {
+		lo = t->maps[i].start < lo ? t->maps[i].start : lo;
+		hi = t->maps[i].end > hi ? t->maps[i].end : hi;
+	}
 	uint64_t rl = h->rlimit_stack, guard = 256 * PAGE, args = 1u << 20, mb2 = 2u << 20;
-	if (rl > (256u << 20) || rl < (128u << 10))
+	if (rl > (256u << 20) || rl < (128u << 10) || !hi)
 		return;
+	/* the kernel's stack vma is some 132 kB (and the arguments): the move
+	 * makes a PTE page for every 2 MiB its new place touches, so under
+	 * the program only if lo lies 256 kB or more into its 2 MiB */
+	uint64_t room = rl + guard + args + PAGE;
+	if (lo >= room + (8ull << 30) && (lo & (mb2 - 1)) >= (256u << 10)) {	/* 8 GiB: clear of the loader */
+		h->flags |= IMG_F_STACK_BELOW;
+		h->stack_top = lo - PAGE;
+		h->stack_floor = h->stack_top - args;
+		if (!(h->flags & IMG_F_HEAP))
+			h->start_brk = h->brk = hi;
+		return;
+	}
 	uint64_t floor = hi + rl + guard;
 	uint64_t top = ((floor + args + mb2 - 1) & ~(mb2 - 1)) + (1u << 20);
 	if (top + PAGE > 0x7ffffffff000ull)
@@ -437,7 +470,6 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 	h.hwcap = c->at_hwcap;
 	h.hwcap2 = c->at_hwcap2;
 	h.rlimit_stack = rl.rlim_cur;
-	compact_stack(&h, &t);
 	if (t.str.oom)
 		goto oom;
 
@@ -464,6 +496,7 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 	h.start_code = c->start_code, h.end_code = c->end_code;
 	h.start_data = c->start_data, h.end_data = c->end_data;
 	h.start_brk = c->start_brk, h.brk = c->brk;
+	compact_stack(&h, &t);	/* may move start_brk */
 
 	align(img, PAGE);
 	size_t at = *hdr_off = img->len;

@@ -83,6 +83,7 @@ int cmd_inspect(int argc, char **argv)
 			fputs("null", stdout);
 		printf(",\"layouts\":%u,\"kernel\":", im.nlayouts);
 		json_str(stdout, im.str + h->kernel);
+		printf(",\"stack_under\":%s", h->flags & IMG_F_STACK_BELOW ? "true" : "false");
 		printf(",\"entry\":%llu,\"resume\":%llu,\"fixups\":%u,\"stack_top\":%llu,\"stack_floor\":%llu,"
 		       "\"files\":[", (unsigned long long)h->entry, (unsigned long long)h->resume, h->nfixups,
 		       (unsigned long long)h->stack_top, (unsigned long long)h->stack_floor);
@@ -127,8 +128,8 @@ int cmd_inspect(int argc, char **argv)
 		printf("kernel   %s\nresume   %#llx (ld.so's _dl_start_user), entry %#llx\nfixups   %u saved words\n",
 		       im.str + h->kernel, (unsigned long long)h->resume, (unsigned long long)h->entry, h->nfixups);
 		if (h->stack_top)
-			printf("stack    moved to end at %#llx, above the program (compact page tables)\n",
-			       (unsigned long long)h->stack_top);
+			printf("stack    moved to end at %#llx, %s the program (compact page tables)\n",
+			       (unsigned long long)h->stack_top, h->flags & IMG_F_STACK_BELOW ? "under" : "above");
 		else
 			printf("stack    where the kernel puts it (RLIMIT_STACK too large to move it)\n");
 		for (uint32_t i = 0; i < h->nenv; i++)

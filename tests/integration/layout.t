@@ -5,7 +5,7 @@
 # and fault where the normal program faults, and the kernel must describe
 # the moved stack (cmdline, environ, auxv, [stack]) as it would any other.
 . "$(dirname "$0")/tap.sh"
-plan 21
+plan 22
 D=$PROGS/deep
 "$RESIDENT" snap -o "$TMP/deep" "$D" > /dev/null
 ok $? "snap deep"
@@ -28,14 +28,27 @@ p=$W_PID
 stack=$(grep '\[stack\]' /proc/$p/maps)
 end=$((0x$(echo "$stack" | cut -d' ' -f1 | cut -d- -f2)))
 is "$end" "$top" "[stack] ends at the image's stack_top"
-hi=0
+under=$("$RESIDENT" inspect --json "$TMP/deep" | jq .stack_under)
+sstart=$((0x$(echo "$stack" | cut -d' ' -f1 | cut -d- -f1)))
+below=0 lo=0 tramp=0
 while read -r range perms _ _ _ path; do
-	case $path in "[stack]"|"[vsyscall]"|*deep) continue ;; esac
-	e=$((0x${range#*-}))
-	[ "$e" -lt "$end" ] && [ "$e" -gt "$hi" ] && hi=$e
+	case $path in "[stack]"|"[vsyscall]") continue ;; esac
+	s=$((0x${range%-*})) e=$((0x${range#*-}))
+	[ "$e" -le "$sstart" ] && [ "$e" -gt "$below" ] && below=$e
+	[ "$s" = "$end" ] && [ $((e - s)) = 4096 ] && tramp=1 && continue
+	[ "$s" -ge "$end" ] && { [ "$lo" = 0 ] || [ "$s" -lt "$lo" ]; } && lo=$s
 done < /proc/$p/maps
-[ $((hi >> 30)) = $(((end - 1) >> 30)) ] && [ $((end - hi)) -ge $((9 << 20)) ]
-ok $? "the stack shares the program's 1 GiB (PMD) and has RLIMIT_STACK and the guard gap below it ($(((end - hi) >> 20)) MiB)"
+[ $((end - below)) -ge $((9 << 20)) ]
+ok $? "RLIMIT_STACK and the guard gap are free below the stack ($(((end - below) >> 20)) MiB)"
+if [ "$under" = true ]; then
+	# the trampoline's page between the stack and the program's lowest
+	# map, all in one PTE page
+	[ $tramp = 1 ] && [ $((lo - end)) = 4096 ] && [ $(((end - 1) >> 21)) = $((lo >> 21)) ]
+	ok $? "the stack ends one page (the trampoline's) under the program, in its lowest map's PTE page"
+else
+	[ $tramp = 1 ] && [ $(((end - 1) >> 30)) = $((below >> 30)) ]
+	ok $? "the stack ends above the program, in its 1 GiB (PMD), the trampoline's page above it"
+fi
 is "$(tr '\0' ' ' < /proc/$p/cmdline)" "deepw wait " "/proc/PID/cmdline reads the moved arguments"
 grep -qz '^PATH=' /proc/$p/environ
 ok $? "/proc/PID/environ reads the moved environment"
@@ -82,16 +95,26 @@ ok $? "at least 3 page-table pages fewer: the executable's and the stack's own (
 ok $? "no more maps than the program run normally, but the trampoline's page ($vmas_img, normal $vmas_n)"
 
 # a program that grows its heap after the start: no heap was captured, so
-# the heap starts above the trampoline's page, in the stack's page tables
+# the heap starts on the page after the program's highest map (stack
+# under it) or after the trampoline's page (stack above it), in page
+# tables the program has anyway
 "$RESIDENT" snap -o "$TMP/dirty" "$PROGS/dirty" > /dev/null
 coproc H { exec "$TMP/dirty" --heap 64; }
 read -r -n 1 -u "${H[0]}" _
 heap=$(grep '\[heap\]' /proc/$H_PID/maps)
 htop=$("$RESIDENT" inspect --json "$TMP/dirty" | jq .stack_top)
+hunder=$("$RESIDENT" inspect --json "$TMP/dirty" | jq .stack_under)
 hs=$((0x$(echo "$heap" | cut -d- -f1))); he=$((0x$(echo "$heap" | cut -d' ' -f1 | cut -d- -f2)))
-is "$hs" $((htop + 4096)) "the heap starts above the moved stack and its trampoline page"
-[ $((he - hs)) -ge $((64 * 4096)) ] && [ $((hs >> 21)) = $(((htop - 1) >> 21)) ]
-ok $? "it grew by the 64 pages the program asked for, and its first pages share the stack's PTE page"
+if [ "$hunder" = true ]; then
+	prev=$(grep -B1 '\[heap\]' /proc/$H_PID/maps | head -1 | cut -d' ' -f1)
+	is "$hs" $((0x${prev#*-})) "stack under the program: the heap starts right after its highest map"
+	near=$((0x${prev#*-} - 1))
+else
+	is "$hs" $((htop + 4096)) "stack above the program: the heap starts above the stack and its trampoline page"
+	near=$((htop - 1))
+fi
+[ $((he - hs)) -ge $((64 * 4096)) ] && [ $((hs >> 21)) = $((near >> 21)) ]
+ok $? "it grew by the 64 pages the program asked for, and its first pages share its neighbour's PTE page"
 kill $H_PID; wait $H_PID 2>/dev/null
 
 # the 1 MiB bss it never writes is saved as holes
