@@ -503,20 +503,40 @@ static const char *apply_fixups(struct run *r)
  * one PTE page with the program.  stack_vma's bounds are checked with
  * madvise, which fails on any unmapped page.  The move itself (mremap) is
  * the trampoline's: the loader runs on this stack. */
+/* below the stack pointer at entry, what the move keeps: the loader's
+ * and the trampoline's frames, with room to spare */
+#define STACK_KEEP (32u << 10)
+
 static void plan_stack(struct run *r)
 {
 	const struct img_header *h = r->h;
 	u64 start, end = stack_vma(r, &start);
 	if (!h->stack_top || !end || h->stack_top & 4095)
 		return;
-	u64 len = end - start, to = h->stack_top - len;
-	if (start > (u64)r->sp || to < h->stack_floor || to > h->stack_top ||
+	u64 len = end - start;
+	if (start > (u64)r->sp || h->stack_floor > h->stack_top ||
 	    sys3(NR_madvise, start, len, MADV_NORMAL) != 0 || sys3(NR_madvise, start - 4096, 4096, MADV_NORMAL) == 0)
 		return;
-	/* hold the place (and the trampoline's page above it) until the move */
-	if (sys6(NR_mmap, to, len + 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) !=
-	    (i64)to)
+	/* only the top moves: the 128 KiB exec added below the strings are
+	 * untouched but for the loader's frames, and mremap makes a PTE page
+	 * for every 2 MiB the new place spans, pages or not; what goes stays
+	 * growable (the program's stack grows down from the moved part) */
+	u64 cut = (((u64)r->sp & ~4095ull) - STACK_KEEP);
+	if (cut < start || cut >= end)
+		cut = start;
+	if (end - cut > h->stack_top - h->stack_floor)
 		return;
+	u64 to = h->stack_top - (end - cut);
+	/* hold the place (and the trampoline's page above it) until the move */
+	if (sys6(NR_mmap, to, end - cut + 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+		 0) != (i64)to)
+		return;
+	if (cut > start && sys2(NR_munmap, start, cut - start) != 0) {
+		sys2(NR_munmap, to, end - cut + 4096);
+		return;
+	}
+	start = cut;
+	len = end - cut;
 	r->stk_old = start;
 	r->stk_len = len;
 	r->delta = to - start;

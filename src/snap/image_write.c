@@ -263,7 +263,7 @@ void image_out_free(struct image_out *o)
  * Under the program, by preference: the stack ends one page (the
  * trampoline's) under the program's lowest map, so that it shares that
  * map's PTE page (when it fits there: mremap makes a PTE page for every
- * 2 MiB the moved vma spans, pages or not); RLIMIT_STACK,
+ * 2 MiB the moved part spans, pages or not); RLIMIT_STACK,
  * the kernel's guard gap (256 pages) and 1 MiB for the arguments are free
  * below it.  The heap, when none was captured, starts on the page above
  * the highest map, in the top map's PTE page:
@@ -294,11 +294,12 @@ static void compact_stack(struct img_header *h, const struct tables *t)
 	uint64_t rl = h->rlimit_stack, guard = 256 * PAGE, args = 1u << 20, mb2 = 2u << 20;
 	if (rl > (256u << 20) || rl < (128u << 10) || !hi)
 		return;
-	/* the kernel's stack vma is some 132 kB (and the arguments): the move
-	 * makes a PTE page for every 2 MiB its new place touches, so under
-	 * the program only if lo lies 256 kB or more into its 2 MiB */
+	/* the loader moves the top of the kernel's stack vma, the strings
+	 * and 32 kB below them (STACK_KEEP), and mremap makes a PTE page for
+	 * every 2 MiB the new place spans: under the program if lo lies
+	 * 64 kB or more into its 2 MiB (bigger arguments cost a PTE page) */
 	uint64_t room = rl + guard + args + PAGE;
-	if (lo >= room + (8ull << 30) && (lo & (mb2 - 1)) >= (256u << 10)) {	/* 8 GiB: clear of the loader */
+	if (lo >= room + (8ull << 30) && (lo & (mb2 - 1)) >= (64u << 10)) {	/* 8 GiB: clear of the loader */
 		h->flags |= IMG_F_STACK_BELOW;
 		h->stack_top = lo - PAGE;
 		h->stack_floor = h->stack_top - args;
