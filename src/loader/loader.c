@@ -379,6 +379,15 @@ static const char *place_specials(struct run *r)
 	if (overlap(lo, h->vdso_end, r->lo, r->hi) || overlap(lo, h->vdso_end, now_lo, now_hi) ||
 	    overlap(lo, h->vdso_end, stk - (1ull << 20), stk_end))
 		return "the vDSO's old address is taken";
+	/* Linux 6.17 and later move several mappings with one mremap; older
+	 * kernels refuse before moving any (EFAULT), and then each moves alone */
+	u64 top = lo;
+	if (h->vvar_start)
+		top = top == h->vvar_start ? h->vvar_end : 0;
+	if (h->vclock_start)
+		top = top == h->vclock_start ? h->vclock_end : 0;
+	if (top == h->vdso_start && !move_special(now_lo, lo, h->vdso_end - lo))
+		return 0;
 	u64 vvar = vdso - (h->vdso_start - h->vvar_start);
 	u64 vclock = vdso - (h->vdso_start - h->vclock_start);
 	if ((h->vvar_start && move_special(vvar, h->vvar_start, h->vvar_end - h->vvar_start)) ||
