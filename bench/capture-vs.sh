@@ -5,12 +5,9 @@
 # docs/images.md quotes it with REV=b2c6ecc (before issue 5's capture work).
 set -eu
 rev=${1:?usage: sh bench/capture-vs.sh REV}
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-w=build/bench
+. "$(dirname "$0")/lib.sh"
 old=$w/rev-$rev
-mkdir -p $w
-cc -O2 -o $w/tiny-dynamic bench/tiny.c
+prog tiny dynamic
 rm -rf "$old" && git worktree prune
 git worktree add -f --detach "$old" "$rev" > /dev/null 2>&1
 trap 'git worktree remove --force "$old"' EXIT

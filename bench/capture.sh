@@ -5,11 +5,8 @@
 # time goes (RESIDENT_DEBUG=1 phases, median of 11 captures).  Writes
 # bench/results-capture.json.
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-w=build/bench
-mkdir -p $w
-cc -O2 -o $w/tiny-dynamic bench/tiny.c
+. "$(dirname "$0")/lib.sh"
+prog tiny dynamic
 cf=/usr/lib/llvm-14/bin/clang-format
 py=/usr/bin/python3
 img=$w/capture.img

@@ -5,8 +5,7 @@
 # writes bench/results-cost.json (hyperfine's own export).
 set -eu
 n=${1:-1000}
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+. "$(dirname "$0")/lib.sh"
 out=bench/results-cost.json
 build/tests/progs/spawn -n "$n" build/tests/progs/dirty -- sh -c '
 	out=$1

@@ -7,14 +7,10 @@
 # figures of this machine kind (issue 4).
 set -eu
 N=${1:-1000} R=${2:-2000}
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-. bench/svc.sh
-w=build/bench
-mkdir -p $w
-cc -O2 -o $w/tiny-dynamic bench/tiny.c
-cc -O2 -static -o $w/tiny-static bench/tiny.c
-musl-gcc -O2 -static -o $w/tiny-musl bench/tiny.c
+. "$(dirname "$0")/lib.sh"
+prog tiny dynamic
+prog tiny static
+prog tiny musl
 ./resident snap -o $w/tiny-image $w/tiny-dynamic > /dev/null
 s6=$(command -v s6-supervise)
 ./resident snap -o $w/s6-supervise-image "$s6" > /dev/null

@@ -8,15 +8,11 @@
 set -eu
 rev=${1:?usage: sh bench/images-vs.sh REV [N [R]]}
 N=${2:-1000} R=${3:-2000}
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-. bench/svc.sh
-w=build/bench
+. "$(dirname "$0")/lib.sh"
 old=$w/rev-$rev
-mkdir -p $w
-cc -O2 -o $w/tiny-dynamic bench/tiny.c
-cc -O2 -static -o $w/tiny-static bench/tiny.c
-musl-gcc -O2 -static -o $w/tiny-musl bench/tiny.c
+prog tiny dynamic
+prog tiny static
+prog tiny musl
 rm -rf "$old" && git worktree prune
 git worktree add -f --detach "$old" "$rev" > /dev/null 2>&1
 trap 'git worktree remove --force "$old"' EXIT

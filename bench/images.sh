@@ -5,13 +5,10 @@
 # running instance (100 instances each): Private_Dirty, Pss, own pages,
 # marginal cost, from resident cost.  Writes bench/results-images.json.
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-w=build/bench
-mkdir -p $w
-cc -O2 -o $w/hello-dynamic bench/hello.c
-cc -O2 -static -o $w/hello-static bench/hello.c
-musl-gcc -O2 -static -o $w/hello-musl bench/hello.c
+. "$(dirname "$0")/lib.sh"
+prog hello dynamic
+prog hello static
+prog hello musl
 ./resident snap -o $w/hello-image $w/hello-dynamic > /dev/null
 cf=/usr/lib/llvm-14/bin/clang-format
 ./resident snap -o $w/clang-format-image $cf > /dev/null

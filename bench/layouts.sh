@@ -7,12 +7,8 @@
 # bench/results-layouts.json.  Usage: sh bench/layouts.sh [N [R]]
 set -eu
 N=${1:-1000} R=${2:-2000}
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-. bench/svc.sh
-w=build/bench
-mkdir -p $w
-cc -O2 -o $w/tiny-dynamic bench/tiny.c
+. "$(dirname "$0")/lib.sh"
+prog tiny dynamic
 s6=$(command -v s6-supervise)
 for k in 1 4 16; do
 	./resident snap --layouts $k -o $w/tiny-k$k $w/tiny-dynamic > /dev/null

@@ -6,13 +6,9 @@
 # over R runs.  Usage: sh bench/ldso.sh [N [R]]
 set -eu
 N=${1:-1000} R=${2:-2000}
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-. bench/svc.sh
-w=build/bench
-mkdir -p $w
-cc -O2 -o $w/tiny-dynamic bench/tiny.c
-cc -O2 -static -o $w/tiny-static bench/tiny.c
+. "$(dirname "$0")/lib.sh"
+prog tiny dynamic
+prog tiny static
 s6=$(command -v s6-supervise)
 ./resident snap --as-exec -o $w/tiny-as-exec $w/tiny-dynamic > /dev/null
 ./resident snap -o $w/tiny-image $w/tiny-dynamic > /dev/null
