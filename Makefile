@@ -34,11 +34,17 @@ build/asan/resident: $(SRCS:%.c=build/asan/%.o) $(LOADER_BLOB)
 # sanitizer; embedded in resident as a blob that snap copies into images
 LOADER_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-builtin \
 	-fno-stack-protector -fpie -fcf-protection=none -fno-asynchronous-unwind-tables
-LOADER_LDFLAGS = -nostdlib -static -no-pie -Wl,-Ttext-segment=0x100000000 -Wl,--build-id=none \
+LOADER_LDFLAGS = -nostdlib -static -Wl,-Ttext-segment=0x100000000 -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,-z,norelro -Wl,-z,noseparate-code -Wl,-e,_start
-build/loader/loader.elf: src/loader/start.S src/loader/loader.c src/loader/sys.h src/image/format.h
+# compiled, then linked: clang refuses link flags on a compile (-Werror)
+build/loader/%.o: src/loader/%.c
 	@mkdir -p $(@D)
-	$(CC) $(LOADER_CFLAGS) $(LOADER_LDFLAGS) -o $@ src/loader/start.S src/loader/loader.c
+	$(CC) $(LOADER_CFLAGS) -MMD -MP -c -o $@ $<
+build/loader/%.o: src/loader/%.S
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -c -o $@ $<
+build/loader/loader.elf: build/loader/start.o build/loader/loader.o
+	$(CC) $(LOADER_CFLAGS) $(LOADER_LDFLAGS) -o $@ $^
 $(LOADER_BLOB): build/loader/loader.elf
 	cd build/loader && ld -r -b binary -z noexecstack -o blob.o loader.elf
 
@@ -50,7 +56,7 @@ include bench/bench.mk
 deps:
 	@sh scripts/deps.sh
 
-demo: resident
+demo: deps resident
 	sh scripts/demo.sh
 
 install: resident

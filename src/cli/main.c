@@ -1,10 +1,12 @@
 /* main.c: `resident SUBCOMMAND ...`, git style. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "cli.h"
+#include "usage.h"
 
 #ifndef RESIDENT_VERSION
 #define RESIDENT_VERSION "0.1"
@@ -35,10 +37,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	atexit(usage_close_stdout);
+	if (argc < 2)
+		die(EXIT_USAGE, "no command (see %s help)", err_prog);
 	const char *c = argv[1];
 	if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
 		if (argc > 2 && strcmp(c, "help") == 0) {
@@ -47,7 +48,7 @@ int main(int argc, char **argv)
 					char *av[] = { argv[2], "--help", NULL };
 					return cmds[i].run(2, av);
 				}
-			die(EXIT_USAGE, "%s: no such command", argv[2]);
+			die(EXIT_USAGE, "%s: no such command (see %s help)", argv[2], err_prog);
 		}
 		usage(stdout);
 		return EXIT_OK;
@@ -59,7 +60,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(c, cmds[i].name))
 			return cmds[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "resident: %s: no such command\n", c);
-	usage(stderr);
-	return EXIT_USAGE;
+	die(EXIT_USAGE, "%s: no such command (see %s help)", c, err_prog);
 }

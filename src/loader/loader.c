@@ -60,8 +60,9 @@ static const struct img_locator *locator(void)
 	return l;
 }
 
-extern const char tramp_start[], __executable_start[], _end[];
-extern const char tramp_end[];
+/* hidden: addressed rip-relative, not through a GOT the loader has not */
+#define HIDDEN __attribute__((visibility("hidden")))
+extern const char tramp_start[] HIDDEN, tramp_end[] HIDDEN, __executable_start[] HIDDEN, _end[] HIDDEN;
 
 /* what the trampoline needs; it reads it all before the stack moves */
 struct hand {
