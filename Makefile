@@ -43,7 +43,11 @@ build/loader/%.o: src/loader/%.c
 build/loader/%.o: src/loader/%.S
 	@mkdir -p $(@D)
 	$(CC) $(LOADER_CFLAGS) -c -o $@ $<
-build/loader/loader.elf: build/loader/start.o build/loader/loader.o
+# the checks every exec makes, the same source the tools use (verify.h)
+build/loader/verify.o: src/image/verify.c
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -MMD -MP -c -o $@ $<
+build/loader/loader.elf: build/loader/start.o build/loader/loader.o build/loader/verify.o
 	$(CC) $(LOADER_CFLAGS) $(LOADER_LDFLAGS) -o $@ $^
 $(LOADER_BLOB): build/loader/loader.elf
 	cd build/loader && ld -r -b binary -z noexecstack -o blob.o loader.elf

@@ -7,7 +7,7 @@ PROGS     := $(patsubst tests/progs/%.c,build/tests/progs/%,$(filter-out tests/p
 	build/tests/progs/cxx
 ASAN_LIB  := $(LIBSRCS:%.c=build/asan/%.o)
 
-build/tests/unit/%: tests/unit/%.c $(ASAN_LIB)
+build/tests/unit/%: tests/unit/%.c $(ASAN_LIB) $(LOADER_BLOB)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 

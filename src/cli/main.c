@@ -22,6 +22,7 @@ static const struct {
 	{ "check", cmd_check, "run a program normally and from its image, and compare" },
 	{ "inspect", cmd_inspect, "what an image holds, and whether it is current" },
 	{ "ls", cmd_ls, "the images in the image directory" },
+	{ "verify", cmd_verify, "read an image's saved pages back and check them" },
 	{ "bench", cmd_bench, "N instances of several commands side by side: memory and startup" },
 };
 

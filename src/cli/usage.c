@@ -34,7 +34,7 @@ void usage_bad_option(int c, char *const argv[])
 	/* the word getopt stopped at: "--long", "--long=value" or "-abc" */
 	const char *word = optind > 0 ? argv[optind - 1] : "";
 	char name[128];
-	if (word[0] == '-' && word[1] == '-') {
+	if (!strncmp(word, "--", 2)) {
 		snprintf(name, sizeof name, "%.*s", (int)strcspn(word, "="), word);
 	} else if (optopt > ' ' && optopt < 127) {
 		snprintf(name, sizeof name, "-%c", optopt);

@@ -8,11 +8,11 @@
  *               | loader ELF (static, no libc, |  | its one PT_LOAD (R+X), which
  *               | linked at LOADER_BASE)       |  | snap stretches over the
  *               |   img_locator: magic,        |  | tables: the kernel maps them
- *               |   hdr_off, tables_size,      |  | with the loader, which reads
- *               |   original path              |  | them in place (no read, no
+ *               |   layouts, the program,      |  | with the loader, which reads
+ *               |   their checksum             |  | them in place (no read, no
  *  hdr_off      +------------------------------+  | copy); page aligned
  *               | img_header                   |  |
- *               | img_file[nfiles]             |  | identity of each file used
+ *               | img_dep[ndeps]               |  | what a normal exec looks at
  *               | img_map[nmaps]               |  | the address space, in order
  *               | img_fixup[nfixups]           |  | saved words rewritten at start
  *               | img_env[nenv]                |  | LD_*, GLIBC_TUNABLES, MALLOC_*
@@ -38,7 +38,10 @@
  *
  * The header and tables are covered by a checksum (img_sum over
  * [hdr_off, hdr_off + tables_size) with the checksum field taken as 0):
- * any damage sends the loader to the original program.
+ * any damage sends the loader to the original program.  The locator has
+ * its own (it names that program); the saved pages have one that only
+ * `resident verify` reads.  src/image/verify.c is the one definition of a
+ * sound and current image, for the loader and the tools alike.
  */
 #ifndef RESIDENT_IMAGE_FORMAT_H
 #define RESIDENT_IMAGE_FORMAT_H
@@ -46,8 +49,8 @@
 #include <stdint.h>
 
 #define IMG_MAGIC "RESIDNT1"		/* 8 bytes, no NUL */
-#define IMG_VERSION 3
-#define IMG_LOCATOR_MAGIC "resident-locator:v1"	/* 19 bytes + NUL = 20 */
+#define IMG_VERSION 4
+#define IMG_LOCATOR_MAGIC "resident-locator:v2"	/* 19 bytes + NUL = 20 */
 #define IMG_PATH_MAX 4096
 #define LOADER_BASE 0x100000000ull
 /* in e_ident's padding (bytes 9-15, which the kernel ignores): tells a
@@ -58,22 +61,31 @@
 /* per-run layout randomisation (snap --layouts K): K captures of the
  * program, each at the addresses its own run got, in one image; the loader
  * picks one at random per exec.  Each layout is a complete header, tables
- * and saved pages; the files are the same in all. */
+ * and saved pages; the dependencies are the same in all. */
 #define IMG_LAYOUTS_MAX 16
 
 struct img_layout_ref {
 	uint64_t hdr_off, tables_size;
 };
 
-/* in the loader's .data; snap fills it in its copy of the loader */
+/* The locator is the descriptor of an ELF note (name "resident", type
+ * IMG_NOTE_LOCATOR) in the loader's read-only segment, which its PT_NOTE
+ * program header points at: snap and the tools find it by the ELF's own
+ * structure (img_locator_offset), the loader by its address.  The
+ * program it names is what the loader runs whenever it cannot restore, so
+ * it is checksummed (sum, over the struct up to orig with sum taken as 0,
+ * then orig's orig_len bytes and its NUL) and must equal the header's:
+ * a damaged locator runs nothing. */
+#define IMG_NOTE_NAME "resident"	/* 8 bytes + NUL, padded to 12 */
+#define IMG_NOTE_LOCATOR 1
 struct img_locator {
 	char magic[20];
-	uint32_t nlayouts;		/* 0 or 1: the one layout at hdr_off (images before
-					 * --layouts had 0 here); else see layout[] */
-	uint64_t hdr_off;		/* 0 in the bare loader; layout 0 */
-	uint64_t tables_size;		/* mapped with the loader from hdr_off */
-	char orig[IMG_PATH_MAX];	/* the original program, NUL-terminated */
-	struct img_layout_ref layout[IMG_LAYOUTS_MAX];	/* nlayouts > 1: each layout's tables */
+	uint32_t nlayouts;		/* 1 to IMG_LAYOUTS_MAX; 0 in the bare loader */
+	uint64_t sum;
+	struct img_layout_ref layout[IMG_LAYOUTS_MAX];	/* each layout's header and tables */
+	uint32_t orig_len;		/* strlen(orig) */
+	uint32_t pad;
+	char orig[IMG_PATH_MAX];	/* the program, as named at snap: absolute, NUL-terminated */
 };
 
 enum img_map_kind {
@@ -91,16 +103,34 @@ struct img_map {
 	uint64_t offset;	/* IMK_FILE: in the file; IMK_SAVED, IMK_PAGES: in the saved pages' file */
 	uint32_t prot;		/* PROT_* as the program had it */
 	uint32_t kind;
-	uint32_t file;		/* IMK_FILE: index into the files */
+	uint32_t file;		/* IMK_FILE: index of an IMD_MAPPED dependency */
 	uint32_t pad;
 };
 
-struct img_file {
+/* What the image depends on: everything a normal exec would look at to
+ * decide what runs (DESIGN.md, "What an image depends on").  Each is
+ * named as it was looked up (the program as the user named it, PT_INTERP
+ * as written, each library as ld.so opened it, symlinks and all): the
+ * loader's lookup resolves the same names, so a symlink switched to
+ * another target is a different identity.  The IMD_MAPPED ones come first
+ * (the loader keeps each open to map it); then the rest. */
+enum img_dep_kind {
+	IMD_MAPPED = 1,	/* a file the program maps: open, fstat, identity */
+	IMD_FILE = 2,	/* a file ld.so read or rejected (ld.so.cache): stat, identity */
+	IMD_DIR = 3,	/* a directory in which ld.so looked for names it did not find
+			 * (several): stat, identity; an entry added changes its mtime */
+	IMD_ABSENT = 4,	/* a path ld.so did not find (ld.so.preload): stat must fail */
+	IMD_DENIED = 5,	/* a file there that ld.so could not read: access(R_OK) must fail */
+};
+
+/* identity: what its owner cannot forge (ctime is set by the kernel on
+ * every change, touch cannot set it back) */
+struct img_dep {
 	uint32_t path;		/* string offset */
-	uint32_t pad;
+	uint32_t kind;		/* IMD_* */
 	uint64_t dev;		/* st_dev as makedev(major, minor) */
 	uint64_t ino, size;
-	int64_t mtime_sec, mtime_nsec;
+	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
 };
 
 /* what a saved word that pointed into the capture's stack points to now */
@@ -141,8 +171,10 @@ struct img_header {
 	uint64_t size;		/* of the whole image file */
 	uint64_t tables_size;	/* header + tables + strings */
 	uint64_t data_off;
-	uint32_t nfiles, nmaps, nfixups, nenv;
-	uint64_t files_off, maps_off, fixups_off, env_off, str_off, str_size;	/* from hdr_off */
+	uint32_t ndeps, nmaps, nfixups, nenv;
+	uint32_t nmapped;	/* deps[0, nmapped) are IMD_MAPPED, the rest are not */
+	uint32_t pad0;
+	uint64_t deps_off, maps_off, fixups_off, env_off, str_off, str_size;	/* from hdr_off */
 
 	/* the program at the hand-over: where to resume, and with what */
 	uint64_t resume;	/* ld.so's _dl_start_user */
@@ -161,9 +193,9 @@ struct img_header {
 	uint64_t hwcap, hwcap2;
 	uint64_t cpu_sig;	/* FNV-1a of cpuid leaves 0, 1, 7 */
 	uint64_t rlimit_stack;	/* soft RLIMIT_STACK at capture (ld.so sizes thread stacks from it) */
-	uint32_t orig;		/* string: the original program */
+	uint32_t orig;		/* string: the program, as in the locator */
 	uint32_t kernel;	/* string: uname release */
-	/* 1-based indices into the files, 0 for none */
+	/* 1-based indices into the deps (IMD_MAPPED ones), 0 for none */
 	uint32_t pages_file;	/* the saved pages live in this sidecar, not in the image */
 	uint32_t exe_file;	/* where privileged: what /proc/self/exe should name */
 	/* the compact layout: the loader moves the kernel's stack so that it
@@ -173,6 +205,10 @@ struct img_header {
 	 * the program's lowest map, the room to grow below it; else it is
 	 * above the highest, RLIMIT_STACK and the guard gap between */
 	uint64_t stack_top, stack_floor;
+	/* this layout's saved pages: where they start in the file that holds
+	 * them (the image, or the sidecar), how many bytes, and their img_sum
+	 * as written (resident verify reads them; the loader never does) */
+	uint64_t pages_off, pages_size, pages_sum;
 };
 
 #define IMG_F_HEAP 1u		/* a [heap] was captured: brk must be restored */
@@ -180,7 +216,8 @@ struct img_header {
 				 * captured, start_brk is the page above its highest map */
 
 /* A system image (snap --system) keeps its saved pages in a sidecar file
- * (.NAME.resident-pages beside it, in the files table like any dependency):
+ * (.NAME.XXXXXX.resident-pages beside it, a name of its own for each snap,
+ * in the deps like any file it maps):
  * once the loader is unmapped nothing maps the image file any more, and the
  * kernel then lets a process with CAP_CHECKPOINT_RESTORE point
  * /proc/self/exe at the original program (PR_SET_MM_MAP exe_fd), which it

@@ -1,50 +1,53 @@
+/* read.c: an image read the way the loader reads it, for the tools. */
 #include "read.h"
-
-#include "cpu.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "../lib/err.h"
+#include "verify.h"
 
-
-/* the header, tables and strings of one layout at off, checked as the
- * loader checks them; malloc'd, or NULL with a one-line reason */
-static unsigned char *read_layout(int fd, size_t file_size, uint64_t off, char *why, size_t n)
+/* the loader's one PT_LOAD at offset 0, as snap stretched it over the
+ * tables; 0 if there is none */
+static uint64_t segment_size(const unsigned char *f, size_t size)
 {
-	struct img_header h;
-	if (off == 0 || off % 4096 || off + sizeof h > file_size || pread(fd, &h, sizeof h, (off_t)off) != sizeof h) {
-		because(why, n, "truncated image (%zu bytes, header at %llu)", file_size, (unsigned long long)off);
+	uint64_t phoff, memsz = 0;
+	uint16_t phnum;
+	if (size < 64)
+		return 0;
+	memcpy(&phoff, f + 32, 8);
+	memcpy(&phnum, f + 56, 2);
+	for (uint64_t i = 0; i < phnum && i < 16 && phoff <= size && (size - phoff) / 56 > i; i++) {
+		const unsigned char *ph = f + phoff + 56 * i;
+		uint32_t type;
+		uint64_t off;
+		memcpy(&type, ph, 4);
+		memcpy(&off, ph + 8, 8);
+		if (type == 1 && off == 0)
+			memcpy(&memsz, ph + 40, 8);
+	}
+	return memsz;
+}
+
+/* the header, tables and strings of one layout, checked as the loader
+ * checks them; malloc'd, or NULL with the reason */
+static unsigned char *read_layout(int fd, const struct image *im, uint64_t memsz, unsigned k, char *why, size_t n)
+{
+	uint64_t off = im->loc.layout[k].hdr_off, ts = im->loc.layout[k].tables_size;
+	const char *r;
+	if (off > memsz || ts > memsz - off) {
+		because(why, n, "damaged image (layout table)");
 		return NULL;
 	}
-	if (memcmp(h.magic, IMG_MAGIC, 8)) {
-		because(why, n, "not a resident image (bad magic)");
-		return NULL;
-	}
-	if (h.version != IMG_VERSION) {
-		because(why, n, "image version %u, this resident reads %u", h.version, IMG_VERSION);
-		return NULL;
-	}
-	if (h.size != file_size) {
-		because(why, n, "truncated image (%zu of %llu bytes)", file_size, (unsigned long long)h.size);
-		return NULL;
-	}
-	uint64_t ts = h.tables_size;
-	if (ts < sizeof h || off + ts > h.data_off || h.data_off > h.size ||
-	    h.files_off + (uint64_t)h.nfiles * sizeof(struct img_file) > ts ||
-	    h.maps_off + (uint64_t)h.nmaps * sizeof(struct img_map) > ts ||
-	    h.fixups_off + (uint64_t)h.nfixups * sizeof(struct img_fixup) > ts ||
-	    h.env_off + (uint64_t)h.nenv * sizeof(struct img_env) > ts || h.str_off + h.str_size > ts ||
-	    h.str_size == 0) {
-		because(why, n, "damaged image (tables out of bounds)");
+	if (off > im->file_size || ts > im->file_size - off) {
+		because(why, n, "truncated image (%zu bytes, tables end at %llu)", im->file_size,
+			(unsigned long long)(off + ts));
 		return NULL;
 	}
 	unsigned char *t = malloc(ts);
@@ -53,30 +56,13 @@ static unsigned char *read_layout(int fd, size_t file_size, uint64_t off, char *
 		because(why, n, "cannot read the tables");
 		return NULL;
 	}
-	struct img_header *hh = (struct img_header *)t;
-	uint64_t sum = hh->checksum;
-	hh->checksum = 0;
-	uint64_t want = img_sum(IMG_FNV_INIT, t, ts);
-	hh->checksum = sum;
-	const char *why1 = NULL;
-	const struct img_file *files = (const struct img_file *)(t + hh->files_off);
-	const struct img_env *env = (const struct img_env *)(t + hh->env_off);
-	const char *str = (const char *)t + hh->str_off;
-	if (sum != want)
-		why1 = "damaged image (checksum)";
-	else if (str[hh->str_size - 1] || hh->orig >= hh->str_size || hh->kernel >= hh->str_size)
-		why1 = "damaged image (strings)";
-	else if (hh->pages_file > hh->nfiles || hh->exe_file > hh->nfiles)
-		why1 = "damaged image (sidecar index)";
-	for (uint32_t i = 0; !why1 && i < hh->nfiles; i++)
-		if (files[i].path >= hh->str_size)
-			why1 = "damaged image (file path)";
-	for (uint32_t i = 0; !why1 && i < hh->nenv; i++)
-		if (env[i].str >= hh->str_size)
-			why1 = "damaged image (environment)";
-	if (why1) {
+	const struct img_header *h = (const struct img_header *)t;
+	if ((r = img_check_tables(h, ts, off, im->file_size, im->loc.orig)) || (r = img_check_maps(h))) {
+		if (!strcmp(r, "truncated or extended image"))
+			because(why, n, "truncated image (%zu of %llu bytes)", im->file_size, (unsigned long long)h->size);
+		else
+			because(why, n, "%s", r);
 		free(t);
-		because(why, n, "%s", why1);
 		return NULL;
 	}
 	return t;
@@ -86,68 +72,81 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 {
 	memset(im, 0, sizeof *im);
 	im->path = path;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return because(why, n, "%s", strerror(errno));
 	struct stat st;
-	fstat(fd, &st);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return because(why, n, "not a regular file");
+	}
 	im->file_size = (size_t)st.st_size;
-	/* the locator lies in the loader's first pages */
-	size_t scan = im->file_size < 65536 ? im->file_size : 65536;
-	unsigned char *head = malloc(scan ? scan : 1);
-	ssize_t r = head ? pread(fd, head, scan, 0) : -1;
-	unsigned char *loc = r > 0 ? memmem(head, (size_t)r, IMG_LOCATOR_MAGIC, sizeof IMG_LOCATOR_MAGIC) : NULL;
-	if (!loc || (size_t)(loc - head) + sizeof im->loc > (size_t)r) {
+	/* the loader and its locator: the first 64 kB (the loader is ~30) */
+	size_t want = im->file_size < 65536 ? im->file_size : 65536;
+	unsigned char *head = malloc(want ? want : 1);
+	ssize_t got = head ? pread(fd, head, want, 0) : -1;
+	int64_t at = got > 0 ? img_locator_offset(head, (uint64_t)got) : -1;
+	if (at < 0 || (uint64_t)at + sizeof im->loc > (uint64_t)got) {
 		free(head);
 		close(fd);
 		return because(why, n, "not a resident image (no locator)");
 	}
-	memcpy(&im->loc, loc, sizeof im->loc);
+	memcpy(&im->loc, head + at, sizeof im->loc);
+	im->loc_off = (size_t)at;
+	uint64_t memsz = segment_size(head, (size_t)got);
 	free(head);
-	im->nlayouts = im->loc.nlayouts > 1 ? im->loc.nlayouts : 1;
-	im->loader_size = im->loc.hdr_off;
-	if (im->nlayouts > IMG_LAYOUTS_MAX || (im->nlayouts > 1 && im->loc.layout[0].hdr_off != im->loc.hdr_off)) {
+	const char *r = img_check_locator(&im->loc);
+	if (r) {
 		close(fd);
-		return because(why, n, "damaged image (locator: %u layouts)", im->loc.nlayouts);
+		return because(why, n, "%s", r);
 	}
-	/* layout 0 is the one shown; every other must be sound too, since
-	 * any exec may pick it */
+	im->nlayouts = im->loc.nlayouts;
+	im->loader_size = im->loc.layout[0].hdr_off;
+	if (memsz > ((uint64_t)im->file_size + 4095) / 4096 * 4096) {
+		close(fd);
+		return because(why, n, "truncated image (%zu bytes, its loader maps %llu)", im->file_size,
+			       (unsigned long long)memsz);
+	}
+	/* layout 0 is the one shown; every other must be sound too, since any
+	 * exec may pick it */
 	for (unsigned k = 0; k < im->nlayouts; k++) {
-		uint64_t off = im->nlayouts > 1 ? im->loc.layout[k].hdr_off : im->loc.hdr_off;
-		unsigned char *t = read_layout(fd, im->file_size, off, why, n);
+		char inner[256];
+		unsigned char *t = read_layout(fd, im, memsz, k, inner, sizeof inner);
 		if (!t) {
 			close(fd);
 			image_close(im);
-			if (im->nlayouts > 1) {
-				char inner[256];
-				snprintf(inner, sizeof inner, "%s", why);
+			if (im->nlayouts > 1)
 				return because(why, n, "layout %u of %u: %s", k + 1, im->nlayouts, inner);
-			}
-			return -1;
+			return because(why, n, "%s", inner);
 		}
+		const struct img_header *h = (const struct img_header *)t;
+		im->pages[k] = (struct img_pages){ h->pages_off, h->pages_size, h->pages_sum };
+		im->tables_off[k] = im->loc.layout[k].hdr_off;
+		im->tables_size[k] = im->loc.layout[k].tables_size;
 		if (k)
 			free(t);
 		else
 			im->tables = t;
 	}
 	close(fd);
-	const struct img_header *hh = (const struct img_header *)im->tables;
-	im->h = hh;
-	im->files = (const struct img_file *)(im->tables + hh->files_off);
-	im->maps = (const struct img_map *)(im->tables + hh->maps_off);
-	im->fixups = (const struct img_fixup *)(im->tables + hh->fixups_off);
-	im->env = (const struct img_env *)(im->tables + hh->env_off);
-	im->str = (const char *)im->tables + hh->str_off;
+	const struct img_header *h = (const struct img_header *)im->tables;
+	im->h = h;
+	im->deps = (const struct img_dep *)(im->tables + h->deps_off);
+	im->maps = (const struct img_map *)(im->tables + h->maps_off);
+	im->fixups = (const struct img_fixup *)(im->tables + h->fixups_off);
+	im->env = (const struct img_env *)(im->tables + h->env_off);
+	im->str = (const char *)im->tables + h->str_off;
 	return 0;
 }
 
 int image_is(const char *path)
 {
 	unsigned char id[16];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	ssize_t n = pread(fd, id, sizeof id, 0);
+	struct stat st;
+	ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, id, sizeof id, 0) : -1;
 	close(fd);
 	return n == (ssize_t)sizeof id && !memcmp(id, "\177ELF", 4) && !memcmp(id + IMG_ELF_MARK_AT, IMG_ELF_MARK, 7);
 }
@@ -159,34 +158,51 @@ void image_close(struct image *im)
 	im->h = NULL;
 }
 
-const char *image_file_stale(const struct image *im, unsigned i)
+const char *image_dep_state(const struct image *im, unsigned i)
 {
-	const struct img_file *f = &im->files[i];
-	struct stat st;
-	if (stat(im->str + f->path, &st))
-		return "gone";
-	if (st.st_dev != f->dev || st.st_ino != f->ino)
-		return "replaced";
-	if ((uint64_t)st.st_size != f->size || st.st_mtim.tv_sec != f->mtime_sec ||
-	    st.st_mtim.tv_nsec != f->mtime_nsec)
-		return "changed";
-	return NULL;
+	return img_check_dep(im->h, i, NULL);
 }
 
-const char *image_stale(const struct image *im)
+/* the kernel's AT_HWCAP, AT_HWCAP2 and AT_SECURE for this process, as the
+ * loader sees them (glibc's getauxval(AT_HWCAP) on x86_64 answers with
+ * its own platform bits instead) */
+static void own_auxv(uint64_t *hwcap, uint64_t *hwcap2, int *secure)
 {
-	for (unsigned i = 0; i < im->h->nfiles; i++)
-		if (image_file_stale(im, i))
-			return "a file it depends on changed";
-	struct utsname u;
-	uname(&u);
-	if (strcmp(u.release, im->str + im->h->kernel))
-		return "captured on another kernel";
-	if (cpu_signature() != im->h->cpu_sig)
-		return "captured on another CPU";
-	struct rlimit rl;
-	getrlimit(RLIMIT_STACK, &rl);
-	if (rl.rlim_cur != im->h->rlimit_stack)
-		return "another RLIMIT_STACK";
-	return NULL;
+	uint64_t av[2 * 64];
+	int fd = open("/proc/self/auxv", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, av, sizeof av);
+	if (fd >= 0)
+		close(fd);
+	*hwcap = *hwcap2 = 0;
+	*secure = 0;
+	for (ssize_t i = 0; i + 1 < n / 8 && av[i]; i += 2)
+		switch (av[i]) {
+		case AT_HWCAP: *hwcap = av[i + 1]; break;
+		case AT_HWCAP2: *hwcap2 = av[i + 1]; break;
+		case AT_SECURE: *secure = av[i + 1] != 0; break;
+		}
+}
+
+struct image_verdict image_judge(const struct image *im, char *const *envp)
+{
+	struct image_verdict v = { IMAGE_CURRENT, NULL, NULL };
+	uint32_t which = 0;
+	if ((v.why = img_check_deps(im->h, NULL, &which)))
+		v.what = im->str + im->deps[which].path;
+	else if (!(v.why = img_check_env(im->h, envp))) {
+		uint64_t hwcap, hwcap2;
+		int secure;
+		own_auxv(&hwcap, &hwcap2, &secure);
+		v.why = img_check_host(im->h, hwcap, hwcap2, secure);
+	}
+	if (!v.why)
+		return v;
+	/* it falls back: to a program that runs, or not */
+	v.state = IMAGE_STALE;
+	if (access(im->loc.orig, X_OK)) {
+		v.state = IMAGE_BROKEN;
+		v.what = im->loc.orig;
+		v.why = errno == ENOENT || errno == ENOTDIR ? "the program is gone" : "the program cannot be run";
+	}
+	return v;
 }

@@ -4,27 +4,33 @@
  * What it does, in order (any failure: exec the original program instead,
  * an image is never worse than no image):
  *
- *   1. find its header (img_locator): the kernel mapped the tables with the
- *      loader; of K layouts (snap --layouts), pick one at random; check the
- *      image's size, every bound and the checksum;
- *   2. check that nothing the image depends on changed: each file's
- *      identity, the LD_* / GLIBC_TUNABLES / MALLOC_* variables, the kernel
+ *   1. know the image file before reading it: its size (the kernel maps
+ *      the loader's segment over the tables whether or not the file holds
+ *      them, and a page past its end is SIGBUS), then the locator: its
+ *      checksum makes the program it names the one to fall back to (a
+ *      damaged locator runs nothing);
+ *   2. of K layouts (snap --layouts), pick one at random; check the size,
+ *      every bound and the checksum of its header and tables;
+ *   3. check that nothing a normal exec looks at changed (verify.c): each
+ *      file it maps, named as it was looked up (symlinks and all), each file
+ *      ld.so read, each directory it searched and each path it did not
+ *      find; the LD_* / GLIBC_TUNABLES / MALLOC_* variables, the kernel
  *      release, the CPU, RLIMIT_STACK, not AT_SECURE;
- *   3. move the kernel's [vvar], [vvar_vclock], [vdso] to where they were
+ *   4. move the kernel's [vvar], [vvar_vclock], [vdso] to where they were
  *      (ld.so kept pointers into the vDSO);
- *   4. map the program: unwritten file mappings from their files (shared
+ *   5. map the program: unwritten file mappings from their files (shared
  *      with every normal run), written ones from the image's saved pages
  *      (shared between instances until written), all at their addresses,
  *      MAP_FIXED_NOREPLACE so that a collision is seen, not suffered;
- *   5. choose where the stack will be: just under the program (or above
+ *   6. choose where the stack will be: just under the program (or above
  *      it), in the same page-table pages (header stack_top), when the room
  *      is free;
- *   6. rewrite the saved words that pointed into the capture's stack so
+ *   7. rewrite the saved words that pointed into the capture's stack so
  *      they point into this one, with fresh stack and pointer guards;
- *   7. tell the kernel: auxv as the program's, PR_SET_MM_MAP (brk, code,
+ *   8. tell the kernel: auxv as the program's, PR_SET_MM_MAP (brk, code,
  *      data, the stack where it will be), fs_base, set_tid_address,
  *      set_robust_list, rseq;
- *   8. the trampoline unmaps the loader, moves the stack (mremap) and
+ *   9. the trampoline unmaps the loader, moves the stack (mremap) and
  *      jumps to ld.so's _dl_start_user with %rax = the program's entry:
  *      ld.so runs the constructors with this run's argv and envp, then main.
  *
@@ -47,15 +53,25 @@
  *        low
  */
 #include "../image/format.h"
+#include "../image/verify.h"
 #include "sys.h"
 
-/* read-only (the loader has no writable segment); snap fills it in */
-__attribute__((used)) const struct img_locator resident_locator = { .magic = IMG_LOCATOR_MAGIC };
+/* read-only (the loader has no writable segment), in an ELF note that
+ * PT_NOTE points at (format.h); snap fills it in */
+struct locator_note {
+	unsigned namesz, descsz, type;
+	char name[12];
+	struct img_locator loc;
+};
+__attribute__((used, section(".note.resident"), aligned(8))) const struct locator_note resident_note = {
+	sizeof IMG_NOTE_NAME, sizeof(struct img_locator), IMG_NOTE_LOCATOR, IMG_NOTE_NAME,
+	{ .magic = IMG_LOCATOR_MAGIC },
+};
 
 /* the locator as stored, not as the compiler saw it initialised */
 static const struct img_locator *locator(void)
 {
-	const struct img_locator *l = &resident_locator;
+	const struct img_locator *l = &resident_note.loc;
 	__asm__("" : "+r"(l));
 	return l;
 }
@@ -101,13 +117,6 @@ static u64 slen(const char *s)
 	return n;
 }
 
-static int streq(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
 static int prefix(const char *s, const char *p)
 {
 	while (*p && *s == *p)
@@ -120,11 +129,13 @@ struct run {
 	long argc;
 	char **argv, **envp;
 	u64 *auxv;
-	int debug;
+	int debug;		/* RESIDENT_DEBUG: 1 says why it falls back, 2 also that it restored */
+	const char *orig;	/* the program to fall back to, once the locator is known sound */
+	const char *what;	/* the dependency that changed, for RESIDENT_DEBUG */
 	const struct img_header *h;
 	const char *str;	/* string table */
 	const char *self;	/* the image, for messages */
-	int fds[256];		/* each file it depends on, opened once: checked, then mapped */
+	int fds[256];		/* each file it maps, opened once: checked, then mapped */
 	u64 delta;		/* how far the stack moves */
 	u64 stk_old, stk_len;	/* the kernel's stack vma */
 	u64 lo, hi;		/* the loader's own pages */
@@ -142,23 +153,27 @@ static void say(const char *const *parts)
 	sys3(NR_write, 2, line, n);
 }
 
-/* the image cannot be used as it is: run the program the normal way */
+/* the image cannot be used as it is: run the program the normal way, as
+ * a shell would say it when that fails (127: not there, 126: not runnable) */
 __attribute__((noreturn)) static void fallback(struct run *r, const char *why)
 {
-	const char *orig = locator()->orig;
-	if (r->debug) {
-		const char *m[] = { "resident: ", r->self, ": ", why, ": running ", orig, 0 };
+	const char *orig = r->orig;
+	if (r->debug && orig) {
+		const char *w = r->what;
+		const char *m[] = { "resident: ", r->self, ": ", why, w ? " (" : "", w ? w : "", w ? ")" : "",
+				    ": running ", orig, 0 };
 		say(m);
 	}
-	if (orig[0]) {
-		i64 e = sys3(NR_execve, orig, r->argv, r->envp);
-		const char *m[] = { "resident: ", orig, e == -2 ? ": program is gone" : ": cannot run it", 0 };
+	if (!orig) {
+		const char *m[] = { "resident: ", r->self, ": ", why, ": no program to run", 0 };
 		say(m);
-	} else {
-		const char *m[] = { "resident: ", r->self, ": damaged image and no program to run", 0 };
-		say(m);
+		sys1(NR_exit_group, 127);
 	}
-	sys1(NR_exit_group, 127);
+	i64 e = sys3(NR_execve, orig, r->argv, r->envp);
+	const char *m[] = { "resident: ", orig, e == -ENOENT || e == -ENOTDIR ? ": program is gone"
+					  : e == -EACCES ? ": permission denied" : ": cannot run it", 0 };
+	say(m);
+	sys1(NR_exit_group, e == -ENOENT || e == -ENOTDIR ? 127 : 126);
 	__builtin_unreachable();
 }
 
@@ -178,154 +193,9 @@ static u64 aux(const u64 *av, u64 type)
 	return 0;
 }
 
-static u64 cpu_sig(void)
-{
-	u64 h = IMG_FNV_INIT;
-	static const unsigned leaves[] = { 0, 1, 7 };
-	for (int i = 0; i < 3; i++) {
-		unsigned r[4];
-		__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaves[i]), "c"(0));
-		if (leaves[i] == 1)
-			r[1] &= 0x00ffffff;	/* the APIC id of the CPU we happen to run on */
-		h = img_fnv(h, r, sizeof r);
-	}
-	return h;
-}
-
-/* bounds and checksum of header and tables; the reason, or 0 */
-static const char *check_tables(struct run *r, u64 size, u64 hdr_off)
-{
-	const struct img_header *h = r->h;
-	u64 ts = h->tables_size;
-	if (h->version != IMG_VERSION || h->machine != 62 || h->page_size != 4096)
-		return "image of another version or machine";
-	if (h->size != size)
-		return "truncated or extended image";
-	if (ts < sizeof *h || hdr_off + ts > h->data_off || h->data_off > size || h->data_off & 4095)
-		return "damaged image (layout)";
-	if (h->files_off + (u64)h->nfiles * sizeof(struct img_file) > ts ||
-	    h->maps_off + (u64)h->nmaps * sizeof(struct img_map) > ts ||
-	    h->fixups_off + (u64)h->nfixups * sizeof(struct img_fixup) > ts ||
-	    h->env_off + (u64)h->nenv * sizeof(struct img_env) > ts || h->str_off + h->str_size > ts ||
-	    h->str_size == 0 || (h->files_off | h->maps_off | h->fixups_off | h->env_off) & 7)
-		return "damaged image (tables)";
-	struct img_header copy = *h;
-	copy.checksum = 0;
-	u64 sum = img_sum(IMG_FNV_INIT, &copy, sizeof copy);
-	sum = img_sum(sum, (const char *)h + sizeof *h, ts - sizeof *h);
-	if (sum != h->checksum)
-		return "damaged image (checksum)";
-	if (r->str[h->str_size - 1] || h->orig >= h->str_size || h->kernel >= h->str_size)
-		return "damaged image (strings)";
-	if (h->pages_file > h->nfiles || h->exe_file > h->nfiles)
-		return "damaged image (sidecar index)";
-	return 0;
-}
-
 static const struct img_map *maps_of(const struct img_header *h)
 {
 	return (const struct img_map *)((const char *)h + h->maps_off);
-}
-
-/* every map inside the user address space, in order, runs inside their
- * zero map, saved pages inside the file, fixups inside a saved map */
-static const char *check_maps(struct run *r)
-{
-	const struct img_header *h = r->h;
-	const struct img_map *m = maps_of(h);
-	u64 last = 0, zs = 0, ze = 0;
-	/* saved pages: in the image after data_off, or in the sidecar */
-	const struct img_file *fl = (const struct img_file *)((const char *)h + h->files_off);
-	u64 lo = h->pages_file ? 0 : h->data_off, hi = h->pages_file ? fl[h->pages_file - 1].size : h->size;
-	for (u32 i = 0; i < h->nmaps; i++) {
-		if (m[i].start >= m[i].end || (m[i].start | m[i].end | m[i].offset) & 4095 ||
-		    m[i].end > 0x7ffffffff000ull)
-			return "damaged image (map bounds)";
-		if (m[i].kind == IMK_SAVED) {
-			if (m[i].start < zs || m[i].end > ze || m[i].offset < lo ||
-			    m[i].offset + (m[i].end - m[i].start) > hi)
-				return "damaged image (saved pages)";
-			continue;
-		}
-		if (m[i].start < last)
-			return "damaged image (maps overlap)";
-		if (m[i].kind == IMK_FILE) {
-			if (m[i].file >= h->nfiles)
-				return "damaged image (file index)";
-		} else if (m[i].kind == IMK_PAGES) {
-			if (m[i].offset < lo || m[i].offset + (m[i].end - m[i].start) > hi)
-				return "damaged image (saved pages)";
-			zs = m[i].start;	/* fixups may land here */
-			ze = m[i].end;
-		} else if (m[i].kind == IMK_ZERO) {
-			zs = m[i].start;
-			ze = m[i].end;
-		} else {
-			return "damaged image (map kind)";
-		}
-		last = m[i].end;
-	}
-	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
-	for (u32 i = 0; i < h->nfixups; i++) {
-		u32 j;
-		for (j = 0; j < h->nmaps; j++)
-			if ((m[j].kind == IMK_ZERO || m[j].kind == IMK_PAGES) && f[i].addr >= m[j].start &&
-			    f[i].addr + 8 <= m[j].end)
-				break;
-		if (j == h->nmaps || f[i].addr & 7 || f[i].kind < IFX_STACK_TOP || f[i].kind > IFX_POINTER_GUARD ||
-		    (f[i].kind == IFX_ENV_STRING && f[i].index >= h->str_size))
-			return "damaged image (fixups)";
-	}
-	return 0;
-}
-
-/* nothing the image depends on has changed */
-static const char *check_world(struct run *r)
-{
-	const struct img_header *h = r->h;
-	const struct img_file *fl = (const struct img_file *)((const char *)h + h->files_off);
-	if (h->nfiles > sizeof r->fds / sizeof r->fds[0])
-		return "depends on more than 256 files";
-	for (u32 i = 0; i < h->nfiles; i++) {
-		struct kstat st;
-		if (fl[i].path >= h->str_size)
-			return "damaged image (file path)";
-		r->fds[i] = (int)sys2(NR_open, r->str + fl[i].path, O_RDONLY | O_CLOEXEC);
-		if (r->fds[i] < 0 || sys2(NR_fstat, r->fds[i], &st) < 0)
-			return r->fds[i] == -2 ? "a file it depends on is gone" : "cannot open a file it depends on";
-		if (st.st_dev != fl[i].dev || st.st_ino != fl[i].ino || (i64)st.st_size != (i64)fl[i].size ||
-		    (i64)st.st_mtime != fl[i].mtime_sec || (i64)st.st_mtime_nsec != fl[i].mtime_nsec)
-			return "a file it depends on changed";
-	}
-	/* the variables that steer ld.so: exactly the capture's */
-	const struct img_env *ev = (const struct img_env *)((const char *)h + h->env_off);
-	u32 seen = 0;
-	for (char **e = r->envp; *e; e++) {
-		if (!(prefix(*e, "LD_") || prefix(*e, "GLIBC_TUNABLES=") || prefix(*e, "MALLOC_")) ||
-		    prefix(*e, "LD_BIND_NOW="))
-			continue;
-		u32 j;
-		for (j = 0; j < h->nenv; j++)
-			if (ev[j].str < h->str_size && streq(*e, r->str + ev[j].str))
-				break;
-		if (j == h->nenv)
-			return "an LD_*, GLIBC_TUNABLES or MALLOC_* variable differs";
-		seen++;
-	}
-	if (seen != h->nenv)
-		return "an LD_*, GLIBC_TUNABLES or MALLOC_* variable is missing";
-	char uts[6 * 65];
-	sys1(NR_uname, uts);
-	if (!streq(uts + 2 * 65, r->str + h->kernel))
-		return "another kernel";
-	if (cpu_sig() != h->cpu_sig || aux(r->auxv, 16) != h->hwcap || aux(r->auxv, 26) != h->hwcap2)
-		return "another CPU";
-	if (aux(r->auxv, 23))
-		return "secure mode (AT_SECURE)";
-	u64 rl[2];
-	if (sys4(NR_prlimit64, 0, RLIMIT_STACK, 0, rl) < 0 || rl[0] != h->rlimit_stack)
-		return "another RLIMIT_STACK";
-	return 0;
 }
 
 static int overlap(u64 a, u64 b, u64 c, u64 d)
@@ -659,58 +529,80 @@ void loader_main(u64 *sp)
 		e++;
 	r.auxv = (u64 *)(e + 1);
 	const char *dbg = env_get(r.envp, "RESIDENT_DEBUG=");
-	r.debug = dbg && dbg[15] && !(dbg[15] == '0' && !dbg[16]);
+	r.debug = !dbg || !dbg[15] || (dbg[15] == '0' && !dbg[16]) ? 0 : dbg[15] == '2' && !dbg[16] ? 2 : 1;
 	r.self = (const char *)aux(r.auxv, 31);
 	if (!r.self)
 		r.self = r.argc ? r.argv[0] : "image";
+	r.orig = r.what = 0;
 	r.h = 0;
 	r.str = "";
 	r.delta = r.stk_len = 0;
 	r.lo = (u64)__executable_start;
-	if (r.argc < 1)
-		fallback(&r, "no argv[0]");
-	/* how much the kernel mapped: our one PT_LOAD, as snap stretched it */
+	/* how much the kernel mapped: our one PT_LOAD, as snap stretched it
+	 * (the ELF header and its program headers are in the first page,
+	 * which the kernel read to exec us) */
 	const unsigned char *eh = (const unsigned char *)__executable_start;
 	const u64 *ph = (const u64 *)(eh + *(const u64 *)(eh + 32));	/* e_phoff */
 	u64 phnum = *(const unsigned short *)(eh + 56), memsz = 0;
-	for (u64 i = 0; i < phnum; i++, ph += 7)	/* Elf64_Phdr: 56 bytes */
+	for (u64 i = 0; i < phnum && i < 16; i++, ph += 7)	/* Elf64_Phdr: 56 bytes */
 		if (*(const unsigned *)ph == 1 && ph[1] == 0)	/* PT_LOAD at offset 0 */
 			memsz = ph[5];
 	r.hi = (r.lo + memsz + 4095) & ~4095ull;
-	if (r.hi < (u64)_end)
-		fallback(&r, "damaged image (loader)");
 
-	/* the tables: mapped by the kernel with the loader, as snap stretched
-	 * its segment; first make sure the file really holds them */
-	const struct img_locator *loc = locator();
-	u64 hdr_off = loc->hdr_off, ts = loc->tables_size;
-	if (loc->nlayouts > 1) {
-		u32 k = pick(loc->nlayouts <= IMG_LAYOUTS_MAX ? loc->nlayouts : 1);
-		hdr_off = loc->layout[k].hdr_off, ts = loc->layout[k].tables_size;
-	}
-	if (!hdr_off || hdr_off & 4095 || ts < sizeof(struct img_header) || ts > (1ull << 30) ||
-	    r.lo + hdr_off + ts > r.lo + memsz)
-		fallback(&r, "damaged image (locator)");
+	/* 1. the file's size first: what lies past its last page is SIGBUS
+	 * (what lies past its end in that page reads as zeros, which no
+	 * checksum passes); stat'ed by name if it cannot be opened (an image
+	 * one may run but not read), so that the fallback is still known */
 	int self = (int)sys2(NR_open, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	struct kstat st;
-	if (self < 0 || sys2(NR_fstat, self, &st) < 0)
-		fallback(&r, "cannot open the image itself");
-	if ((u64)st.st_size < hdr_off + ts)
+	if ((self >= 0 ? sys2(NR_fstat, self, &st) : sys4(NR_newfstatat, AT_FDCWD, "/proc/self/exe", &st, 0)) < 0)
+		fallback(&r, "cannot stat the image itself");
+	u64 avail = ((u64)st.st_size + 4095) & ~4095ull;
+	const struct img_locator *loc = locator();
+	if ((u64)loc < r.lo || (u64)(loc + 1) - r.lo > avail)
+		fallback(&r, "truncated image (the locator)");
+	if ((why = img_check_locator(loc)))
+		fallback(&r, why);
+	r.orig = loc->orig;
+	if (r.argc < 1)
+		fallback(&r, "no argv[0]");
+	if (r.hi < (u64)_end || memsz > avail)
 		fallback(&r, "truncated image");
+	if (self < 0)
+		fallback(&r, "cannot open the image itself");
+
+	/* 2. a layout, its header and tables: mapped by the kernel with the
+	 * loader, as snap stretched its segment */
+	u32 k = loc->nlayouts > 1 ? pick(loc->nlayouts) : 0;
+	u64 hdr_off = loc->layout[k].hdr_off, ts = loc->layout[k].tables_size;
+	if (hdr_off > memsz || ts > memsz - hdr_off)
+		fallback(&r, "damaged image (layout table)");
 	r.h = (const struct img_header *)(r.lo + hdr_off);
-	for (int i = 0; i < 8; i++)
-		if (r.h->magic[i] != IMG_MAGIC[i])
-			fallback(&r, "not an image (magic)");
-	if (r.h->tables_size != ts)
-		fallback(&r, "damaged image (tables size)");
-	r.str = (const char *)r.h + (r.h->str_off < ts ? r.h->str_off : 0);
-	if ((why = check_tables(&r, (u64)st.st_size, hdr_off)) || (why = check_maps(&r)) ||
-	    (why = check_world(&r)) || (why = place_specials(&r)) || (why = place_maps(&r, self)))
+	if ((why = img_check_tables(r.h, ts, hdr_off, (u64)st.st_size, r.orig)) || (why = img_check_maps(r.h)))
+		fallback(&r, why);
+	r.str = (const char *)r.h + r.h->str_off;
+
+	/* 3. the world as the capture saw it */
+	u32 which;
+	if ((why = img_check_deps(r.h, r.fds, &which)))
+		r.what = r.str + ((const struct img_dep *)((const char *)r.h + r.h->deps_off))[which].path;
+	if (why || (why = img_check_env(r.h, r.envp)) ||
+	    (why = img_check_host(r.h, aux(r.auxv, 16), aux(r.auxv, 26), aux(r.auxv, 23) != 0)))
+		fallback(&r, why);
+
+	/* 4-8 */
+	if ((why = place_specials(&r)) || (why = place_maps(&r, self)))
 		fallback(&r, why);
 	plan_stack(&r);
 	if ((why = apply_fixups(&r)) || (why = tell_kernel(&r)))
 		fallback(&r, why);
+	if (r.debug == 2) {
+		char n[3] = { (char)('0' + (k + 1) / 10), (char)('0' + (k + 1) % 10), 0 };
+		const char *m[] = { "resident: ", r.self, ": restored (layout ", n[0] == '0' ? n + 1 : n, ")", 0 };
+		say(m);
+	}
 
+	/* 9 */
 	struct hand hd = { .sp = (u64)sp + r.delta, .entry = r.h->entry, .pc = r.h->resume,
 			   .unmap_start = r.lo, .unmap_len = r.hi - r.lo,
 			   .stk_old = r.stk_old, .stk_len = r.stk_len, .stk_new = r.stk_old + r.delta };
@@ -739,8 +631,8 @@ void loader_main(u64 *sp)
 	/* every descriptor the loader opened but the exe's: one close_range
 	 * for each block of consecutive numbers */
 	int first = self, next = self + 1;
-	for (u32 i = 0; i <= r.h->nfiles; i++) {
-		int fd = i < r.h->nfiles ? r.fds[i] : -1;
+	for (u32 i = 0; i <= r.h->nmapped; i++) {
+		int fd = i < r.h->nmapped ? r.fds[i] : -1;
 		if (fd == next && fd != exe) {
 			next++;
 			continue;

@@ -38,11 +38,13 @@
 #include "../proc/linereader.h"
 #include "../proc/scan.h"
 #include "../proc/smaps.h"
+#include "probes.h"
 
 #define ARCH_SET_FS 0x1002
 
 /* The syscalls the capture must see: those that register per-thread
- * state, and those that start a task or exec.  Installed in the child
+ * state, those that start a task or exec, and those that look up a path
+ * (probes.c: what the image will depend on).  Installed in the child
  * before its exec (with no_new_privs, which changes nothing for the
  * programs snap accepts), the filter makes ld.so stop only at these,
  * instead of twice at each of its syscalls.  Where seccomp is not
@@ -54,14 +56,19 @@ static const int watched[] = {
 
 static int install_filter(void)
 {
-	enum { N = sizeof watched / sizeof watched[0] };
+	enum { W = sizeof watched / sizeof watched[0], N = W + 15 };
+	int nr[N];
+	for (int i = 0; i < N; i++)
+		nr[i] = i < W ? watched[i] : probe_syscalls[i - W];
+	if (W + probe_nsyscalls != N)
+		return -1;
 	struct sock_filter f[N + 5];
 	int k = 0;
 	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
 	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, N + 1);
 	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 	for (int i = 0; i < N; i++)	/* a match jumps to the trace below */
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)watched[i], N - i, 0);
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr[i], N - i, 0);
 	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
 	struct sock_fprog prog = { .len = (unsigned short)k, .filter = f };
@@ -335,7 +342,7 @@ static int note_syscall(struct capture *c, const struct user_regs_struct *r)
 	return 0;
 }
 
-static int run_to_handover(struct capture *c, char *why, size_t n)
+static int run_to_handover(struct capture *c, struct probes *pr, char *why, size_t n)
 {
 	long orig = ptrace(PTRACE_PEEKTEXT, c->pid, (void *)c->resume, NULL);
 	if (errno && orig == -1)
@@ -345,7 +352,9 @@ static int run_to_handover(struct capture *c, char *why, size_t n)
 	struct user_regs_struct r;
 	for (;;) {
 		int st;
-		if (ptrace(c->filtered ? PTRACE_CONT : PTRACE_SYSCALL, c->pid, NULL, NULL) ||
+		/* filtered: only to the next watched syscall, unless a lookup's
+		 * result is wanted (its exit stop) */
+		if (ptrace(c->filtered && !pr->pending ? PTRACE_CONT : PTRACE_SYSCALL, c->pid, NULL, NULL) ||
 		    waitpid(c->pid, &st, 0) < 0)
 			return because(why, n, "ptrace: %s", strerror(errno));
 		if (WIFEXITED(st) || WIFSIGNALED(st))
@@ -358,13 +367,18 @@ static int run_to_handover(struct capture *c, char *why, size_t n)
 		/* a watched syscall, at its entry: from the filter, or any
 		 * syscall's entry (rax is -ENOSYS there, not at its exit) */
 		if ((c->filtered && st >> 8 == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8)) ||
-		    (!c->filtered && WSTOPSIG(st) == (SIGTRAP | 0x80) && (int64_t)r.rax == -ENOSYS)) {
+		    (!c->filtered && !pr->pending && WSTOPSIG(st) == (SIGTRAP | 0x80) && (int64_t)r.rax == -ENOSYS)) {
 			if (note_syscall(c, &r))
 				return because(why, n, "ld.so started a task or exec'd before handing over");
+			if (probe_enter(pr, c->pid, &r, why, n) < 0)
+				return -1;
 			continue;
 		}
-		if (WSTOPSIG(st) == (SIGTRAP | 0x80))
-			continue;	/* a syscall's exit */
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {	/* a syscall's exit */
+			if (probe_exit(pr, (int64_t)r.rax, why, n))
+				return -1;
+			continue;
+		}
 		if (WSTOPSIG(st) == SIGTRAP && r.rip == c->resume + 1)
 			break;
 		/* another signal before the hand-over: the program is not ordinary */
@@ -504,18 +518,30 @@ static void redirect_ldso_name(struct capture *c)
 	}
 }
 
-int capture_run(const char *prog, char *const argv[], char *const envp[], int via_ldso, struct capture *c,
-		char *why, size_t n)
+int capture_run(const char *prog, char *const argv[], char *const envp[], int via_ldso,
+		const char *const exec_names[], struct capture *c, char *why, size_t n)
 {
 	memset(c, 0, sizeof *c);
 	c->via_ldso = via_ldso;
+	struct probes pr = { 0 };
+	for (int i = 0; exec_names[i]; i++)
+		if (probe_exec_name(&pr, exec_names[i], why, n)) {
+			probes_free(&pr);
+			return -1;
+		}
+	pid_t parent = getpid();
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		probes_free(&pr);
 		return because(why, n, "fork: %s", strerror(errno));
+	}
 	if (pid == 0) {
 		/* stopped before the exec, so that the tracer sets its options
-		 * (the filter's stops need PTRACE_O_TRACESECCOMP) */
+		 * (the filter's stops need PTRACE_O_TRACESECCOMP); dead with
+		 * snap, even if snap died before the death signal was set */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0) {
 			install_filter();
 			raise(SIGSTOP);
@@ -552,7 +578,9 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], int vi
 	}
 	if (read_auxv(c, why, n) == 0 && (!via_ldso || ldso_base(c, mem, why, n) == 0) &&
 	    find_resume(c, mem, why, n) == 0 &&
-	    run_to_handover(c, why, n) == 0 && (phase("ld.so under ptrace"), 1) && read_maps(c, why, n) == 0 &&
+	    run_to_handover(c, &pr, why, n) == 0 && (phase("ld.so under ptrace"), 1) &&
+	    probe_settle(&pr, why, n) == 0 && probes_deps(&pr, &c->deps, &c->ndeps, why, n) == 0 &&
+	    read_maps(c, why, n) == 0 &&
 	    (phase("smaps"), 1) && read_stat(c, why, n) == 0 && read_stack(c, mem, why, n) == 0 &&
 	    (!via_ldso || as_if_exec(c, mem, argv[0], argv[1], why, n) == 0)) {
 		rc = 0;
@@ -574,6 +602,7 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], int vi
 out:
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
+	probes_free(&pr);
 	return rc;
 }
 
@@ -593,6 +622,7 @@ void capture_free(struct capture *c)
 		free(c->maps[i].path);
 	}
 	free(c->maps);
+	cap_deps_free(c->deps, c->ndeps);
 	free(c->stack);
 	free(c->cands);
 	if (c->saved)

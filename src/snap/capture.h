@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "probes.h"
+
 struct cap_map {
 	uint64_t start, end, offset;
 	char perms[5];
@@ -46,13 +48,18 @@ struct capture {
 	size_t saved_size;
 	struct cap_word *cands;	/* in address order */
 	size_t ncands;
+	/* what a normal exec looked at, found or not (probes.h) */
+	struct cap_dep *deps;
+	size_t ndeps;
 };
 
 /* exec prog with argv and envp and stop at the hand-over: prog is the
  * program, or (via_ldso) its PT_INTERP with argv { ld.so, PROGRAM, NULL };
- * 0, or -1 with a one-line reason in why (why_size bytes) */
-int capture_run(const char *prog, char *const argv[], char *const envp[], int via_ldso, struct capture *c,
-		char *why, size_t why_size);
+ * exec_names (NULL-terminated): what a normal exec of the program looks
+ * up before ld.so runs (the program as named, its PT_INTERP); 0, or -1
+ * with a one-line reason in why (why_size bytes) */
+int capture_run(const char *prog, char *const argv[], char *const envp[], int via_ldso,
+		const char *const exec_names[], struct capture *c, char *why, size_t why_size);
 void capture_free(struct capture *c);
 /* the kernel's own mappings: [stack], [vvar], [vdso]... not saved */
 int capture_special(const char *path);

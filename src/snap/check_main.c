@@ -1,90 +1,210 @@
 /* check_main.c: `resident check PROGRAM [-- ARGS...]`: run PROGRAM normally
  * and from its image with the same argv, environment and stdin; compare
- * stdout, stderr and exit status, and say whether the image restored. */
+ * stdout, stderr and exit status, and say whether the image restored.
+ *
+ * "restored" is the loader's own word: both runs get RESIDENT_DEBUG=2, with
+ * which an image says on its first stderr line either that it restored
+ * (after it mapped the saved pages, just before it jumps) or why it ran
+ * the program normally; that line is taken off before stderr is compared.
+ * Whatever ends check (an error, SIGINT, SIGTERM, SIGHUP), the run in
+ * progress is killed and the scratch directory removed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../cli/cli.h"
-#include "../image/format.h"
+#include "../cli/usage.h"
+#include "../image/read.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "program.h"
+#include "snap.h"
 
 extern char **environ;
+
+#define STDIN_MAX (64ull << 20)
 
 static const char usage_text[] =
 	"usage: resident check [--image IMAGE | --system] PROGRAM [-- ARGS...]\n"
 	"\n"
-	"Run PROGRAM normally and from an image (IMAGE, or one made now in a\n"
-	"temporary directory) with the same arguments, environment and standard\n"
-	"input; compare standard output, standard error and exit status.\n"
-	"--system makes the image a system image (see resident snap --system).\n"
+	"Run PROGRAM normally and from an image with the same arguments, environment\n"
+	"and standard input (up to 64 MiB, saved first); compare standard output,\n"
+	"standard error and exit status, and say whether the image restored (the\n"
+	"loader's own word) or ran the program normally, and why. The image is\n"
+	"IMAGE; or PROGRAM itself when PROGRAM (as found in PATH) is an image, which\n"
+	"then stands for its original; or one made now in a temporary directory.\n"
+	"--system makes that one a system image (see resident snap --system).\n"
 	"exit: 0 same, 1 different, 2 usage, 4 could not run\n";
 
-struct outcome {
-	int status;
-	char *out, *err;
-	size_t nout, nerr;
-	double ms;
-};
+/* what must go when check ends, however it ends */
+static int scratch_fd = -1;		/* the scratch directory */
+static char scratch_path[PATH_MAX];
+static volatile pid_t running;		/* the run's process group */
 
-static char *slurp(int fd, size_t *n)
+/* remove the scratch directory's entries and itself: raw syscalls only,
+ * since a signal handler does it too */
+static void scratch_remove(void)
 {
-	size_t cap = 4096, len = 0;
-	char *b = malloc(cap);
-	ssize_t r;
-	lseek(fd, 0, SEEK_SET);
-	while (b && (r = read(fd, b + len, cap - len)) > 0)
-		if ((len += (size_t)r) == cap && !(b = realloc(b, cap *= 2)))
-			break;
-	if (!b)
-		die(EXIT_FAIL, "out of memory");
-	*n = len;
-	return b;
+	if (scratch_fd < 0)
+		return;
+	char buf[4096];
+	long n;
+	while ((n = syscall(SYS_getdents64, scratch_fd, buf, sizeof buf)) > 0)
+		for (long at = 0; at < n;) {
+			const char *name = buf + at + 19;	/* d_ino 8, d_off 8, d_reclen 2, d_type 1 */
+			unsigned short len;
+			memcpy(&len, buf + at + 16, 2);
+			if (strcmp(name, ".") && strcmp(name, ".."))
+				unlinkat(scratch_fd, name, 0);
+			at += len;
+		}
+	close(scratch_fd);
+	scratch_fd = -1;
+	rmdir(scratch_path);
 }
 
-static int scratch(const char *dir, const char *name)
+static void on_exit_clean(void)
 {
-	char p[4096];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (running > 0)
+		kill(-running, SIGKILL);
+	scratch_remove();
+}
+
+static void on_signal(int sig)
+{
+	on_exit_clean();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int scratch_file(const char *name)
+{
+	int fd = openat(scratch_fd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		die_errno(EXIT_FAIL, -errno, "%s", p);
-	unlink(p);
+		die_errno(EXIT_FAIL, -errno, "%s/%s", scratch_path, name);
+	unlinkat(scratch_fd, name, 0);
 	return fd;
 }
 
-static void run(const char *file, char **argv, char **env, int in, const char *dir, struct outcome *o)
+struct outcome {
+	int status;
+	int out, err;		/* the run's stdout and stderr, in unnamed scratch files */
+	off_t nout, nerr, skip;	/* skip: the loader's line at the head of stderr */
+	double ms;
+	char said[1024];	/* that line, without "resident: IMAGE: " */
+};
+
+static void run(const char *file, char **argv, char **env, int in, struct outcome *o)
 {
-	int out = scratch(dir, "out"), err = scratch(dir, "err");
+	o->out = scratch_file("out");
+	o->err = scratch_file("err");
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	pid_t p = fork();
 	if (p < 0)
 		die_errno(EXIT_FAIL, -errno, "fork");
 	if (p == 0) {
+		/* a group of its own: whatever it starts dies with check */
+		setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		lseek(in, 0, SEEK_SET);
 		dup2(in, 0);
-		dup2(out, 1);
-		dup2(err, 2);
+		dup2(o->out, 1);
+		dup2(o->err, 2);
 		execve(file, argv, env);
 		_exit(127);
 	}
+	setpgid(p, p);
+	running = p;
 	int st;
-	waitpid(p, &st, 0);
+	while (waitpid(p, &st, 0) < 0)
+		if (errno != EINTR)
+			die_errno(EXIT_FAIL, -errno, "waitpid");
+	kill(-p, SIGKILL);	/* what it left behind in its group */
+	running = 0;
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	o->ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 	o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	o->out = slurp(out, &o->nout);
-	o->err = slurp(err, &o->nerr);
-	close(out);
-	close(err);
+	o->nout = lseek(o->out, 0, SEEK_END);
+	o->nerr = lseek(o->err, 0, SEEK_END);
+}
+
+/* the image's first stderr line, if the loader wrote it: "resident:
+ * IMAGE: restored (layout K)" or "resident: IMAGE: WHY: running PROGRAM" */
+static void loader_line(struct outcome *o, const char *image)
+{
+	char head[2048], want[PATH_MAX + 64];
+	ssize_t n = pread(o->err, head, sizeof head - 1, 0);
+	head[n > 0 ? n : 0] = 0;
+	char *nl = strchr(head, '\n');
+	snprintf(want, sizeof want, "resident: %s: ", image);
+	if (!nl || strncmp(head, want, strlen(want)))
+		return;
+	*nl = 0;
+	snprintf(o->said, sizeof o->said, "%s", head + strlen(want));
+	o->skip = nl + 1 - head;
+}
+
+/* the same bytes in [a_off, end of a) and [b_off, end of b)? */
+static int same_bytes(int a, off_t a_off, off_t a_len, int b, off_t b_off, off_t b_len)
+{
+	if (a_len - a_off != b_len - b_off)
+		return 0;
+	static char x[65536], y[65536];
+	for (off_t at = 0; at < a_len - a_off;) {
+		size_t want = a_len - a_off - at < (off_t)sizeof x ? (size_t)(a_len - a_off - at) : sizeof x;
+		if (pread(a, x, want, a_off + at) != (ssize_t)want || pread(b, y, want, b_off + at) != (ssize_t)want)
+			die_errno(EXIT_FAIL, -errno, "reading back the output");
+		if (memcmp(x, y, want))
+			return 0;
+		at += (off_t)want;
+	}
+	return 1;
+}
+
+/* the same stdin for both runs: all of it, saved first, within a limit */
+static int save_stdin(void)
+{
+	int in = scratch_file("in");
+	if (isatty(0))
+		return in;
+	static char buf[65536];
+	unsigned long long total = 0;
+	ssize_t r;
+	while ((r = read(0, buf, sizeof buf)) > 0) {
+		if ((total += (unsigned long long)r) > STDIN_MAX)
+			die(EXIT_USAGE, "standard input: more than %llu MiB: too much to replay", STDIN_MAX >> 20);
+		if (write(in, buf, (size_t)r) != r)
+			die_errno(EXIT_FAIL, -errno, "saving standard input");
+	}
+	return in;
+}
+
+/* IMAGE must be an image, and one of PROGRAM */
+static void vet_image(const char *image, const struct program *p)
+{
+	struct image im;
+	char why[256];
+	if (image_open(image, &im, why, sizeof why))
+		die(EXIT_USAGE, "--image %s: %s", image, why);
+	char *real = realpath(im.loc.orig, NULL);
+	int same = !strcmp(im.loc.orig, p->name) || (real && !strcmp(real, p->real));
+	if (!same)
+		die(EXIT_USAGE, "--image %s: an image of %s, not of %s", image, im.loc.orig, p->name);
+	free(real);
+	image_close(&im);
 }
 
 int cmd_check(int argc, char **argv)
@@ -93,57 +213,55 @@ int cmd_check(int argc, char **argv)
 					    { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
 	const char *image = NULL;
 	int c, system = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+i:h", lo, NULL)) != -1) {
+	usage_init("check");
+	while ((c = getopt_long(argc, argv, ":i:h", lo, NULL)) != -1) {
 		if (c == 'i')
 			image = optarg;
 		else if (c == 'S')
 			system = 1;
-		else if (c == 'h') {
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		} else {
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
+		else if (c == 'h')
+			return usage_help(usage_text);
+		else
+			usage_bad_option(c, argv);
 	}
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		usage_fail("missing PROGRAM");
+	if (image && system)
+		usage_fail("--image and --system: choose one");
+	/* getopt left the operands last, a `--` taken off before them */
 	const char *prog = argv[optind++];
-	if (optind < argc && !strcmp(argv[optind], "--"))
-		optind++;
-	char *path = snap_locate(prog);
-	if (!path)
-		die_errno(EXIT_USAGE, -errno, "%s", prog);
-	/* scratch space in $TMPDIR, removed before returning */
+	struct program p;
+	program_locate(prog, &p);
+	if (image)
+		vet_image(image, &p);
+	else if (p.image)
+		image = p.image;	/* PROGRAM is an image: the one the user runs */
+	else
+		program_vet(&p);
+
+	/* scratch space in $TMPDIR, removed however check ends */
 	const char *tmpdir = getenv("TMPDIR");
-	char dir[4096];
-	if ((size_t)snprintf(dir, sizeof dir - 64, "%s/resident-check-XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp") >=
-	    sizeof dir - 64)
+	if ((size_t)snprintf(scratch_path, sizeof scratch_path - 64, "%s/resident-check-XXXXXX",
+			     tmpdir && tmpdir[0] ? tmpdir : "/tmp") >= sizeof scratch_path - 64)
 		die(EXIT_USAGE, "TMPDIR: too long");
-	if (!mkdtemp(dir))
-		die_errno(EXIT_FAIL, -errno, "%s", dir);
-	char img[sizeof dir + 16], side[sizeof dir + 32];
-	snprintf(img, sizeof img, "%s/image", dir);
-	snprintf(side, sizeof side, "%s/.image%s", dir, IMG_PAGES_SUFFIX);
-	int made = !image;
-	if (made) {
-		snap_vet(path);
-		snap_to(path, img, &(struct snap_opts){ .system = system });
-		image = img;
+	if (!mkdtemp(scratch_path))
+		die_errno(EXIT_FAIL, -errno, "%s", scratch_path);
+	if ((scratch_fd = open(scratch_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		die_errno(EXIT_FAIL, -errno, "%s", scratch_path);
+	atexit(on_exit_clean);
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	char made[PATH_MAX + 16];
+	if (!image) {
+		snprintf(made, sizeof made, "%s/image", scratch_path);
+		snap_to(&p, made, &(struct snap_opts){ .system = system });
+		image = made;
 	}
-	/* the same stdin for both: all of it, saved first */
-	int in = scratch(dir, "in");
-	if (!isatty(0)) {
-		char buf[65536];
-		ssize_t r;
-		while ((r = read(0, buf, sizeof buf)) > 0)
-			if (write(in, buf, (size_t)r) != r)
-				die_errno(EXIT_FAIL, -errno, "saving standard input");
-	}
-	/* RESIDENT_DEBUG=1 in both runs, so that a fallback shows as a line */
+	int in = save_stdin();
+	/* RESIDENT_DEBUG=2 in both runs: the image says what it did */
 	size_t ne = 0;
 	while (environ[ne])
 		ne++;
@@ -152,52 +270,42 @@ int cmd_check(int argc, char **argv)
 	for (size_t i = 0; i < ne; i++)
 		if (strncmp(environ[i], "RESIDENT_DEBUG=", 15))
 			env[k++] = environ[i];
-	env[k++] = "RESIDENT_DEBUG=1";
+	env[k++] = "RESIDENT_DEBUG=2";
 	char **av = calloc((size_t)(argc - optind) + 2, sizeof *av);
+	if (!env || !av)
+		die(EXIT_FAIL, "out of memory");
 	av[0] = (char *)prog;
 	for (int i = optind; i < argc; i++)
 		av[i - optind + 1] = argv[i];
 
-	struct outcome n, m;
-	run(path, av, env, in, dir, &n);
-	run(image, av, env, in, dir, &m);
-	char *m_err0 = m.err;	/* m.err may move past a fallback line */
-	const char *fell = NULL;
-	if (m.nerr > 10 && !strncmp(m.err, "resident: ", 10)) {
-		char *nl = memchr(m.err, '\n', m.nerr);
-		if (nl && memmem(m.err, (size_t)(nl - m.err), ": running ", 10)) {
-			*nl = 0;
-			fell = m.err;
-			m.nerr -= (size_t)(nl + 1 - m.err);
-			m.err = nl + 1;
-		}
-	}
-	int same_out = n.nout == m.nout && !memcmp(n.out, m.out, n.nout);
-	int same_err = n.nerr == m.nerr && !memcmp(n.err, m.err, n.nerr);
+	struct outcome n = { 0 }, m = { 0 };
+	run(p.name, av, env, in, &n);
+	run(image, av, env, in, &m);
+	loader_line(&m, image);
+	int restored = !strncmp(m.said, "restored", 8);
+	int same_out = same_bytes(n.out, 0, n.nout, m.out, 0, m.nout);
+	int same_err = same_bytes(n.err, 0, n.nerr, m.err, m.skip, m.nerr);
 	int same = same_out && same_err && n.status == m.status;
-	printf("program  %s\nimage    %s\n", path, image);
-	printf("normal   exit %d, stdout %zu bytes, stderr %zu bytes, %.2f ms\n", n.status, n.nout, n.nerr, n.ms);
-	printf("image    exit %d, stdout %zu bytes, stderr %zu bytes, %.2f ms, %s\n", m.status, m.nout, m.nerr,
-	       m.ms, fell ? "ran the program normally" : "restored");
-	if (fell)
-		printf("because  %s\n", fell);
+	printf("program  %s\nimage    %s\n", p.name, image);
+	printf("normal   exit %d, stdout %lld bytes, stderr %lld bytes, %.2f ms\n", n.status, (long long)n.nout,
+	       (long long)n.nerr, n.ms);
+	printf("image    exit %d, stdout %lld bytes, stderr %lld bytes, %.2f ms, %s\n", m.status, (long long)m.nout,
+	       (long long)(m.nerr - m.skip), m.ms,
+	       restored ? "restored" : m.said[0] ? "ran the program normally" : "did not restore (no word from the loader)");
+	if (!restored && m.said[0]) {
+		char *run = strstr(m.said, ": running ");
+		if (run)
+			*run = 0;
+		printf("because  %s\n", m.said);
+	}
 	if (same)
 		printf("same     stdout, stderr and exit status\n");
 	else
 		printf("DIFFERENT%s%s%s\n", same_out ? "" : " stdout", same_err ? "" : " stderr",
 		       n.status == m.status ? "" : " exit-status");
-	if (made) {
-		unlink(img);
-		unlink(side);
-	}
-	rmdir(dir);
-	free(n.out);
-	free(n.err);
-	free(m.out);
-	free(m_err0);
 	free(env);
 	free(av);
 	close(in);
-	free(path);
+	program_free(&p);
 	return same ? EXIT_OK : EXIT_PARTIAL;
 }

@@ -16,8 +16,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "../image/cpu.h"
 #include "../image/format.h"
+#include "../image/verify.h"
 #include "../lib/err.h"
 #include "../lib/phase.h"
 
@@ -73,8 +73,8 @@ static int zero_page(const unsigned char *p)
 
 /* tables under construction */
 struct tables {
-	struct img_file files[256];
-	uint32_t nfiles;
+	struct img_dep *deps;	/* the IMD_MAPPED ones first */
+	uint32_t ndeps, nmapped;
 	struct img_map *maps;
 	uint32_t nmaps;
 	struct img_fixup *fix;
@@ -118,24 +118,66 @@ static int add_fix(struct tables *t, uint64_t addr, uint32_t kind, int64_t arg, 
 	return 0;
 }
 
-/* the file a mapping comes from, by identity; -1 with a reason */
-static int file_index(struct tables *t, const struct cap_map *m, char *why, size_t n)
+static struct img_dep dep_of(struct tables *t, const char *path, uint32_t kind, const struct stat *st)
 {
-	for (uint32_t i = 0; i < t->nfiles; i++)
-		if (!strcmp((char *)t->str.p + t->files[i].path, m->path))
-			return (int)i;
-	struct stat st;
-	if (m->path[0] != '/' || stat(m->path, &st))
-		return because(why, n, "%s: mapped but cannot be found again", m->path);
-	if (st.st_ino != m->ino || major(st.st_dev) != m->dev_major || minor(st.st_dev) != m->dev_minor)
-		return because(why, n, "%s: replaced while the program ran", m->path);
-	if (t->nfiles == sizeof t->files / sizeof t->files[0])
-		return because(why, n, "more than 256 files mapped");
-	t->files[t->nfiles] = (struct img_file){
-		.path = str_add(t, m->path), .dev = st.st_dev, .ino = st.st_ino, .size = (uint64_t)st.st_size,
-		.mtime_sec = st.st_mtim.tv_sec, .mtime_nsec = st.st_mtim.tv_nsec,
+	return (struct img_dep){
+		.path = str_add(t, path), .kind = kind, .dev = st->st_dev, .ino = st->st_ino,
+		.size = (uint64_t)st->st_size, .mtime_sec = st->st_mtim.tv_sec, .mtime_nsec = st->st_mtim.tv_nsec,
+		.ctime_sec = st->st_ctim.tv_sec, .ctime_nsec = st->st_ctim.tv_nsec,
 	};
-	return (int)t->nfiles++;
+}
+
+static int dep_add(struct tables *t, struct img_dep d)
+{
+	struct img_dep *v = realloc(t->deps, (t->ndeps + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	t->deps = v;
+	t->deps[t->ndeps++] = d;
+	return 0;
+}
+
+static int same_file(const struct cap_map *m, const struct stat *st)
+{
+	return st->st_ino == m->ino && major(st->st_dev) == m->dev_major && minor(st->st_dev) == m->dev_minor;
+}
+
+/* The file a mapping comes from: the first name a normal exec looked it
+ * up by (the program as named, PT_INTERP, a library as ld.so opened it),
+ * now an IMD_MAPPED dependency that the loader opens by that name and maps
+ * from; its index, or -1 with a reason */
+static int mapped_index(struct tables *t, const struct capture *c, const struct cap_map *m, char *why, size_t n)
+{
+	for (uint32_t i = 0; i < t->nmapped; i++)
+		if (t->deps[i].ino == m->ino && major(t->deps[i].dev) == m->dev_major &&
+		    minor(t->deps[i].dev) == m->dev_minor)
+			return (int)i;
+	for (size_t i = 0; i < c->ndeps; i++)
+		if (c->deps[i].kind == IMD_FILE && same_file(m, &c->deps[i].st)) {
+			if (t->nmapped == 256)
+				return because(why, n, "more than 256 files mapped");
+			if (dep_add(t, dep_of(t, c->deps[i].path, IMD_MAPPED, &c->deps[i].st)))
+				return because(why, n, "out of memory");
+			return (int)t->nmapped++;
+		}
+	return because(why, n, "%s: mapped, but not by a name ld.so or the exec looked up", m->path);
+}
+
+/* every dependency the program does not map from, after those it does */
+static int add_unmapped(struct tables *t, const struct capture *c)
+{
+	for (size_t i = 0; i < c->ndeps; i++) {
+		const struct cap_dep *d = &c->deps[i];
+		uint32_t j;
+		for (j = 0; j < t->nmapped; j++)
+			if (!strcmp((char *)t->str.p + t->deps[j].path, d->path))
+				break;
+		if (j < t->nmapped)
+			continue;
+		if (dep_add(t, dep_of(t, d->path, (uint32_t)d->kind, &d->st)))
+			return -1;
+	}
+	return 0;
 }
 
 static const char *cstr_at(const struct capture *c, uint64_t addr)
@@ -335,11 +377,14 @@ static int stretch_loader(unsigned char *elf, uint64_t len)
 	return found ? 0 : -1;
 }
 
-static int steering(const char *e)
+/* a written map's file was looked up by some name (its identity is
+ * checked like any dependency's: its saved pages came from it) */
+static int looked_up(const struct capture *c, const struct cap_map *m)
 {
-	if (!strncmp(e, "LD_BIND_NOW=", 12))
-		return 0;	/* how the capture ran; harmless either way at run time */
-	return !strncmp(e, "LD_", 3) || !strncmp(e, "GLIBC_TUNABLES=", 15) || !strncmp(e, "MALLOC_", 7);
+	for (size_t i = 0; i < c->ndeps; i++)
+		if (c->deps[i].kind == IMD_FILE && same_file(m, &c->deps[i].st))
+			return 1;
+	return 0;
 }
 
 /* one layout: header, tables and strings for capture c, appended to img
@@ -383,7 +428,7 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 			h.flags |= IMG_F_HEAP;
 		uint32_t prot = prot_of(m->perms);
 		if (!m->written) {
-			int f = file_index(&t, m, why, n);
+			int f = mapped_index(&t, c, m, why, n);
 			if (f < 0)
 				goto out;
 			if (add_map(&t, (struct img_map){ .start = m->start, .end = m->end, .offset = m->offset,
@@ -391,8 +436,10 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 				goto oom;
 			continue;
 		}
-		if (p[0] == '/' && file_index(&t, m, why, n) < 0)	/* its file must not change either */
+		if (p[0] == '/' && !looked_up(c, m)) {
+			because(why, n, "%s: mapped, but not by a name ld.so or the exec looked up", p);
 			goto out;
+		}
 		if (!anon_only(m)) {
 			if (add_map(&t, (struct img_map){ .start = m->start, .end = m->end, .offset = data,
 							  .prot = prot, .kind = IMK_PAGES }))
@@ -435,9 +482,27 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 		}
 	}
 
-	/* 3. the checks the loader makes */
+	/* 3. the checks the loader makes: what else a normal exec looked at,
+	 * the sidecar (a system image's saved pages), the variables */
+	if (in->pages_path) {
+		if (t.nmapped == 256) {
+			because(why, n, "more than 256 files mapped");
+			goto out;
+		}
+		if (dep_add(&t, dep_of(&t, in->pages_path, IMD_MAPPED, &in->pages_st)))
+			goto oom;
+		h.pages_file = ++t.nmapped;
+		/* the program's own file is what /proc/self/exe should name */
+		for (size_t i = 0; i < c->ndeps && !h.exe_file; i++)
+			if (!strcmp(c->deps[i].path, in->orig))
+				for (uint32_t j = 0; j < t.nmapped; j++)
+					if (t.deps[j].dev == c->deps[i].st.st_dev && t.deps[j].ino == c->deps[i].st.st_ino)
+						h.exe_file = j + 1;
+	}
+	if (add_unmapped(&t, c))
+		goto oom;
 	for (char *const *e = in->env; *e; e++)
-		if (steering(*e)) {
+		if (img_steering(*e)) {
 			if (t.nenv == sizeof t.env / sizeof t.env[0]) {
 				because(why, n, "more than 64 LD_*/MALLOC_* variables");
 				goto out;
@@ -450,36 +515,38 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 	getrlimit(RLIMIT_STACK, &rl);
 	h.kernel = str_add(&t, u.release);
 	h.orig = str_add(&t, in->orig);
-	if (in->pages_path) {
-		/* a system image: the sidecar is a dependency like any file, and
-		 * the program's own file is what /proc/self/exe should name */
-		const struct stat *st = &in->pages_st;
-		if (t.nfiles == sizeof t.files / sizeof t.files[0]) {
-			because(why, n, "more than 256 files mapped");
-			goto out;
-		}
-		t.files[t.nfiles++] = (struct img_file){
-			.path = str_add(&t, in->pages_path), .dev = st->st_dev, .ino = st->st_ino,
-			.size = (uint64_t)st->st_size, .mtime_sec = st->st_mtim.tv_sec, .mtime_nsec = st->st_mtim.tv_nsec,
-		};
-		h.pages_file = t.nfiles;
-		for (uint32_t i = 0; i < t.nfiles; i++)
-			if (!strcmp((char *)t.str.p + t.files[i].path, in->orig))
-				h.exe_file = i + 1;
-	}
-	h.cpu_sig = cpu_signature();
+	h.cpu_sig = img_cpu_sig();
 	h.hwcap = c->at_hwcap;
 	h.hwcap2 = c->at_hwcap2;
 	h.rlimit_stack = rl.rlim_cur;
 	if (t.str.oom)
 		goto oom;
 
+	/* the saved pages' checksum, over the bytes as they will be written
+	 * (resident verify reads them back) */
+	struct image_out pages = { 0 };
+	if (add_saved(&pages, c)) {
+		image_out_free(&pages);
+		goto oom;
+	}
+	h.pages_sum = IMG_FNV_INIT;
+	for (int i = 0; i < pages.niov; i++)
+		h.pages_sum = img_sum(h.pages_sum, pages.iov[i].iov_base, pages.iov[i].iov_len);
+	h.pages_size = pages.size;
+	image_out_free(&pages);
+	if (h.pages_size != data) {
+		because(why, n, "%llu bytes of saved pages, %llu laid out", (unsigned long long)h.pages_size,
+			(unsigned long long)data);
+		goto out;
+	}
+
 	/* 4. lay it out */
 	memcpy(h.magic, IMG_MAGIC, 8);
 	h.version = IMG_VERSION;
 	h.machine = EM_X86_64;
 	h.page_size = PAGE;
-	h.nfiles = t.nfiles;
+	h.ndeps = t.ndeps;
+	h.nmapped = t.nmapped;
 	h.nmaps = t.nmaps;
 	h.nfixups = t.nfix;
 	h.nenv = t.nenv;
@@ -502,8 +569,8 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 	align(img, PAGE);
 	size_t at = *hdr_off = img->len;
 	put(img, &h, sizeof h);
-	h.files_off = img->len - at;
-	put(img, t.files, t.nfiles * sizeof t.files[0]);
+	h.deps_off = img->len - at;
+	put(img, t.deps, t.ndeps * sizeof t.deps[0]);
 	h.maps_off = img->len - at;
 	put(img, t.maps, t.nmaps * sizeof t.maps[0]);
 	h.fixups_off = img->len - at;
@@ -523,6 +590,7 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 oom:
 	because(why, n, "out of memory");
 out:
+	free(t.deps);
 	free(t.maps);
 	free(t.fix);
 	free(t.str.p);
@@ -538,6 +606,7 @@ static void seal_layout(unsigned char *img, size_t hdr_off, uint64_t data_off, u
 	memcpy(&h, img + hdr_off, sizeof h);
 	h.data_off = data_off;
 	h.size = size;
+	h.pages_off = base;
 	struct img_map *maps = (struct img_map *)(img + hdr_off + h.maps_off);
 	for (uint32_t i = 0; i < h.nmaps; i++)
 		if (maps[i].kind == IMK_SAVED || maps[i].kind == IMK_PAGES)
@@ -590,11 +659,15 @@ int image_build(const struct image_in *in, struct image_out *out, char *why, siz
 		return because(why, n, "the loader is not one PT_LOAD at offset 0");
 	}
 
-	/* tell the loader where its layouts are and what to run otherwise */
-	unsigned char *loc = memmem(img.p, in->loader_size, IMG_LOCATOR_MAGIC, sizeof IMG_LOCATOR_MAGIC);
-	if (!loc || strlen(in->orig) >= IMG_PATH_MAX) {
+	/* tell the loader where its layouts are and what to run otherwise,
+	 * sealed: a damaged name runs nothing rather than another program */
+	int64_t at = img_locator_offset(img.p, in->loader_size);
+	unsigned char *loc = at < 0 || (uint64_t)at + sizeof(struct img_locator) > in->loader_size ? NULL : img.p + at;
+	size_t olen = strlen(in->orig);
+	if (!loc || olen >= IMG_PATH_MAX || in->orig[0] != '/') {
 		free(img.p);
-		return because(why, n, loc ? "program path too long" : "the loader has no locator");
+		return because(why, n, !loc ? "the loader has no locator" : olen >= IMG_PATH_MAX ? "program path too long"
+										     : "program path not absolute");
 	}
 	struct img_locator L;
 	memcpy(&L, loc, sizeof L);
@@ -604,9 +677,10 @@ int image_build(const struct image_in *in, struct image_out *out, char *why, siz
 		memcpy(&h, img.p + hdr_off[i], sizeof h);
 		L.layout[i] = (struct img_layout_ref){ .hdr_off = hdr_off[i], .tables_size = h.tables_size };
 	}
-	L.hdr_off = L.layout[0].hdr_off;
-	L.tables_size = L.layout[0].tables_size;
-	snprintf(L.orig, sizeof L.orig, "%s", in->orig);
+	memset(L.orig, 0, sizeof L.orig);
+	memcpy(L.orig, in->orig, olen);
+	L.orig_len = (uint32_t)olen;
+	L.sum = img_locator_sum(&L);
 	memcpy(loc, &L, sizeof L);
 	out->head = img.p;
 	int oom = iov_add(out, img.p, img.len);
@@ -644,28 +718,15 @@ static int write_sparse(int fd, const unsigned char *p, size_t len, off_t off)
 	return 0;
 }
 
-int image_stage(const char *path, const struct image_out *o, mode_t mode, char *tmp, size_t tmpsize,
-		struct stat *st)
+int image_write_fd(int fd, const struct image_out *o)
 {
-	if ((size_t)snprintf(tmp, tmpsize, "%s.tmp.XXXXXX", path) >= tmpsize)
-		return -ENAMETOOLONG;
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
 	off_t off = 0;
-	int e = 0;
-	for (int i = 0; i < o->niov && !e; i++) {
-		e = write_sparse(fd, o->iov[i].iov_base, o->iov[i].iov_len, off);
+	for (int i = 0; i < o->niov; i++) {
+		int e = write_sparse(fd, o->iov[i].iov_base, o->iov[i].iov_len, off);
+		if (e)
+			return e;
 		off += (off_t)o->iov[i].iov_len;
 	}
 	phase("write");
-	/* the mode whatever the umask: an image is never group- or world-writable */
-	if (!e && (ftruncate(fd, off) || fchmod(fd, mode) || fsync(fd) || (st && fstat(fd, st))))
-		e = -errno;
-	phase("fsync");
-	if (close(fd) && !e)
-		e = -errno;
-	if (e)
-		unlink(tmp);
-	return e;
+	return ftruncate(fd, off) ? -errno : 0;
 }

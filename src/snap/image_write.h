@@ -11,7 +11,7 @@
 struct image_in {
 	const struct capture *const *caps;	/* one per layout, picked at random per exec */
 	int ncaps;
-	const char *orig;		/* absolute path of the program */
+	const char *orig;		/* the program as named: absolute, symlinks kept (what falls back) */
 	char *const *env;		/* the environment of the capture run */
 	const unsigned char *loader;	/* the bare loader ELF */
 	size_t loader_size;
@@ -35,9 +35,7 @@ int image_build(const struct image_in *in, struct image_out *out, char *why, siz
  * sidecar; 0, or -1 out of memory */
 int image_pages(const struct capture *const *caps, int ncaps, struct image_out *out);
 void image_out_free(struct image_out *o);
-/* write it to a temp file beside path (name in tmp), with mode, fsync'd,
- * its identity in *st (if st); 0 or -errno; nothing left behind on error */
-int image_stage(const char *path, const struct image_out *o, mode_t mode, char *tmp, size_t tmpsize,
-		struct stat *st);
+/* write it to fd from offset 0, zero pages as holes; 0 or -errno */
+int image_write_fd(int fd, const struct image_out *o);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "program.h"
 
 char *imgdir_base(int system)
 {
@@ -26,28 +28,59 @@ char *imgdir_base(int system)
 	return NULL;
 }
 
-static void mkdirs(const char *path)
+/* every directory of path; those it makes get mode (the system tree is
+ * for every user: 0755 whatever root's umask) */
+static void mkdirs(const char *path, mode_t mode, int force_mode)
 {
 	char d[PATH_MAX];
 	snprintf(d, sizeof d, "%s", path);
-	for (char *p = d + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			mkdir(d, 0755);
-			*p = '/';
+	for (char *p = d + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char c = *p;
+		*p = 0;
+		if (mkdir(d, mode) == 0) {
+			if (force_mode)
+				chmod(d, mode);
+		} else if (errno != EEXIST) {
+			die_errno(EXIT_FAIL, -errno, "%s", d);
 		}
-	if (mkdir(d, 0755) && errno != EEXIST)
-		die_errno(EXIT_FAIL, -errno, "%s", d);
+		if (!c)
+			break;
+		*p = c;
+	}
 }
 
-char *imgdir_place(const char *orig, int system)
+/* name -> target, replacing whatever name was, never missing: a new link
+ * beside it, renamed over it */
+static void relink(const char *target, const char *name)
+{
+	char tmp[PATH_MAX + 64];
+	for (int i = 0;; i++) {
+		snprintf(tmp, sizeof tmp, "%s.resident-tmp.%d.%d", name, (int)getpid(), i);
+		if (symlink(target, tmp) == 0)
+			break;
+		if (errno != EEXIST || i == 100)
+			die_errno(EXIT_FAIL, -errno, "%s", tmp);
+	}
+	if (rename(tmp, name)) {
+		int e = -errno;
+		unlink(tmp);
+		die_errno(EXIT_FAIL, e, "%s", name);
+	}
+}
+
+char *imgdir_place(const struct program *p, int system)
 {
 	char *base = imgdir_base(system);
 	if (!base)
 		die(EXIT_USAGE, "no -o, and neither XDG_DATA_HOME nor HOME is set");
+	mode_t dmode = system ? 0755 : 0777;
 	char dir[PATH_MAX], prefix[PATH_MAX], mdir[PATH_MAX + 16], mprefix[PATH_MAX + 16], link[PATH_MAX + 16];
-	/* orig is absolute: /usr/bin/NAME -> dir /usr/bin, prefix /usr */
-	snprintf(dir, sizeof dir, "%s", orig);
+	/* the real file's directory is mirrored (the program finds its data
+	 * from there); the name is the one it was called by: /usr/bin/cc ->
+	 * root/usr/bin/cc beside root/usr/bin/gcc-12's siblings */
+	snprintf(dir, sizeof dir, "%s", p->real);
 	*strrchr(dir, '/') = 0;
 	snprintf(prefix, sizeof prefix, "%s", dir);
 	char *cut = strrchr(prefix, '/');
@@ -55,10 +88,10 @@ char *imgdir_place(const char *orig, int system)
 		cut[1] = 0;	/* the prefix is / */
 	else if (cut)
 		*cut = 0;
-	const char *name = strrchr(orig, '/') + 1;
+	const char *name = strrchr(p->name, '/') + 1;
 	snprintf(mdir, sizeof mdir, "%s/root%s", base, dir);
 	snprintf(mprefix, sizeof mprefix, "%s/root%s", base, strcmp(prefix, "/") ? prefix : "");
-	mkdirs(mdir);
+	mkdirs(mdir, dmode, system);
 	/* the program's directory's siblings, linked back to the real ones */
 	DIR *d = opendir(prefix);
 	struct dirent *e;
@@ -77,12 +110,10 @@ char *imgdir_place(const char *orig, int system)
 	/* bin/NAME -> the image, for PATH */
 	char bindir[PATH_MAX + 8], *out, target[PATH_MAX * 2];
 	snprintf(bindir, sizeof bindir, "%s/bin", base);
-	mkdirs(bindir);
+	mkdirs(bindir, dmode, system);
 	snprintf(link, sizeof link, "%s/%s", bindir, name);
 	snprintf(target, sizeof target, "../root%s/%s", dir, name);
-	unlink(link);
-	if (symlink(target, link))
-		die_errno(EXIT_FAIL, -errno, "%s", link);
+	relink(target, link);
 	if (asprintf(&out, "%s/%s", mdir, name) < 0)
 		die(EXIT_FAIL, "out of memory");
 	free(base);

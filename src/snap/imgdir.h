@@ -5,7 +5,7 @@
  *                                      or $RESIDENT_SYSTEM_DIR)
  *     bin/NAME -> ../root/PREFIX/bin/NAME    put this directory first in PATH
  *     root/PREFIX/bin/NAME                    the image
- *     root/PREFIX/bin/.NAME.resident-pages    a system image's saved pages
+ *     root/PREFIX/bin/.NAME.XXXXXX.resident-pages  a system image's saved pages
  *     root/PREFIX/share -> /PREFIX/share      every sibling of the program's
  *     root/PREFIX/lib   -> /PREFIX/lib        directory, linked back
  *
@@ -18,7 +18,10 @@
 /* the directory (malloc'd), the user's or the system's, or NULL with errno
  * set when neither XDG_DATA_HOME nor HOME is usable */
 char *imgdir_base(int system);
-/* make the layout for program `orig` and return the image path (malloc'd); dies on failure */
-char *imgdir_place(const char *orig, int system);
+/* make the layout for a program and return the image path (malloc'd):
+ * root/ mirrors the directory of its real file, the image is named as the
+ * program was; bin/NAME is replaced, never missing; dies on failure */
+struct program;
+char *imgdir_place(const struct program *p, int system);
 
 #endif

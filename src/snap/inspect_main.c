@@ -6,19 +6,23 @@
 #include <sys/mman.h>
 
 #include "../cli/cli.h"
+#include "../cli/usage.h"
 #include "../image/read.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "../lib/fmt.h"
+
+extern char **environ;
 
 static const char usage_text[] =
 	"usage: resident inspect [--json] IMAGE\n"
 	"\n"
 	"What an image holds: the program it starts, its mappings in /proc/PID/maps\n"
 	"form with where each comes from, the files it depends on and whether each\n"
-	"is still current, its saved bytes, and whether it would restore here.\n"
-	"exit: 0 current, 1 stale (it would run the program normally), 2 usage,\n"
-	"      4 not an image or damaged\n";
+	"is still current, its saved bytes, and whether it would restore here and\n"
+	"now, with this environment (the loader's own checks).\n"
+	"exit: 0 current, 1 stale or broken (it would run the program normally, or\n"
+	"      fail to), 2 usage, 4 not an image or damaged\n";
 
 static const char *kind_name(uint32_t k)
 {
@@ -34,46 +38,57 @@ static void perms(char *p, uint32_t prot)
 	p[4] = 0;
 }
 
+static const char *dep_kind(uint32_t k)
+{
+	return k == IMD_MAPPED ? "mapped" : k == IMD_FILE ? "file" : k == IMD_DIR ? "dir" : k == IMD_ABSENT ? "absent"
+	       : k == IMD_DENIED ? "denied" : "?";
+}
+
+static const char *state_name(enum image_state s)
+{
+	return s == IMAGE_CURRENT ? "current" : s == IMAGE_STALE ? "stale" : "broken";
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	static const struct option lo[] = { { "json", no_argument, 0, 'J' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
 	int json = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+	usage_init("inspect");
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		if (c == 'J')
 			json = 1;
-		else if (c == 'h') {
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		} else {
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
+		else if (c == 'h')
+			return usage_help(usage_text);
+		else
+			usage_bad_option(c, argv);
 	}
-	if (argc - optind != 1) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if (argc - optind != 1)
+		usage_fail(argc - optind ? "one IMAGE at a time" : "missing IMAGE");
 	struct image im;
 	char why[256];
 	if (image_open(argv[optind], &im, why, sizeof why))
 		die(EXIT_FAIL, "%s: %s", argv[optind], why);
 	const struct img_header *h = im.h;
-	const char *stale = image_stale(&im);
+	struct image_verdict v = image_judge(&im, environ);
 	/* a system image's saved pages are in its sidecar */
-	uint64_t saved = h->pages_file ? im.files[h->pages_file - 1].size : h->size - h->data_off;
-	const char *pages = h->pages_file ? im.str + im.files[h->pages_file - 1].path : NULL;
+	uint64_t saved = h->pages_file ? im.deps[h->pages_file - 1].size : h->size - h->data_off;
+	const char *pages = h->pages_file ? im.str + im.deps[h->pages_file - 1].path : NULL;
 	if (json) {
-		printf("{\"schema\":\"resident-image/1\",\"image\":");
+		printf("{\"schema\":\"resident-image/2\",\"image\":");
 		json_str(stdout, im.path);
 		printf(",\"program\":");
-		json_str(stdout, im.str + h->orig);
+		json_str(stdout, im.loc.orig);
 		printf(",\"version\":%u,\"size\":%llu,\"loader_bytes\":%zu,\"table_bytes\":%llu,\"saved_bytes\":%llu,"
-		       "\"current\":%s,\"stale_reason\":",
+		       "\"state\":\"%s\",\"current\":%s,\"stale_reason\":",
 		       h->version, (unsigned long long)h->size, im.loader_size, (unsigned long long)h->tables_size,
-		       (unsigned long long)saved, stale ? "false" : "true");
-		if (stale)
-			json_str(stdout, stale);
+		       (unsigned long long)saved, state_name(v.state), v.why ? "false" : "true");
+		if (v.why)
+			json_str(stdout, v.why);
+		else
+			fputs("null", stdout);
+		printf(",\"stale_file\":");
+		if (v.what)
+			json_str(stdout, v.what);
 		else
 			fputs("null", stdout);
 		printf(",\"pages_file\":");
@@ -85,14 +100,19 @@ int cmd_inspect(int argc, char **argv)
 		json_str(stdout, im.str + h->kernel);
 		printf(",\"stack_under\":%s", h->flags & IMG_F_STACK_BELOW ? "true" : "false");
 		printf(",\"entry\":%llu,\"resume\":%llu,\"fixups\":%u,\"stack_top\":%llu,\"stack_floor\":%llu,"
-		       "\"files\":[", (unsigned long long)h->entry, (unsigned long long)h->resume, h->nfixups,
+		       "\"deps\":[", (unsigned long long)h->entry, (unsigned long long)h->resume, h->nfixups,
 		       (unsigned long long)h->stack_top, (unsigned long long)h->stack_floor);
-		for (uint32_t i = 0; i < h->nfiles; i++) {
-			const char *s = image_file_stale(&im, i);
+		for (uint32_t i = 0; i < h->ndeps; i++) {
+			const char *s = image_dep_state(&im, i);
 			printf("%s{\"path\":", i ? "," : "");
-			json_str(stdout, im.str + im.files[i].path);
-			printf(",\"ino\":%llu,\"size\":%llu,\"current\":%s}", (unsigned long long)im.files[i].ino,
-			       (unsigned long long)im.files[i].size, s ? "false" : "true");
+			json_str(stdout, im.str + im.deps[i].path);
+			printf(",\"kind\":\"%s\",\"ino\":%llu,\"size\":%llu,\"current\":%s,\"reason\":", dep_kind(im.deps[i].kind),
+			       (unsigned long long)im.deps[i].ino, (unsigned long long)im.deps[i].size, s ? "false" : "true");
+			if (s)
+				json_str(stdout, s);
+			else
+				fputs("null", stdout);
+			printf("}");
 		}
 		printf("],\"maps\":[");
 		for (uint32_t i = 0; i < h->nmaps; i++) {
@@ -100,13 +120,20 @@ int cmd_inspect(int argc, char **argv)
 			printf("%s{\"start\":%llu,\"end\":%llu,\"prot\":%u,\"kind\":\"%s\",\"offset\":%llu", i ? "," : "",
 			       (unsigned long long)m->start, (unsigned long long)m->end, m->prot, kind_name(m->kind),
 			       (unsigned long long)m->offset);
-			if (m->kind == IMK_FILE && m->file < h->nfiles) {
+			if (m->kind == IMK_FILE) {
 				printf(",\"file\":");
-				json_str(stdout, im.str + im.files[m->file].path);
+				json_str(stdout, im.str + im.deps[m->file].path);
 			}
 			printf("}");
 		}
-		printf("],\"env\":[");
+		/* where each part is in the file (and the sidecar's) */
+		printf("],\"regions\":{\"locator\":{\"offset\":%zu,\"size\":%zu},\"layouts\":[", im.loc_off,
+		       sizeof(struct img_locator));
+		for (unsigned k = 0; k < im.nlayouts; k++)
+			printf("%s{\"tables_offset\":%llu,\"tables_size\":%llu,\"pages_offset\":%llu,\"pages_size\":%llu}",
+			       k ? "," : "", (unsigned long long)im.tables_off[k], (unsigned long long)im.tables_size[k],
+			       (unsigned long long)im.pages[k].off, (unsigned long long)im.pages[k].size);
+		printf("]},\"env\":[");
 		for (uint32_t i = 0; i < h->nenv; i++) {
 			printf("%s", i ? "," : "");
 			json_str(stdout, im.str + im.env[i].str);
@@ -114,9 +141,12 @@ int cmd_inspect(int argc, char **argv)
 		printf("]}\n");
 	} else {
 		char b[4][16];
-		printf("image    %s\nprogram  %s\nstate    %s%s\n", im.path, im.str + h->orig,
-		       stale ? "stale: " : "current", stale ? stale : "");
-		printf("size     %s: loader %s, tables %s, saved pages %s\n", fmt_kb(b[0], h->size / 1024.0),
+		printf("image    %s\nprogram  %s\nstate    %s", im.path, im.loc.orig, state_name(v.state));
+		if (v.why)
+			printf(": %s%s%s%s", v.why, v.what ? " (" : "", v.what ? v.what : "", v.what ? ")" : "");
+		if (v.state == IMAGE_STALE)
+			printf("; it runs the program normally");
+		printf("\nsize     %s: loader %s, tables %s, saved pages %s\n", fmt_kb(b[0], h->size / 1024.0),
 		       fmt_kb(b[1], im.loader_size / 1024.0), fmt_kb(b[2], h->tables_size / 1024.0),
 		       fmt_kb(b[3], saved / 1024.0));
 		if (im.nlayouts > 1)
@@ -134,10 +164,11 @@ int cmd_inspect(int argc, char **argv)
 			printf("stack    where the kernel puts it (RLIMIT_STACK too large to move it)\n");
 		for (uint32_t i = 0; i < h->nenv; i++)
 			printf("env      %s (must match)\n", im.str + im.env[i].str);
-		printf("\nfiles\n");
-		for (uint32_t i = 0; i < h->nfiles; i++) {
-			const char *s = image_file_stale(&im, i);
-			printf("  %-8s %s\n", s ? s : "current", im.str + im.files[i].path);
+		printf("\ndepends on (what a normal exec looks at)\n");
+		for (uint32_t i = 0; i < h->ndeps; i++) {
+			const char *s = image_dep_state(&im, i);
+			printf("  %-8s %-6s %s%s%s\n", s ? "changed" : "current", dep_kind(im.deps[i].kind),
+			       im.str + im.deps[i].path, s ? ": " : "", s ? s : "");
 		}
 		printf("\nmaps\n");
 		for (uint32_t i = 0; i < h->nmaps; i++) {
@@ -146,7 +177,7 @@ int cmd_inspect(int argc, char **argv)
 			perms(p, m->prot);
 			printf("  %012llx-%012llx %s %08llx %-5s %s\n", (unsigned long long)m->start,
 			       (unsigned long long)m->end, p, (unsigned long long)m->offset, kind_name(m->kind),
-			       m->kind == IMK_FILE && m->file < h->nfiles ? im.str + im.files[m->file].path
+			       m->kind == IMK_FILE ? im.str + im.deps[m->file].path
 			       : m->kind == IMK_SAVED || m->kind == IMK_PAGES ? (pages ? "(sidecar)" : "(image)") : "");
 		}
 		if (h->vdso_start)
@@ -154,5 +185,5 @@ int cmd_inspect(int argc, char **argv)
 			       (unsigned long long)h->vdso_start, (unsigned long long)h->vdso_end);
 	}
 	image_close(&im);
-	return stale ? EXIT_PARTIAL : EXIT_OK;
+	return v.why ? EXIT_PARTIAL : EXIT_OK;
 }

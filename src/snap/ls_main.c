@@ -1,15 +1,19 @@
 /* ls_main.c: `resident ls`: the images in the image directory. */
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../cli/cli.h"
+#include "../cli/usage.h"
 #include "../image/read.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "imgdir.h"
+
+extern char **environ;
 
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
@@ -21,17 +25,29 @@ static const char usage_text[] =
 	"\n"
 	"The images in the image directory ($XDG_DATA_HOME/resident/bin, or\n"
 	"~/.local/share/resident/bin; with --system, /usr/local/lib/resident/bin or\n"
-	"$RESIDENT_SYSTEM_DIR/bin), each with its program and whether it is current.\n"
-	"exit: 0 all current, 1 some stale or damaged\n";
+	"$RESIDENT_SYSTEM_DIR/bin), each with its program and its state: current\n"
+	"(it restores), stale (it runs the program normally: correct, not faster;\n"
+	"the reason and the file that changed follow), broken (that program cannot\n"
+	"run either) or damaged.\n"
+	"exit: 0 all current, 1 some stale, broken or damaged\n";
 
 int cmd_ls(int argc, char **argv)
 {
-	int system = argc == 2 && !strcmp(argv[1], "--system");
-	if (argc > 1 && !system) {
-		int help = !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help");
-		fputs(usage_text, help ? stdout : stderr);
-		return help ? EXIT_OK : EXIT_USAGE;
+	static const struct option lo[] = { { "system", no_argument, 0, 'S' }, { "help", no_argument, 0, 'h' },
+					    { 0, 0, 0, 0 } };
+	static const char *const state[] = { "current", "stale", "broken" };
+	int system = 0, c;
+	usage_init("ls");
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		if (c == 'S')
+			system = 1;
+		else if (c == 'h')
+			return usage_help(usage_text);
+		else
+			usage_bad_option(c, argv);
 	}
+	if (optind < argc)
+		usage_fail("%s: no operands", argv[optind]);
 	char *base = imgdir_base(system);
 	if (!base)
 		die(EXIT_FAIL, "neither XDG_DATA_HOME nor HOME is set");
@@ -56,13 +72,15 @@ int cmd_ls(int argc, char **argv)
 		snprintf(p, sizeof p, "%s/%s", dir, ents[i]->d_name);
 		struct image im;
 		if (image_open(p, &im, why, sizeof why)) {
-			printf("%-20s damaged: %s\n", ents[i]->d_name, why);
+			printf("%-20s damaged  %s\n", ents[i]->d_name, why);
 			bad = 1;
 		} else {
-			const char *s = image_stale(&im);
-			printf("%-20s %-8s %s%s%s\n", ents[i]->d_name, s ? "stale" : "current", im.str + im.h->orig,
-			       s ? ": " : "", s ? s : "");
-			bad |= s != NULL;
+			struct image_verdict v = image_judge(&im, environ);
+			printf("%-20s %-8s %s", ents[i]->d_name, state[v.state], im.loc.orig);
+			if (v.why)
+				printf(": %s%s%s", v.why, v.what ? ": " : "", v.what ? v.what : "");
+			printf("\n");
+			bad |= v.why != NULL;
 			image_close(&im);
 		}
 		free(ents[i]);

@@ -62,19 +62,19 @@ grep -Eq "^finddata +current +$TMP/prefix/bin/finddata\$" "$TMP/ls"; ok $? "ls l
 touch "$TMP/prefix/bin/finddata"
 "$RESIDENT" ls > "$TMP/ls"
 is "$?" 1 "ls: exit 1 once an image is stale"
-grep -Eq "^finddata +stale +$TMP/prefix/bin/finddata: a file it depends on changed\$" "$TMP/ls"; ok $? "ls says which and why"
+grep -Eq "^finddata +stale +$TMP/prefix/bin/finddata: a file it depends on changed: $TMP/prefix/bin/finddata\$" "$TMP/ls"; ok $? "ls says which, why, and the file that changed"
 unset XDG_DATA_HOME
 
 # inspect
 "$RESIDENT" inspect "$TMP/out/show" > "$TMP/i"
 is "$?" 0 "inspect: exit 0 for a current image"
-grep -q "^program  $PROGS/show\$" "$TMP/i" && grep -q "current  /usr/lib/x86_64-linux-gnu/libc.so.6" "$TMP/i"
+grep -q "^program  $PROGS/show\$" "$TMP/i" && grep -q "current  mapped /lib/x86_64-linux-gnu/libc.so.6" "$TMP/i"
 ok $? "inspect names the program and its files, current"
-"$RESIDENT" inspect --json "$TMP/out/show" | jq -e '.current and (.maps | map(select(.kind == "file")) | length > 3) and (.files | length == 3)' > /dev/null
-ok $? "inspect --json: current, maps from files, three files"
+"$RESIDENT" inspect --json "$TMP/out/show" | jq -e '.current and .state == "current" and (.maps | map(select(.kind == "file")) | length > 3) and ([.deps[] | select(.kind == "mapped")] | length == 3)' > /dev/null
+ok $? "inspect --json: current, maps from files, three files mapped"
 head -c 30000 "$TMP/out/show" > "$TMP/trunc"
 "$RESIDENT" inspect "$TMP/trunc" 2> "$TMP/e"
-is "$?:$(cat "$TMP/e")" "4:resident: $TMP/trunc: truncated image (30000 of $(stat -c %s "$TMP/out/show") bytes)" "inspect of a truncated image: exit 4, one line with the sizes"
+is "$?:$(sed 's/maps [0-9]*)$/maps N)/' "$TMP/e")" "4:resident: $TMP/trunc: truncated image (30000 bytes, its loader maps N)" "inspect of a truncated image: exit 4, one line with the sizes"
 
 # check
 mkdir "$TMP/scratch"

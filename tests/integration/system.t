@@ -14,10 +14,11 @@ cp "$PROGS/finddata" "$TMP/prefix/bin/" && echo "found me" > "$TMP/prefix/share/
 # the files: the image and its sidecar, nothing else
 (umask 0; "$RESIDENT" snap --system -o "$TMP/sys/finddata" "$TMP/prefix/bin/finddata" > /dev/null)
 ok $? "snap --system"
-is "$(ls -A "$TMP/sys" | tr '\n' ' ')" ".finddata.resident-pages finddata " "an image and its sidecar, no temporary left"
-is "$(stat -c %a "$TMP/sys/finddata"):$(stat -c %a "$TMP/sys/.finddata.resident-pages")" "755:644" "modes 0755 and 0644 under umask 0"
-"$RESIDENT" inspect --json "$TMP/sys/finddata" | jq -e --arg p "$TMP/sys/.finddata.resident-pages" \
-	'.current and .pages_file == $p and .saved_bytes > 0 and (.files | map(.path) | index($p) != null)' > /dev/null
+side=$(ls "$TMP"/sys/.finddata.??????.resident-pages)
+is "$(ls -A "$TMP/sys" | sed 's/^\.finddata\.[a-zA-Z0-9]\{6\}\./.finddata.X./' | tr '\n' ' ')" ".finddata.X.resident-pages finddata " "an image and its sidecar (a name of its own), no temporary left"
+is "$(stat -c %a "$TMP/sys/finddata"):$(stat -c %a "$side")" "755:444" "modes 0755 and 0444 under umask 0 (the program's own, read-only for the sidecar)"
+"$RESIDENT" inspect --json "$TMP/sys/finddata" | jq -e --arg p "$side" \
+	'.current and .pages_file == $p and .saved_bytes > 0 and (.deps | map(select(.kind == "mapped")) | map(.path) | index($p) != null)' > /dev/null
 ok $? "inspect: the sidecar is a dependency, and holds the saved pages"
 
 # root: /proc/self/exe names the original, so its data is found from anywhere
@@ -54,7 +55,7 @@ look() { # RUNNER...: start cat under the runner, keep /proc/PID/exe and maps
 look env
 is "$(cat "$TMP/exe")" /usr/bin/cat "as root: /proc/PID/exe of a running instance is /usr/bin/cat"
 grep -q " $TMP/sys/cat\$" "$TMP/maps"; is "$?" 1 "nothing maps the image file"
-grep -q "/.cat.resident-pages\$" "$TMP/maps"; ok $? "the saved pages are mapped from the sidecar"
+grep -q "/.cat.[a-zA-Z0-9]*.resident-pages\$" "$TMP/maps"; ok $? "the saved pages are mapped from the sidecar"
 jq -e '.programs[0].roles.image.rss_kb > 0 and .programs[0].roles.image.maps > 0' "$TMP/cost.json" > /dev/null; ok $? "resident cost counts the sidecar's pages as the image role"
 is "$(cat "$TMP/catout"):$(cat "$TMP/rc")" "through the pipe:0" "it copies stdin and exits 0"
 look setpriv --reuid=nobody --regid=nogroup --clear-groups
@@ -62,14 +63,15 @@ is "$(cat "$TMP/exe")" "$TMP/sys/cat" "as nobody: /proc/PID/exe is the image"
 is "$(cat "$TMP/catout"):$(cat "$TMP/rc")" "through the pipe:0" "and it works the same"
 
 # the sidecar is checked like any file the image depends on
-cp -p "$TMP/sys/.cat.resident-pages" "$TMP/pages.bak"
-printf 'x' | dd of="$TMP/sys/.cat.resident-pages" bs=1 seek=100 conv=notrunc 2> /dev/null
+side=$(ls "$TMP"/sys/.cat.??????.resident-pages)
+cp -p "$side" "$TMP/pages.bak"
+printf 'x' | dd of="$side" bs=1 seek=100 conv=notrunc 2> /dev/null
 out=$(echo piped | RESIDENT_DEBUG=1 "$TMP/sys/cat" 2> "$TMP/e")
-is "$out:$(cat "$TMP/e")" "piped:resident: $TMP/sys/cat: a file it depends on changed: running /usr/bin/cat" \
+is "$out:$(cat "$TMP/e")" "piped:resident: $TMP/sys/cat: a file it depends on changed ($side): running /usr/bin/cat" \
 	"a rewritten sidecar: the original runs, with the reason"
-rm "$TMP/sys/.cat.resident-pages"
+rm "$side"
 out=$(echo piped | RESIDENT_DEBUG=1 "$TMP/sys/cat" 2> "$TMP/e")
-is "$out:$(cat "$TMP/e")" "piped:resident: $TMP/sys/cat: a file it depends on is gone: running /usr/bin/cat" \
+is "$out:$(cat "$TMP/e")" "piped:resident: $TMP/sys/cat: a file it depends on is gone ($side): running /usr/bin/cat" \
 	"a removed sidecar: the original runs, with the reason"
 "$RESIDENT" inspect "$TMP/sys/cat" > /dev/null
 is "$?" 1 "inspect: exit 1, stale"

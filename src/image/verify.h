@@ -1,0 +1,58 @@
+/* verify.h: what makes an image sound and current, defined once.
+ *
+ * The loader runs these on every exec (freestanding: raw syscalls, no
+ * libc); inspect, ls, check, verify and cost run the same code on the same
+ * bytes, so a tool can never call "current" what the loader would refuse,
+ * nor crash on what the loader would survive.  Every function takes bytes
+ * that may be hostile: offsets are checked before use, without overflow.
+ *
+ * Each check returns 0 when all is well, else a static one-line reason
+ * ("damaged image (checksum)", "a file it depends on changed"). */
+#ifndef RESIDENT_IMAGE_VERIFY_H
+#define RESIDENT_IMAGE_VERIFY_H
+
+#include <stdint.h>
+
+#include "format.h"
+
+/* where the locator is in an image (or the bare loader) of size bytes at
+ * file: the descriptor of the "resident" note that a PT_NOTE program
+ * header points at; its offset, or -1 */
+int64_t img_locator_offset(const unsigned char *file, uint64_t size);
+/* the locator's checksum, as snap seals it */
+uint64_t img_locator_sum(const struct img_locator *l);
+/* magic, counts, the program's name (absolute, NUL where orig_len says)
+ * and the checksum; the layouts' places are checked by the caller against
+ * what it can read */
+const char *img_check_locator(const struct img_locator *l);
+
+/* header and tables of one layout: ts bytes at h, read from hdr_off of an
+ * image of file_size bytes whose locator names orig */
+const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t hdr_off, uint64_t file_size,
+			     const char *orig);
+/* every map inside the user address space, in order, from a dependency it
+ * maps or from the saved pages; fixups inside a written map (after
+ * img_check_tables) */
+const char *img_check_maps(const struct img_header *h);
+
+/* Nothing a normal exec looks at changed.  fds: where to keep the
+ * IMD_MAPPED deps open (h->nmapped of them; the loader maps from them),
+ * or 0 to close each after its check.  *which: the dependency that
+ * failed, if any. */
+const char *img_check_deps(const struct img_header *h, int *fds, uint32_t *which);
+/* one of them; an IMD_MAPPED one left open in *fd if fd is not 0 */
+const char *img_check_dep(const struct img_header *h, uint32_t i, int *fd);
+/* the LD_*, GLIBC_TUNABLES and MALLOC_* variables of envp are exactly the
+ * capture's (LD_BIND_NOW aside: how the capture ran) */
+const char *img_check_env(const struct img_header *h, char *const *envp);
+/* the kernel release, CPU (signature and AT_HWCAP/AT_HWCAP2), RLIMIT_STACK;
+ * and not AT_SECURE */
+const char *img_check_host(const struct img_header *h, uint64_t hwcap, uint64_t hwcap2, int secure);
+
+/* the CPU's signature: FNV-1a of cpuid leaves 0, 1 (APIC id masked) and 7 */
+uint64_t img_cpu_sig(void);
+
+/* is the variable one that steers ld.so (and so must match)? */
+int img_steering(const char *name_eq_value);
+
+#endif

@@ -1,0 +1,185 @@
+/* program.c: the program a snap or check is about (program.h). */
+#include "program.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "../image/read.h"
+#include "../lib/err.h"
+#include "../lib/exit.h"
+
+/* absolute, "." and "//" dropped (they never change what a path names;
+ * ".." may, through a symlink, and stays for the kernel to resolve) */
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX], buf[2 * PATH_MAX + 2], *out;
+	if (path[0] != '/' && !getcwd(cwd, sizeof cwd))
+		return NULL;
+	snprintf(buf, sizeof buf, "%s%s%s", path[0] == '/' ? "" : cwd, path[0] == '/' ? "" : "/", path);
+	if (!(out = malloc(strlen(buf) + 1)))
+		return NULL;
+	char *w = out;
+	for (const char *r = buf; *r;) {
+		if (r[0] == '/' && (r[1] == '/' || (r[1] == '.' && (r[2] == '/' || !r[2])))) {
+			r += r[1] == '/' ? 1 : 2;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	if (w == out)
+		*w++ = '/';
+	*w = 0;
+	if (strlen(out) >= PATH_MAX) {
+		free(out);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return out;
+}
+
+/* as execvp: a name with a slash is a path; else the first executable
+ * PATH entry holding it */
+static char *find(const char *prog)
+{
+	char buf[PATH_MAX];
+	if (strchr(prog, '/'))
+		return absolute(prog);
+	const char *path = getenv("PATH");
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if ((size_t)snprintf(buf, sizeof buf, "%.*s/%s", (int)n, n ? p : ".", prog) < sizeof buf &&
+		    access(buf, X_OK) == 0)
+			return absolute(buf);
+		p += n + (end != NULL);
+	}
+	errno = ENOENT;
+	return NULL;
+}
+
+void program_locate(const char *prog, struct program *p)
+{
+	memset(p, 0, sizeof *p);
+	if (!*prog)
+		die(EXIT_USAGE, "an empty program name");
+	if (!(p->name = find(prog)))
+		die_errno(EXIT_USAGE, -errno, "%s", prog);
+	if (image_is(p->name)) {
+		struct image im;
+		char why[256];
+		if (image_open(p->name, &im, why, sizeof why))
+			die(EXIT_USAGE, "%s: an image, but %s", p->name, why);
+		p->image = p->name;
+		p->name = strdup(im.loc.orig);
+		image_close(&im);
+		if (!p->name)
+			die(EXIT_FAIL, "out of memory");
+		if (image_is(p->name))
+			die(EXIT_USAGE, "%s: an image of an image", prog);
+	}
+	if (!(p->real = realpath(p->name, NULL)))
+		die_errno(EXIT_USAGE, -errno, "%s", p->name);
+	if (stat(p->real, &p->st))
+		die_errno(EXIT_USAGE, -errno, "%s", p->real);
+}
+
+void program_free(struct program *p)
+{
+	free(p->name);
+	free(p->real);
+	free(p->image);
+	memset(p, 0, sizeof *p);
+}
+
+/* PT_INTERP of the ELF file open on fd: -1 none; 0 an absolute path,
+ * now in buf; 1 one that cannot be run as `ld.so PROGRAM` */
+static int find_interp(int fd, const Elf64_Ehdr *eh, char *buf, size_t size)
+{
+	for (int i = 0; i < eh->e_phnum && i < 256; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof ph, (off_t)(eh->e_phoff + (uint64_t)i * eh->e_phentsize)) != sizeof ph)
+			break;
+		if (ph.p_type != PT_INTERP)
+			continue;
+		if (ph.p_filesz == 0 || ph.p_filesz > size ||
+		    pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz ||
+		    buf[ph.p_filesz - 1] || buf[0] != '/')
+			return 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* opened without blocking on a FIFO, and only if a regular file */
+static int open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+void program_vet(const struct program *p)
+{
+	const char *path = p->name;
+	if (!S_ISREG(p->st.st_mode))
+		die(EXIT_USAGE, "%s: not a regular file", path);
+	if (p->st.st_mode & (S_ISUID | S_ISGID))
+		die(EXIT_USAGE, "%s: set-user-ID or set-group-ID program: not captured", path);
+	int fd = open_regular(p->real);
+	if (fd < 0)
+		die_errno(EXIT_USAGE, -errno, "%s", path);
+	if (fgetxattr(fd, "security.capability", NULL, 0) >= 0)
+		die(EXIT_USAGE, "%s: has file capabilities: not captured", path);
+	unsigned char b[sizeof(Elf64_Ehdr)];
+	ssize_t n = pread(fd, b, sizeof b, 0);
+	if (n >= 2 && b[0] == '#' && b[1] == '!') {
+		char line[256];
+		ssize_t m = pread(fd, line, sizeof line - 1, 2);
+		line[m > 0 ? m : 0] = 0;
+		line[strcspn(line, "\n")] = 0;
+		char *interp = line + strspn(line, " \t");
+		interp[strcspn(interp, " \t")] = 0;
+		die(EXIT_USAGE, "%s: a script: snap its interpreter (%s) instead", path, interp);
+	}
+	if (n < (ssize_t)sizeof(Elf64_Ehdr) || memcmp(b, ELFMAG, SELFMAG))
+		die(EXIT_USAGE, "%s: not an ELF executable", path);
+	Elf64_Ehdr eh;
+	memcpy(&eh, b, sizeof eh);
+	if (b[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
+		die(EXIT_USAGE, "%s: not an x86_64 ELF program", path);
+	char interp[PATH_MAX];
+	int dynamic = find_interp(fd, &eh, interp, sizeof interp) >= 0;
+	close(fd);
+	if (!dynamic)
+		die(EXIT_USAGE, "%s: statically linked: no dynamic linking to save", path);
+}
+
+int program_interp(const char *path, char *buf, size_t size)
+{
+	int fd = open_regular(path), rc = -1;
+	Elf64_Ehdr eh;
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &eh, sizeof eh, 0) == sizeof eh && find_interp(fd, &eh, buf, size) == 0)
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+mode_t program_image_mode(const struct program *p)
+{
+	mode_t m = p->st.st_mode & 0755;
+	return m | 0600;	/* its owner (who could read the original) reads and replaces it */
+}

@@ -1,0 +1,160 @@
+/* snap.c: a program captured (capture.c), laid out (image_write.c) and
+ * put in place (install.c).
+ *
+ *   capture K times ---> lay out ---> write unnamed ---> lock directory
+ *   (outside the lock:     (tables,     (O_TMPFILE)        name sidecar,
+ *    the slow part)         saved                          rename image,
+ *                           pages)                         clean, unlock
+ */
+#include "snap.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../image/format.h"
+#include "../lib/err.h"
+#include "../lib/exit.h"
+#include "../lib/phase.h"
+#include "capture.h"
+#include "image_write.h"
+#include "install.h"
+
+extern const unsigned char _binary_loader_elf_start[], _binary_loader_elf_end[];
+extern char **environ;
+
+/* K captures must be K different layouts: the same addresses twice means
+ * the kernel did not randomise them (randomize_va_space 0, setarch -R) */
+static void vet_layout(const char *path, const struct capture *caps, int k)
+{
+	for (int j = 0; j < k; j++)
+		if (caps[j].at_base == caps[k].at_base && caps[j].at_phdr == caps[k].at_phdr &&
+		    caps[j].sp == caps[k].sp)
+			die(EXIT_FAIL, "%s: captures %d and %d have the same addresses: address space "
+				       "randomisation is off (kernel.randomize_va_space, setarch -R)", path, j + 1, k + 1);
+}
+
+/* the caller's environment, with LD_BIND_NOW=1: ld.so relocates all */
+static char **capture_env(void)
+{
+	size_t ne = 0, k = 0;
+	while (environ[ne])
+		ne++;
+	char **env = calloc(ne + 2, sizeof *env);
+	if (!env)
+		die(EXIT_FAIL, "out of memory");
+	for (size_t i = 0; i < ne; i++)
+		if (strncmp(environ[i], "LD_BIND_NOW=", 12))
+			env[k++] = environ[i];
+	env[k++] = "LD_BIND_NOW=1";
+	return env;
+}
+
+/* K captures, through ld.so first (the program lands beside its
+ * libraries), as exec'd where that cannot be exact; laid out as img */
+static int capture_all(const struct program *p, const struct snap_opts *o, struct image_in *in,
+		       struct capture *caps, struct image_out *img, char *why, size_t n)
+{
+	char interp[PATH_MAX];
+	int have_interp = program_interp(p->real, interp, sizeof interp) == 0;
+	int via_ldso = !o->as_exec && have_interp;
+	const char *names[] = { p->name, have_interp ? interp : NULL, NULL };
+	for (;; via_ldso = 0) {
+		char *lv[] = { interp, p->real, NULL }, *pv[] = { p->real, NULL };
+		int ncap, ok = 1;
+		for (ncap = 0; ok && ncap < in->ncaps; ncap++) {
+			ok = capture_run(via_ldso ? interp : p->real, via_ldso ? lv : pv, in->env, via_ldso, names,
+					 &caps[ncap], why, n) == 0;
+			if (ok)
+				vet_layout(p->name, caps, ncap);
+		}
+		if (ok && image_build(in, img, why, n) == 0)
+			return 0;
+		for (int i = 0; i < ncap; i++)
+			capture_free(&caps[i]);
+		if (!via_ldso)
+			return -1;
+		if (debug_on())
+			fprintf(stderr, "%s: through %s: %s; captured as exec'd\n", err_prog, interp, why);
+	}
+}
+
+size_t snap_to(const struct program *p, const char *out, const struct snap_opts *o)
+{
+	int nlay = o->layouts > 0 ? o->layouts : 1;
+	struct capture caps[IMG_LAYOUTS_MAX];
+	const struct capture *cp[IMG_LAYOUTS_MAX];
+	for (int i = 0; i < nlay; i++)
+		cp[i] = &caps[i];
+	char why[512], side[PATH_MAX];
+	struct image_in in = { .caps = cp, .ncaps = nlay, .orig = p->name, .env = capture_env(),
+			       .loader = _binary_loader_elf_start,
+			       .loader_size = (size_t)(_binary_loader_elf_end - _binary_loader_elf_start) };
+	struct image_out img = { 0 }, pages = { 0 };
+	struct staged si, sp = { .fd = -1 };
+	struct target t;
+	mode_t mode = program_image_mode(p);
+	/* once files are named, the install finishes before SIGINT, SIGTERM
+	 * or SIGHUP act: no sidecar without its image */
+	sigset_t quiet, old;
+	sigemptyset(&quiet);
+	sigaddset(&quiet, SIGINT);
+	sigaddset(&quiet, SIGTERM);
+	sigaddset(&quiet, SIGHUP);
+	phase("start");
+	int e = 0;
+	if (o->system) {
+		/* the sidecar's name and identity go into the tables: it is named
+		 * first, under the lock, then the image is laid out */
+		if (capture_all(p, o, &in, caps, &img, why, sizeof why))
+			die(EXIT_FAIL, "%s: %s", p->name, why);
+		image_out_free(&img);
+		if (image_pages(cp, nlay, &pages))
+			die(EXIT_FAIL, "out of memory");
+		if ((e = target_open(out, &t)))
+			die_errno(EXIT_FAIL, e, "%s", out);
+		sigprocmask(SIG_BLOCK, &quiet, &old);
+		if ((e = stage_write(&t, &pages, mode & 0444, p->st.st_gid, &sp)) ||
+		    (e = stage_name(&sp, &t, IMG_PAGES_SUFFIX, side, sizeof side))) {
+			stage_drop(&sp);
+			die_errno(EXIT_FAIL, e, "%s", out);
+		}
+		in.pages_path = side;
+		in.pages_st = sp.st;
+		if (image_build(&in, &img, why, sizeof why)) {
+			stage_drop(&sp);
+			die(EXIT_FAIL, "%s: %s", p->name, why);
+		}
+	} else {
+		if (capture_all(p, o, &in, caps, &img, why, sizeof why))
+			die(EXIT_FAIL, "%s: %s", p->name, why);
+		if ((e = target_open(out, &t)))
+			die_errno(EXIT_FAIL, e, "%s", out);
+		sigprocmask(SIG_BLOCK, &quiet, &old);
+	}
+	phase("lay out");
+	if ((e = stage_write(&t, &img, mode, p->st.st_gid, &si)) || (e = stage_replace(&si, &t))) {
+		stage_drop(&si);
+		stage_drop(&sp);
+		die_errno(EXIT_FAIL, e, "%s", out);
+	}
+	/* in place: the sidecar it names stays; what older snaps left goes */
+	sp.tmp[0] = 0;
+	stage_drop(&sp);
+	stage_drop(&si);
+	target_clean(&t, IMG_PAGES_SUFFIX, o->system ? side : NULL);
+	target_close(&t);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	phase("rename");
+	size_t size = img.size + pages.size;
+	image_out_free(&img);
+	image_out_free(&pages);
+	for (int i = 0; i < nlay; i++)
+		capture_free(&caps[i]);
+	free((void *)in.env);
+	return size;
+}

@@ -1,0 +1,20 @@
+/* snap.h: capture a program into an image put in place (snap, check). */
+#ifndef RESIDENT_SNAP_H
+#define RESIDENT_SNAP_H
+
+#include <stddef.h>
+
+#include "program.h"
+
+struct snap_opts {
+	int system;	/* saved pages in a sidecar (snap --system) */
+	int as_exec;	/* not through ld.so (snap --as-exec) */
+	int layouts;	/* captures, one picked at random per exec (snap --layouts); 0 means 1 */
+};
+
+/* capture p into an image at out (a system image: saved pages in a
+ * sidecar beside it); its size in bytes, or dies with one line, leaving
+ * nothing half-written */
+size_t snap_to(const struct program *p, const char *out, const struct snap_opts *o);
+
+#endif
