@@ -24,3 +24,23 @@ within() {
 		echo "#   got $1, expected $2 +- $3"
 }
 diag() { echo "# $*"; }
+skip() { # DESCRIPTION: a test that cannot run here, said so
+	_n=$((_n + 1))
+	echo "ok $_n # skip $1"
+}
+# in_sandbox SCRIPT: run sh -c SCRIPT in a mount namespace of its own where
+# /etc, /usr/lib/x86_64-linux-gnu and /usr/local/lib are writable overlays:
+# what it installs there (libraries, ldconfig's cache, ld.so.preload) the
+# rest of the machine never sees.  Needs root; returns 77 where it cannot.
+in_sandbox() {
+	[ "$(id -u)" = 0 ] || return 77
+	mkdir -p "$TMP/sandbox"
+	SB=$TMP/sandbox unshare -m sh -e -c '
+		mount --make-rprivate /
+		for d in /etc /usr/lib/x86_64-linux-gnu /usr/local/lib; do
+			n=$(echo "$d" | tr / _)
+			mkdir -p "$SB/up$n" "$SB/wk$n"
+			mount -t overlay overlay -o "lowerdir=$d,upperdir=$SB/up$n,workdir=$SB/wk$n" "$d"
+		done
+		exec sh -e -c "$1"' sh "$1"
+}
