@@ -8,5 +8,6 @@ bench: deps resident build/tests/progs/spawn build/tests/progs/dirty
 	sh bench/images.sh
 	sh bench/capture.sh
 	sh bench/layouts.sh $(BENCH_N) $(BENCH_R)
+	sh bench/deps.sh
 
 .PHONY: bench
