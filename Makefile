@@ -34,7 +34,7 @@ build/asan/resident: $(SRCS:%.c=build/asan/%.o) $(LOADER_BLOB)
 # sanitizer; embedded in resident as a blob that snap copies into images
 LOADER_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-builtin \
 	-fno-stack-protector -fpie -fcf-protection=none -fno-asynchronous-unwind-tables
-LOADER_LDFLAGS = -nostdlib -static -Wl,-Ttext-segment=0x100000000 -Wl,--build-id=none \
+LOADER_LDFLAGS = -nostdlib -static -Wl,-Ttext-segment=0x100000000 -Wl,--build-id=none -Wl,-T,src/loader/locator.ld \
 	-Wl,-z,noexecstack -Wl,-z,norelro -Wl,-z,noseparate-code -Wl,-e,_start
 # compiled, then linked: clang refuses link flags on a compile (-Werror)
 build/loader/%.o: src/loader/%.c
@@ -47,8 +47,8 @@ build/loader/%.o: src/loader/%.S
 build/loader/verify.o: src/image/verify.c
 	@mkdir -p $(@D)
 	$(CC) $(LOADER_CFLAGS) -MMD -MP -c -o $@ $<
-build/loader/loader.elf: build/loader/start.o build/loader/loader.o build/loader/verify.o
-	$(CC) $(LOADER_CFLAGS) $(LOADER_LDFLAGS) -o $@ $^
+build/loader/loader.elf: build/loader/start.o build/loader/loader.o build/loader/verify.o src/loader/locator.ld
+	$(CC) $(LOADER_CFLAGS) $(LOADER_LDFLAGS) -o $@ $(filter %.o,$^)
 $(LOADER_BLOB): build/loader/loader.elf
 	cd build/loader && ld -r -b binary -z noexecstack -o blob.o loader.elf
 

@@ -27,14 +27,22 @@ $(FUZZ): tests/fuzz/fuzz_proc.c $(filter src/proc/%,$(LIBSRCS)) src/cost/role.c
 	@mkdir -p $(@D)
 	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^
 
-fuzz: $(FUZZ)
-	sh tests/fuzz/run.sh $(FUZZ) $(or $(FUZZ_SECONDS),60)
+# and over the image reader (the loader's own checks with it)
+FUZZ_IMAGE = build/fuzz/fuzz_image
+$(FUZZ_IMAGE): tests/fuzz/fuzz_image.c src/image/read.c src/image/verify.c src/lib/err.c
+	@mkdir -p $(@D)
+	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^
 
-tests: resident build/asan/resident $(UNIT) $(PROGS) $(FUZZ)
+fuzz: $(FUZZ) $(FUZZ_IMAGE) resident
+	sh tests/fuzz/run.sh $(FUZZ) $(or $(FUZZ_SECONDS),60) proc
+	RESIDENT=$(CURDIR)/resident sh tests/fuzz/run.sh $(FUZZ_IMAGE) $(or $(FUZZ_SECONDS),60) image
+
+tests: resident build/asan/resident $(UNIT) $(PROGS) $(FUZZ) $(FUZZ_IMAGE)
 
 check: deps
 	$(MAKE) tests
 	RESIDENT=$(CURDIR)/build/asan/resident PROGS=$(CURDIR)/build/tests/progs SRC=$(CURDIR)/tests/progs FUZZ=$(CURDIR)/$(FUZZ) \
+		FUZZ_IMAGE=$(CURDIR)/$(FUZZ_IMAGE) \
 		prove --exec '' --timer $(UNIT) tests/integration/*.t
 
 .PHONY: check tests fuzz
