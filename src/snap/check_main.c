@@ -249,10 +249,14 @@ int cmd_check(int argc, char **argv)
 	if ((scratch_fd = open(scratch_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		die_errno(EXIT_FAIL, -errno, "%s", scratch_path);
 	atexit(on_exit_clean);
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* a signal ignored when check started stays ignored (nohup, a
+	 * background job of a script) */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	for (int i = 0; i < 3; i++) {
+		struct sigaction sa = { .sa_handler = on_signal }, old;
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
 
 	char made[PATH_MAX + 16];
 	if (!image) {

@@ -1,0 +1,80 @@
+#!/bin/bash
+# check.t: resident check reports what is so.  An image found in PATH
+# stands for its original (the README's own example); --image must be an
+# image of that program; "restored" is the loader's own word; whatever
+# ends check, the run in progress dies and the scratch directory goes;
+# standard input is replayed within a limit.
+. "$(dirname "$0")/tap.sh"
+plan 17
+chmod 755 "$TMP"
+mkdir "$TMP/scratch"
+export TMPDIR=$TMP/scratch
+export XDG_DATA_HOME=$TMP/xdg
+
+# the README's steps: snap into the image directory, put it first in PATH
+"$RESIDENT" snap /usr/bin/sort > /dev/null
+PATH=$XDG_DATA_HOME/resident/bin:$PATH "$RESIDENT" check sort -- -r < /etc/passwd > "$TMP/c"; rc=$?
+is "$rc:$(sed -n 's/^program  //p' "$TMP/c")" "0:/usr/bin/sort" "check NAME, its image first in PATH: checks the program it stands for"
+grep -q "^image    $XDG_DATA_HOME/resident/bin/sort\$" "$TMP/c" && grep -q ", restored\$" "$TMP/c"
+ok $? "... against that very image, which restored"
+PATH=$XDG_DATA_HOME/resident/bin:$PATH "$RESIDENT" snap sort > "$TMP/o" 2>&1
+is "$?:$(cat "$TMP/o")" "0:$XDG_DATA_HOME/resident/root/usr/bin/sort: image of /usr/bin/sort, $(sed 's/.*, //' "$TMP/o")" \
+	"snap NAME, its image first in PATH: snaps the program again"
+
+# --image must be an image, of that program
+"$RESIDENT" snap -o "$TMP/cat.img" /usr/bin/cat > /dev/null
+for x in /etc/passwd "$TMP/nowhere" "$TMP/cat.img"; do
+	"$RESIDENT" check --image "$x" /usr/bin/ls > "$TMP/o" 2> "$TMP/e"
+	echo "$?:$(wc -l < "$TMP/e"):$(wc -c < "$TMP/o")"
+done > "$TMP/r"
+is "$(tr '\n' ' ' < "$TMP/r")" "2:1:0 2:1:0 2:1:0 " "--image that is no image, is missing, or is another program's: exit 2, one line, no report"
+grep -q "an image of /usr/bin/cat, not of /usr/bin/ls" "$TMP/e"; ok $? "and it says whose image it is: $(cat "$TMP/e")"
+
+# "restored" is evidence, not the absence of a complaint
+echo hi | "$RESIDENT" check /usr/bin/cat --image "$TMP/cat.img" > "$TMP/c"
+is "$?:$(grep -c ', restored$' "$TMP/c"):$(sed -n 's/^image    //p' "$TMP/c")" "0:1:$TMP/cat.img" "options after the program: --image taken as check's, the image restored"
+LD_BIND_NOT=1 "$RESIDENT" check --image "$TMP/cat.img" /usr/bin/cat < /dev/null > "$TMP/c"
+grep -q ", ran the program normally\$" "$TMP/c" && grep -q "^because  an LD_\*, GLIBC_TUNABLES or MALLOC_\* variable differs" "$TMP/c"
+ok $? "a fallback is called one, with the loader's reason"
+cp /usr/bin/cat "$TMP/plain-cat"
+"$RESIDENT" check --image "$TMP/plain-cat" /usr/bin/cat < /dev/null 2> "$TMP/e"
+is "$?" 2 "a program given as --image: refused, never called restored"
+
+# the scratch directory goes, however check ends
+cp /usr/bin/sleep "$TMP/napper"
+left() { pgrep -f "^$TMP/napper" | wc -l; }
+for sig in TERM INT HUP; do
+	# (a background job of a script starts with SIGINT ignored: given back)
+	env --default-signal=$sig "$RESIDENT" check "$TMP/napper" -- 1000 > /dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 200); do [ "$(left)" -ge 1 ] && break; sleep 0.05; done
+	kill -$sig $pid
+	{ wait $pid; } 2> /dev/null; rc=$?
+	for _ in $(seq 50); do [ "$(left)" = 0 ] && break; sleep 0.05; done
+	is "$rc:$(left):$(ls -A "$TMP/scratch")" "$((128 + $(kill -l $sig))):0:" "SIG$sig while the program runs: check dies of it, the program too, no scratch left"
+done
+# killed while it snaps (a big program: the capture takes a while)
+for delay in 0.01 0.05 0.1 0.2; do
+	"$RESIDENT" check /usr/lib/llvm-14/bin/clang-format -- --version > /dev/null 2>&1 &
+	pid=$!
+	sleep $delay
+	kill -TERM $pid
+	wait $pid
+	echo "$?:$(ls -A "$TMP/scratch" | wc -l)"
+done > "$TMP/r"
+is "$(awk -F: '$2 != 0' "$TMP/r" | wc -l)" 0 "SIGTERM at 4 moments of its snap: no scratch left ($(tr '\n' ' ' < "$TMP/r"))"
+printf '#!/bin/sh\necho hi\n' > "$TMP/script" && chmod +x "$TMP/script"
+"$RESIDENT" check "$TMP/script" > /dev/null 2> "$TMP/e"
+is "$?:$(ls -A "$TMP/scratch")" "2:" "a refused snap (a script): exit 2, no scratch left"
+
+# standard input: replayed whole, within a limit
+head -c 70000000 /dev/zero | "$RESIDENT" check --image "$TMP/cat.img" /usr/bin/cat > /dev/null 2> "$TMP/e"
+is "$?:$(cat "$TMP/e"):$(ls -A "$TMP/scratch")" "2:resident: standard input: more than 64 MiB: too much to replay:" "70 MB on stdin: refused with the limit, nothing left"
+seq 100000 | "$RESIDENT" check --image "$TMP/cat.img" /usr/bin/cat > "$TMP/c"
+is "$?:$(grep -c 'stdout 588895 bytes' "$TMP/c")" "0:2" "600 kB on stdin: both runs got all of it"
+
+# what it writes, it writes or says it could not
+"$RESIDENT" check --image "$TMP/cat.img" /usr/bin/cat < /dev/null > /dev/full 2> "$TMP/e"
+is "$?:$(cat "$TMP/e")" "4:resident: standard output: No space left on device" "stdout on /dev/full: exit 4, one line"
+"$RESIDENT" check --frobnicate /usr/bin/cat 2> "$TMP/e"
+is "$?:$(cat "$TMP/e")" "2:resident: check: --frobnicate: unknown option (see resident check --help)" "an unknown option: exit 2, one line"
