@@ -103,6 +103,19 @@ int stage_write(const struct target *t, const struct image_out *o, mode_t mode, 
 	if (!e && (fchmod(s->fd, mode) || fsync(s->fd)))
 		e = -errno;
 	phase("fsync");
+	/* open for writing no more before it has a name: an exec of a file
+	 * something holds open for writing fails (ETXTBSY) */
+	if (!e) {
+		char fdp[64];
+		snprintf(fdp, sizeof fdp, "/proc/self/fd/%d", s->fd);
+		int ro = open(fdp, O_RDONLY | O_CLOEXEC);
+		if (ro < 0)
+			e = -errno;
+		else {
+			close(s->fd);
+			s->fd = ro;
+		}
+	}
 	if (e)
 		stage_drop(s);
 	return e;
@@ -192,7 +205,7 @@ void target_clean(const struct target *t, const char *suffix, const char *keep)
 		const char *rest = n + 1 + nl;
 		int temp = !strncmp(rest, TMP_INFIX, strlen(TMP_INFIX)) && len == 1 + nl + strlen(TMP_INFIX) + 6;
 		/* .NAME.XXXXXX.SUFFIX */
-		int side = sl && len == 1 + nl + 8 + sl && !strcmp(n + len - sl, suffix) && (!k || strcmp(n, k));
+		int side = sl && len == 1 + nl + 1 + 6 + sl && !strcmp(n + len - sl, suffix) && (!k || strcmp(n, k));
 		if (temp || side)
 			unlinkat(t->dirfd, n, 0);
 	}
