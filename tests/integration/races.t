@@ -5,7 +5,7 @@
 # own sidecar; a name in the image directory always resolves, to a whole
 # image or to the program, while it is snapped again and again.
 . "$(dirname "$0")/tap.sh"
-plan 11
+plan 10
 chmod 755 "$TMP"
 cp /usr/bin/sort "$TMP/victim"	# a name of its own, to count what is left
 left() { pgrep -f "^$TMP/victim" | wc -l; }
