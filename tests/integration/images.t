@@ -7,7 +7,7 @@
 plan 45
 export RESIDENT_DEBUG=1
 mkdir "$TMP/img"
-snap() { "$RESIDENT" snap -o "$TMP/img/$1" "$2" > /dev/null; ok $? "snap $2"; }
+snap() { RESIDENT_DEBUG= "$RESIDENT" snap -o "$TMP/img/$1" "$2" > /dev/null; ok $? "snap $2"; }
 # same LABEL STDIN ENVMODE PROG IMAGE ARGS...: both runs with argv[0] "prog"
 run() { # envmode prog stdin out err args...
 	local mode=$1 prog=$2 in=$3 out=$4 err=$5
@@ -22,8 +22,8 @@ run() { # envmode prog stdin out err args...
 same() { # label stdin envmode prog image args...
 	local label=$1 in=$2 mode=$3 prog=$4 img=$5
 	shift 5
-	run "$mode" "$prog" "$in" "$TMP/o1" "$TMP/e1" "$@"; local r1=$?
-	run "$mode" "$img" "$in" "$TMP/o2" "$TMP/e2" "$@"; local r2=$?
+	run "$mode" "$prog" "$in" "$TMP/o1" "$TMP/e1" "$@" 2> /dev/null; local r1=$?
+	run "$mode" "$img" "$in" "$TMP/o2" "$TMP/e2" "$@" 2> /dev/null; local r2=$?
 	cmp -s "$TMP/o1" "$TMP/o2" && cmp -s "$TMP/e1" "$TMP/e2" && [ $r1 = $r2 ]
 	ok $? "$label: same output and exit status ($r1)"
 	cmp -s "$TMP/o1" "$TMP/o2" || diff "$TMP/o1" "$TMP/o2" | head -n 5 | sed 's/^/#   /'
@@ -56,7 +56,7 @@ is "$(sed -n 's/^pid=//p' "$TMP/pid")" "$(sed -n 's/^shell=//p' "$TMP/pid")" "a 
 
 # captured as exec'd: the executable keeps its own region, and the program
 # sees the same; captured through ld.so (the default): the snap said so
-"$RESIDENT" snap --as-exec -o "$TMP/img/show-exec" "$S" > /dev/null
+RESIDENT_DEBUG= "$RESIDENT" snap --as-exec -o "$TMP/img/show-exec" "$S" > /dev/null
 ok $? "snap --as-exec show"
 same "show, captured --as-exec" "$TMP/none" inherit "$S" "$TMP/img/show-exec" a b
 "$RESIDENT" snap -o "$TMP/img/show2" "$S" > /dev/null 2> "$TMP/snaperr"
