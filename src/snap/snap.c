@@ -34,7 +34,7 @@ static void vet_layout(const char *path, const struct capture *caps, int k)
 	for (int j = 0; j < k; j++)
 		if (caps[j].at_base == caps[k].at_base && caps[j].at_phdr == caps[k].at_phdr &&
 		    caps[j].sp == caps[k].sp)
-			die(EXIT_FAIL, "%s: captures %d and %d have the same addresses: address space "
+			die(EXIT_USAGE, "%s: captures %d and %d have the same addresses: address space "
 				       "randomisation is off (kernel.randomize_va_space, setarch -R)", path, j + 1, k + 1);
 }
 
