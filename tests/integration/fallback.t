@@ -4,7 +4,7 @@
 # damaged or truncated anywhere in its header and tables, it runs the
 # original program instead; when that is gone, it fails with one line, 127.
 . "$(dirname "$0")/tap.sh"
-plan 14
+plan 16
 SRC=${SRC:-$(cd "$(dirname "$0")/../progs" && pwd)}
 mkdir "$TMP/lib"
 cc -shared -fPIC -O2 -DVALUE=1 -o "$TMP/lib/libresident_test.so" "$SRC/lib/resident_test_lib.c"
@@ -77,6 +77,19 @@ for ((off = loc; off < loc + 4392; off += 8)); do
 		{ bad=$((bad + 1)); diag "locator byte $off: exit $rc: $(head -c 200 "$TMP/e")"; }
 done
 is "$bad" 0 "each of $runs locator words damaged: it runs right, or nothing (exit 127, one line)"
+
+# the issue's cases: one flipped bit made an image of df run dd; a cut
+# made an image of ssh run ss
+"$RESIDENT" snap -o "$TMP/df.img" /usr/bin/df > /dev/null
+at=$(($(jq .regions.locator.offset < <("$RESIDENT" inspect --json "$TMP/df.img")) + 296 + 10))	# orig, "/usr/bin/d[f]"
+printf 'd' | dd of="$TMP/df.img" bs=1 seek=$at conv=notrunc 2> /dev/null
+GLIBC_TUNABLES=glibc.malloc.tcache_count=0 "$TMP/df.img" --version > "$TMP/o" 2> "$TMP/e"
+is "$?:$(wc -c < "$TMP/o"):$(grep -c 'no program to run' "$TMP/e")" "127:0:1" "df's image with its program's name flipped to dd: runs nothing, one line"
+"$RESIDENT" snap -o "$TMP/ssh.img" /usr/bin/ssh > /dev/null
+loc=$("$RESIDENT" inspect --json "$TMP/ssh.img" | jq .regions.locator.offset)
+head -c $((loc + 296 + 11)) "$TMP/ssh.img" > "$TMP/ss.img" && chmod +x "$TMP/ss.img"	# "/usr/bin/ss"
+"$TMP/ss.img" -V > "$TMP/o" 2> "$TMP/e"
+is "$?:$(wc -c < "$TMP/o"):$(wc -l < "$TMP/e")" "127:0:1" "ssh's image cut after /usr/bin/ss: runs nothing, one line"
 
 # the original is gone or unreadable: one line, 127 or 126, as a shell says
 cp "$S" "$TMP/gone"
