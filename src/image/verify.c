@@ -237,7 +237,9 @@ const char *img_check_dep(const struct img_header *h, uint32_t i, int *fd)
 	long r;
 	switch (d->kind) {
 	case IMD_MAPPED:
-		r = sys2(NR_open, path, O_RDONLY | O_CLOEXEC);
+		/* not blocked by a FIFO put in its place: fstat tells it is
+		 * no longer the file */
+		r = sys2(NR_open, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (r < 0)
 			return r == -ENOENT || r == -ENOTDIR ? "a file it depends on is gone"
 							     : "cannot open a file it depends on";

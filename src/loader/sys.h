@@ -37,6 +37,7 @@ enum {
 
 #define O_RDONLY 0
 #define O_CLOEXEC 02000000
+#define O_NONBLOCK 04000
 #define PROT_NONE 0
 #define PROT_READ 1
 #define PROT_WRITE 2
