@@ -152,6 +152,13 @@ int image_is(const char *path)
 	return n == (ssize_t)sizeof id && !memcmp(id, "\177ELF", 4) && !memcmp(id + IMG_ELF_MARK_AT, IMG_ELF_MARK, 7);
 }
 
+int image_is_fd(int fd)
+{
+	unsigned char id[16];
+	ssize_t n = pread(fd, id, sizeof id, 0);
+	return n == (ssize_t)sizeof id && !memcmp(id, "\177ELF", 4) && !memcmp(id + IMG_ELF_MARK_AT, IMG_ELF_MARK, 7);
+}
+
 void image_close(struct image *im)
 {
 	free(im->tables);

@@ -27,6 +27,9 @@ int image_open(const char *path, struct image *im, char *why, size_t n);
 void image_close(struct image *im);
 /* 1 if the file at path is a resident image (its ELF mark), else 0 */
 int image_is(const char *path);
+/* the same for the file open on fd (read at offset 0, fd left open): for a
+ * file that must not be opened by name */
+int image_is_fd(int fd);
 /* the reason dependency i no longer matches, or NULL if it does */
 const char *image_file_stale(const struct image *im, unsigned i);
 /* the first reason the image would not restore here, or NULL */
