@@ -12,6 +12,9 @@
 #include "plainfile.h"
 #include "scan.h"
 
+/* the most tasks a kernel can have: PID_MAX_LIMIT on 64-bit (4M) */
+#define TASKS_MAX 4194304
+
 int procfs_open(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -132,5 +135,8 @@ long procfs_tasks(int root)
 	uint64_t tasks;
 	if (!slash || scan_u64(slash + 1, strcspn(slash + 1, " \n"), 10, &tasks) <= 0)
 		return -EINVAL;
+	/* every task has a PID: more than the kernel can number is not a count */
+	if (tasks > TASKS_MAX)
+		return -ERANGE;
 	return (long)tasks;
 }

@@ -31,7 +31,8 @@ int procfs_exe_open(int root, pid_t pid, struct stat *st);
  * buf, NUL-terminated; length or -errno */
 int procfs_read(int root, const char *name, char *buf, size_t size);
 
-/* the tasks (threads) on the machine: loadavg's "running/total"; or -errno */
+/* the tasks (threads) on the machine: loadavg's "running/total"; or -errno
+ * (-ERANGE: more than PID_MAX_LIMIT, which no kernel runs) */
 long procfs_tasks(int root);
 
 /* readlink "PID/name" into buf (NUL-terminated); length or -errno */
