@@ -33,7 +33,8 @@ is "$(pgrep -u nobody -c -x dirty)" 0 "and they are gone afterwards"
 ok $(jq -e '[.programs[] | select(.exe | endswith("/dirty"))][0].instances == 3' "$TMP/j3" > /dev/null; echo $?) \
 	"-u nobody selects nobody's 3 instances"
 "$RESIDENT" cost -u no-such-user-here 2> "$TMP/err"
-is "$?:$(cat "$TMP/err")" "2:resident: -u: no-such-user-here: no such user" "-u with an unknown user: exit 2"
+is "$?:$(cat "$TMP/err")" "2:resident: cost: -u: no-such-user-here: no such user (see resident cost --help)" \
+	"-u with an unknown user: exit 2, one line"
 # PIDs that do not exist
 "$RESIDENT" cost 999999999 > /dev/null 2> "$TMP/err"
 is "$?" 3 "a PID that does not exist: exit 3"
