@@ -48,7 +48,7 @@ static const char usage_text[] =
 	"  -h, --help          this text\n"
 	"\n"
 	"exit: 0 all read, 1 some selected processes unreadable or missing,\n"
-	"      2 usage, 3 nothing matched, 4 failure\n";
+	"      2 usage, 3 none matched or none readable, 4 failure\n";
 
 struct opts {
 	struct selector sel;
@@ -171,9 +171,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	for (size_t g = 0; g < r->ngroups; g++)
 		advise(&r->groups[g], km);
 	*pids_out = pids;
-	if (t->read == 0 && t->denied == 0)
-		return EXIT_NOTHING;
-	return (t->denied || t->malformed || t->missing) ? EXIT_PARTIAL : EXIT_OK;
+	return report_status(r);
 }
 
 static void report_free(struct report *r, pid_t *pids)
@@ -214,14 +212,39 @@ static const struct group *diff_operand(const struct report *r, const char *what
 	die(EXIT_NOTHING, "%s: no readable process runs this program", what);
 }
 
+/* --diff reads more than its operands when one is a PID and the other a
+ * program: its status is the operands' own.  1 if a process an operand
+ * names could not be read, else 0 (an operand with none readable died) */
+static int diff_status(const struct opts *o, const struct report *r)
+{
+	for (size_t i = 0; i < r->nprocs; i++) {
+		const struct pcost *p = &r->procs[i];
+		if (p->state != PS_DENIED && p->state != PS_MALFORMED)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			const char *what = o->diff[k];
+			struct selector s = { .programs = &what, .nprograms = 1 };
+			if (all_digits(what) ? atol(what) == (long)p->pid
+					     : selector_match(&s, p->exe ? p->exe : "", p->name, 0))
+				return EXIT_PARTIAL;
+		}
+	}
+	return EXIT_OK;
+}
+
+/* the report, to stdout or -o FILE; for --diff, the operands are found
+ * first, so that a run that cannot do them writes nothing */
 static void emit(const struct opts *o, const struct report *r)
 {
+	struct group ga, gb;
+	const struct group *a = NULL, *b = NULL;
+	if (o->diff[0]) {
+		a = diff_operand(r, o->diff[0], &ga);
+		b = diff_operand(r, o->diff[1], &gb);
+	}
 	struct outfile of;
 	FILE *f = outfile_open(&of, o->output);
 	if (o->diff[0]) {
-		struct group ga, gb;
-		const struct group *a = diff_operand(r, o->diff[0], &ga);
-		const struct group *b = diff_operand(r, o->diff[1], &gb);
 		report_diff(f, r, a, o->diff[0], b, o->diff[1], o->json);
 	} else if (o->json) {
 		report_json(f, r);
@@ -355,11 +378,11 @@ int cmd_cost(int argc, char **argv)
 		struct cgroup_mem cg;
 		pid_t *pids;
 		status = run_once(&o, root, &km, &r, &pids, &cg);
-		if (status == EXIT_NOTHING && !o.diff[0] && o.watch <= 0) {
-			report_free(&r, pids);
-			die(EXIT_NOTHING, "no process matched the selection");
-		}
+		if (status == EXIT_NOTHING && !o.diff[0] && o.watch <= 0)
+			report_die_nothing(&r);
 		emit(&o, &r);
+		if (o.diff[0])
+			status = diff_status(&o, &r);
 		fflush(stdout);
 		report_free(&r, pids);
 		if (o.watch > 0 && !stop) {
