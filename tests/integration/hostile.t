@@ -43,7 +43,8 @@ wrote() {
 		ok $? "$5: root's file behind the symlink untouched"
 		[ "$(cat "$3.victim")" = precious ] || diag "it now holds: $(head -c 60 "$3.victim")..."
 	fi
-	if [ -f "$3" ] && [ ! -L "$3" ] && [ "$(stat -c %U "$3")" = root ] && eval "$4" < "$3" > /dev/null 2>&1; then
+	if [ -f "$3" ] && [ ! -L "$3" ] && [ -s "$3" ] && [ "$(stat -c %U "$3")" = root ] &&
+		eval "$4" < "$3" > /dev/null 2>&1; then
 		ok 0 "$5: the output is root's own file, whole"
 	else
 		ok 1 "$5: the output is root's own file, whole"
@@ -107,8 +108,7 @@ nobody rm "$sticky/prog/hostile (deleted)"
 nobody sh -c 'printf "\177ELF\2\1\1\0\0resimg1" > "$1"' sh "$sticky/prog/hostile (deleted)"
 timeout "$T" "$RESIDENT" cost --json "$hp" > "$TMP/out"
 is "$(jq '.programs[0].roles.image.rss_kb' "$TMP/out")" 0 "a planted image mark at PATH (deleted): no image pages"
-ok $(jq -e '.programs[0].roles.text.rss_kb > 0' "$TMP/out" > /dev/null; echo $?) \
-	"and the program's own pages counted as its text"
+is "$(jq '.programs[0].roles.text.rss_kb > 0' "$TMP/out")" true "and the program's own pages counted as its text"
 
 # --proc DIR where DIR is nobody's: FIFOs at the machine files and at one
 # process's smaps, a symlink to root's file at another's status; a third
