@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../proc/kvfile.h"
+#include "../proc/plainfile.h"
 
 const char *const cg_field_name[CG_NFIELDS] = {
 	"anon", "file", "kernel", "kernel_stack", "pagetables", "percpu",
@@ -19,8 +20,7 @@ static int open_in(const char *dir, const char *name)
 	char p[4096];
 	if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, name) >= sizeof p)
 		return -ENAMETOOLONG;
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return plainfile_open(AT_FDCWD, p);
 }
 
 long cgroup_pids(const char *path, pid_t **pids)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../image/read.h"
@@ -26,20 +27,33 @@ struct worker {
 	size_t n;
 	atomic_size_t *next;
 	struct smaps_reader sr;
-	/* which executables are resident images: the last few, by path */
-	char *img_path[8];
-	int img_is[8], img_next;
+	/* which executables are resident images: the last few, by identity */
+	struct { dev_t dev; ino_t ino; int is; } img[8];
+	int nimg, img_next;
 };
 
-static int exe_is_image(struct worker *wk, const char *path)
+/* whether PID runs a resident image.  Read through PID/exe, never by the
+ * path it reads as, which the process's owner controls (procfs.h) */
+static int exe_is_image(struct worker *wk, pid_t pid)
 {
-	for (int i = 0; i < 8; i++)
-		if (wk->img_path[i] && !strcmp(wk->img_path[i], path))
-			return wk->img_is[i];
+	struct stat st;
+	if (procfs_exe_stat(wk->o->proc_root, pid, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	for (int i = 0; i < wk->nimg; i++)
+		if (wk->img[i].dev == st.st_dev && wk->img[i].ino == st.st_ino)
+			return wk->img[i].is;
+	int fd = procfs_exe_open(wk->o->proc_root, pid, &st);
+	if (fd < 0)
+		return 0;
+	int is = image_is_fd(fd);
+	close(fd);
 	int k = wk->img_next++ & 7;
-	free(wk->img_path[k]);
-	wk->img_path[k] = strdup(path);
-	return wk->img_is[k] = image_is(path);
+	wk->img[k].dev = st.st_dev;
+	wk->img[k].ino = st.st_ino;
+	wk->img[k].is = is;
+	if (wk->nimg < 8)
+		wk->nimg++;
+	return is;
 }
 
 /* state for the per-mapping callback */
@@ -190,7 +204,8 @@ static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 	p->state = PS_GONE;
 
 	int fd = procfs_open_file(o->proc_root, pid, "status");
-	if (fd == -EACCES || fd == -EPERM) {	/* /proc mounted with hidepid=1 */
+	if (fd < 0 && fd != -ENOENT && fd != -ESRCH) {
+		/* /proc mounted with hidepid=1; in a copy (--proc), not a plain file */
 		p->state = PS_DENIED;
 		p->why = strerror(-fd);
 		snprintf(p->name, sizeof p->name, "?");
@@ -239,7 +254,7 @@ static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 	}
 
 	struct walk w = { .p = p, .want_libs = o->want_libs, .cur_lib = -1 };
-	role_start(&w.rc, ln >= 0 ? p->exe : "", ln >= 0 && !o->totals && exe_is_image(wk, p->exe));
+	role_start(&w.rc, ln >= 0 ? p->exe : "", ln >= 0 && !o->totals && exe_is_image(wk, pid));
 	if (o->totals) {
 		rc = read_maps_file(wk, pid, p, "smaps_rollup", on_rollup, &w);
 		if (rc > 0)
@@ -268,8 +283,6 @@ static void *worker_main(void *arg)
 			kmodel_estimate(wk->o->km, &p->kc, &p->ks);
 	}
 	smaps_reader_free(&wk->sr);
-	for (int k = 0; k < 8; k++)
-		free(wk->img_path[k]);
 	return NULL;
 }
 

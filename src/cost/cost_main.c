@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "../cli/usage.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "../lib/outfile.h"
@@ -47,7 +48,7 @@ static const char usage_text[] =
 	"  -h, --help          this text\n"
 	"\n"
 	"exit: 0 all read, 1 some selected processes unreadable or missing,\n"
-	"      2 usage, 3 nothing matched, 4 failure\n";
+	"      2 usage, 3 none matched or none readable, 4 failure\n";
 
 struct opts {
 	struct selector sel;
@@ -75,7 +76,7 @@ static long parse_num(const char *s, const char *what, long max)
 	errno = 0;
 	long v = strtol(s, &end, 10);
 	if (errno || *end || end == s || v < 0 || v > max)
-		die(EXIT_USAGE, "%s: %s: not a number from 0 to %ld", what, s, max);
+		usage_fail("%s: %s: not a number from 0 to %ld", what, s, max);
 	return v;
 }
 
@@ -95,7 +96,7 @@ static uid_t parse_user(const char *s)
 	if (pw)
 		return pw->pw_uid;
 	if (!all_digits(s))
-		die(EXIT_USAGE, "-u: %s: no such user", s);
+		usage_fail("-u: %s: no such user", s);
 	return (uid_t)parse_num(s, "-u", 0x7fffffff);
 }
 
@@ -170,9 +171,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	for (size_t g = 0; g < r->ngroups; g++)
 		advise(&r->groups[g], km);
 	*pids_out = pids;
-	if (t->read == 0 && t->denied == 0)
-		return EXIT_NOTHING;
-	return (t->denied || t->malformed || t->missing) ? EXIT_PARTIAL : EXIT_OK;
+	return report_status(r);
 }
 
 static void report_free(struct report *r, pid_t *pids)
@@ -213,14 +212,39 @@ static const struct group *diff_operand(const struct report *r, const char *what
 	die(EXIT_NOTHING, "%s: no readable process runs this program", what);
 }
 
+/* --diff reads more than its operands when one is a PID and the other a
+ * program: its status is the operands' own.  1 if a process an operand
+ * names could not be read, else 0 (an operand with none readable died) */
+static int diff_status(const struct opts *o, const struct report *r)
+{
+	for (size_t i = 0; i < r->nprocs; i++) {
+		const struct pcost *p = &r->procs[i];
+		if (p->state != PS_DENIED && p->state != PS_MALFORMED)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			const char *what = o->diff[k];
+			struct selector s = { .programs = &what, .nprograms = 1 };
+			if (all_digits(what) ? atol(what) == (long)p->pid
+					     : selector_match(&s, p->exe ? p->exe : "", p->name, 0))
+				return EXIT_PARTIAL;
+		}
+	}
+	return EXIT_OK;
+}
+
+/* the report, to stdout or -o FILE; for --diff, the operands are found
+ * first, so that a run that cannot do them writes nothing */
 static void emit(const struct opts *o, const struct report *r)
 {
+	struct group ga, gb;
+	const struct group *a = NULL, *b = NULL;
+	if (o->diff[0]) {
+		a = diff_operand(r, o->diff[0], &ga);
+		b = diff_operand(r, o->diff[1], &gb);
+	}
 	struct outfile of;
 	FILE *f = outfile_open(&of, o->output);
 	if (o->diff[0]) {
-		struct group ga, gb;
-		const struct group *a = diff_operand(r, o->diff[0], &ga);
-		const struct group *b = diff_operand(r, o->diff[1], &gb);
 		report_diff(f, r, a, o->diff[0], b, o->diff[1], o->json);
 	} else if (o->json) {
 		report_json(f, r);
@@ -234,17 +258,21 @@ static void emit(const struct opts *o, const struct report *r)
 	outfile_commit(&of);
 }
 
+/* long options without a short form */
+enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP };
+
 int cmd_cost(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "program", required_argument, 0, 'p' }, { "user", required_argument, 0, 'u' },
-		{ "cgroup", required_argument, 0, 'C' }, { "per-process", no_argument, 0, 'P' },
+		{ "cgroup", required_argument, 0, O_CGROUP }, { "per-process", no_argument, 0, 'P' },
 		{ "libs", no_argument, 0, 'l' }, { "instances", required_argument, 0, 'n' },
-		{ "all", no_argument, 0, 'a' }, { "json", no_argument, 0, 'J' },
-		{ "prometheus", no_argument, 0, 'M' }, { "output", required_argument, 0, 'o' },
-		{ "watch", required_argument, 0, 'w' }, { "diff", no_argument, 0, 'D' },
-		{ "proc", required_argument, 0, 'R' }, { "jobs", required_argument, 0, 'j' },
-		{ "totals", no_argument, 0, 't' }, { "top", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "all", no_argument, 0, 'a' }, { "json", no_argument, 0, O_JSON },
+		{ "prometheus", no_argument, 0, O_PROM }, { "output", required_argument, 0, 'o' },
+		{ "watch", required_argument, 0, 'w' }, { "diff", no_argument, 0, O_DIFF },
+		{ "proc", required_argument, 0, O_PROC }, { "jobs", required_argument, 0, 'j' },
+		{ "totals", no_argument, 0, 't' }, { "top", required_argument, 0, O_TOP },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct opts o;
 	memset(&o, 0, sizeof o);
@@ -254,55 +282,58 @@ int cmd_cost(int argc, char **argv)
 	o.jobs = ncpu > 0 ? (int)ncpu : 1;
 	o.top = 20;
 	int diff = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:u:Pltn:aJo:w:j:h", lo, NULL)) != -1) {
+	usage_init("cost");
+	/* options anywhere before `--`: getopt_long permutes (usage.h) */
+	while ((c = getopt_long(argc, argv, ":p:u:Pltn:ao:w:j:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (o.sel.nprograms == 64)
-				die(EXIT_USAGE, "-p: at most 64 programs");
+				usage_fail("-p: at most 64 programs");
 			o.programs[o.sel.nprograms++] = optarg;
 			break;
 		case 'u':
 			if (o.sel.nuids == 64)
-				die(EXIT_USAGE, "-u: at most 64 users");
+				usage_fail("-u: at most 64 users");
 			o.uids[o.sel.nuids++] = parse_user(optarg);
 			break;
-		case 'C': o.cgroup = optarg; break;
+		case O_CGROUP: o.cgroup = optarg; break;
 		case 'P': o.per_process = 1; break;
 		case 'l': o.libs = 1; break;
 		case 't': o.totals = 1; break;
 		case 'n': o.project = parse_num(optarg, "-n", 100000000); break;
 		case 'a': o.top = 0; break;
-		case 'T': o.top = parse_num(optarg, "--top", 1000000); break;
-		case 'J': o.json = 1; break;
-		case 'M': o.prom = 1; break;
+		case O_TOP: o.top = parse_num(optarg, "--top", 1000000); break;
+		case O_JSON: o.json = 1; break;
+		case O_PROM: o.prom = 1; break;
 		case 'o': o.output = optarg; break;
 		case 'w': {
 			char *end;
 			o.watch = strtod(optarg, &end);
-			if (*end || !(o.watch >= 0.1 && o.watch <= 86400))
-				die(EXIT_USAGE, "-w: %s: not a number of seconds from 0.1 to 86400", optarg);
+			if (end == optarg || *end || !(o.watch >= 0.1 && o.watch <= 86400))
+				usage_fail("-w: %s: not a number of seconds from 0.1 to 86400", optarg);
 			break;
 		}
-		case 'D': diff = 1; break;
-		case 'R': o.proc = optarg; break;
+		case O_DIFF: diff = 1; break;
+		case O_PROC: o.proc = optarg; break;
 		case 'j': o.jobs = (int)parse_num(optarg, "-j", 64); break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		case 'h': return usage_help(usage_text);
+		default: usage_bad_option(c, argv);
 		}
 	}
-	if (o.totals && (o.libs || o.diff[0] || diff))
-		die(EXIT_USAGE, "--totals has no roles: it does not go with --libs or --diff");
+	if (o.totals && (o.libs || diff))
+		usage_fail("--totals has no roles: it does not go with --libs or --diff");
 	if (o.json + o.prom > 1)
-		die(EXIT_USAGE, "--json and --prometheus: choose one");
+		usage_fail("--json and --prometheus: choose one");
 	if (diff) {
 		if (argc - optind != 2)
-			die(EXIT_USAGE, "--diff takes two operands: a PID or a program each");
+			usage_fail("--diff takes two operands: a PID or a program each");
 		o.diff[0] = argv[optind];
 		o.diff[1] = argv[optind + 1];
 		if (o.prom)
-			die(EXIT_USAGE, "--diff has no Prometheus form");
+			usage_fail("--diff has no Prometheus form");
 		/* read only what the two operands need */
+		if (o.sel.nprograms > 62)
+			usage_fail("--diff: at most 62 programs with -p");
 		for (int i = 0; i < 2; i++)
 			if (!all_digits(o.diff[i]))
 				o.programs[o.sel.nprograms++] = o.diff[i];
@@ -318,7 +349,7 @@ int cmd_cost(int argc, char **argv)
 		}
 	} else if (optind < argc) {
 		if (o.cgroup)
-			die(EXIT_USAGE, "PIDs and --cgroup: choose one");
+			usage_fail("PIDs and --cgroup: choose one");
 		o.npids = (size_t)(argc - optind);
 		o.pids = malloc(o.npids * sizeof *o.pids);
 		if (!o.pids)
@@ -326,7 +357,7 @@ int cmd_cost(int argc, char **argv)
 		for (size_t i = 0; i < o.npids; i++) {
 			const char *a = argv[optind + (int)i];
 			if (!all_digits(a) || strlen(a) > 9 || atol(a) == 0)
-				die(EXIT_USAGE, "%s: not a process ID", a);
+				usage_fail("%s: not a process ID", a);
 			o.pids[i] = (pid_t)atol(a);
 		}
 	}
@@ -347,11 +378,11 @@ int cmd_cost(int argc, char **argv)
 		struct cgroup_mem cg;
 		pid_t *pids;
 		status = run_once(&o, root, &km, &r, &pids, &cg);
-		if (status == EXIT_NOTHING && !o.diff[0] && o.watch <= 0) {
-			report_free(&r, pids);
-			die(EXIT_NOTHING, "no process matched the selection");
-		}
+		if (status == EXIT_NOTHING && !o.diff[0] && o.watch <= 0)
+			report_die_nothing(&r);
 		emit(&o, &r);
+		if (o.diff[0])
+			status = diff_status(&o, &r);
 		fflush(stdout);
 		report_free(&r, pids);
 		if (o.watch > 0 && !stop) {

@@ -7,6 +7,7 @@
 
 #include "../proc/kvfile.h"
 #include "../proc/linereader.h"
+#include "../proc/plainfile.h"
 #include "../proc/procfs.h"
 
 static const char *const kcache_name[KC_N] = {
@@ -29,7 +30,7 @@ static const double kcache_default[KC_N] = {
 /* "name active num objsize objperslab pagesperslab : ..." */
 static void read_slabinfo(struct kmodel *m, int root)
 {
-	int fd = openat(root, "slabinfo", O_RDONLY | O_CLOEXEC);
+	int fd = plainfile_open(root, "slabinfo");
 	if (fd < 0)
 		return;
 	struct linereader lr = LINEREADER_ZERO;

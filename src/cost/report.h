@@ -29,6 +29,13 @@ struct report {
 	int named;			/* PIDs or programs were named: advise on every one */	/* top: programs shown in the table (0: all) */
 };
 
+/* the exit status of a pass (status.c): EXIT_OK, EXIT_PARTIAL, or
+ * EXIT_NOTHING when no selected process could be read */
+int report_status(const struct report *r);
+/* for EXIT_NOTHING: one line saying why, and exit */
+__attribute__((noreturn))
+void report_die_nothing(const struct report *r);
+
 void report_table(FILE *f, const struct report *r);
 void report_json(FILE *f, const struct report *r);
 void report_prom(FILE *f, const struct report *r);

@@ -141,13 +141,19 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 
 int image_is(const char *path)
 {
-	unsigned char id[16];
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	struct stat st;
-	ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, id, sizeof id, 0) : -1;
+	int is = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && image_is_fd(fd);
 	close(fd);
+	return is;
+}
+
+int image_is_fd(int fd)
+{
+	unsigned char id[16];
+	ssize_t n = pread(fd, id, sizeof id, 0);
 	return n == (ssize_t)sizeof id && !memcmp(id, "\177ELF", 4) && !memcmp(id + IMG_ELF_MARK_AT, IMG_ELF_MARK, 7);
 }
 

@@ -50,5 +50,8 @@ struct image_verdict {
 struct image_verdict image_judge(const struct image *im, char *const *envp);
 /* dependency i: NULL if it is as captured, else the loader's reason */
 const char *image_dep_state(const struct image *im, unsigned i);
+/* image_is for the file open on fd (read at offset 0, fd left open): for
+ * a file that must not be opened by name */
+int image_is_fd(int fd);
 
 #endif

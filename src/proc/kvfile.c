@@ -1,9 +1,10 @@
 #include "kvfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "plainfile.h"
 
 int kv_parse(struct linereader *lr, const struct key *keys, int n, char sep,
 	     uint64_t *vals, uint64_t *seen, struct parse_error *pe)
@@ -110,9 +111,9 @@ int status_parse(struct linereader *lr, struct status *st, struct parse_error *p
 
 int meminfo_read(int root, uint64_t *vals, uint64_t *seen)
 {
-	int fd = openat(root, "meminfo", O_RDONLY | O_CLOEXEC);
+	int fd = plainfile_open(root, "meminfo");
 	if (fd < 0)
-		return -errno;
+		return fd;
 	struct linereader lr = LINEREADER_ZERO;
 	struct parse_error pe;
 	*seen = 0;

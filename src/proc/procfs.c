@@ -6,9 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "plainfile.h"
 #include "scan.h"
+
+/* the most tasks a kernel can have: PID_MAX_LIMIT on 64-bit (4M) */
+#define TASKS_MAX 4194304
 
 int procfs_open(const char *path)
 {
@@ -68,8 +73,31 @@ int procfs_open_file(int root, pid_t pid, const char *name)
 {
 	char p[64];
 	snprintf(p, sizeof p, "%d/%s", (int)pid, name);
-	int fd = openat(root, p, O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return plainfile_open(root, p);
+}
+
+int procfs_exe_stat(int root, pid_t pid, struct stat *st)
+{
+	char p[32];
+	snprintf(p, sizeof p, "%d/exe", (int)pid);
+	return fstatat(root, p, st, 0) == 0 ? 0 : -errno;
+}
+
+int procfs_exe_open(int root, pid_t pid, struct stat *st)
+{
+	char p[32];
+	snprintf(p, sizeof p, "%d/exe", (int)pid);
+	/* follows the link: /proc's leads to the very file the process runs,
+	 * a copy's (--proc) anywhere, hence no waiting and the type check */
+	int fd = openat(root, p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int e = fstat(fd, st) != 0 ? errno : S_ISREG(st->st_mode) ? 0 : EINVAL;
+	if (e) {
+		close(fd);
+		return -e;
+	}
+	return fd;
 }
 
 long procfs_readlink(int root, pid_t pid, const char *name, char *buf, size_t size)
@@ -85,9 +113,9 @@ long procfs_readlink(int root, pid_t pid, const char *name, char *buf, size_t si
 
 int procfs_read(int root, const char *name, char *buf, size_t size)
 {
-	int fd = openat(root, name, O_RDONLY | O_CLOEXEC);
+	int fd = plainfile_open(root, name);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	ssize_t n = read(fd, buf, size - 1);
 	int e = errno;
 	close(fd);
@@ -107,5 +135,8 @@ long procfs_tasks(int root)
 	uint64_t tasks;
 	if (!slash || scan_u64(slash + 1, strcspn(slash + 1, " \n"), 10, &tasks) <= 0)
 		return -EINVAL;
+	/* every task has a PID: more than the kernel can number is not a count */
+	if (tasks > TASKS_MAX)
+		return -ERANGE;
 	return (long)tasks;
 }

@@ -5,6 +5,7 @@
 #define RESIDENT_PROCFS_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* open the root (default "/proc"); returns a dirfd or -errno */
@@ -14,14 +15,24 @@ int procfs_open(const char *path);
  * *pids is malloc'd */
 long procfs_pids(int root, pid_t **pids);
 
-/* open "PID/name" read-only; fd or -errno (-ENOENT, -ESRCH: gone) */
+/* open "PID/name" read-only (a regular file, not through a symlink: see
+ * plainfile.h); fd or -errno (-ENOENT, -ESRCH: gone) */
 int procfs_open_file(int root, pid_t pid, const char *name);
 
-/* read the small file `name` (relative to root, or absolute) into buf,
- * NUL-terminated; length or -errno */
+/* the executable PID runs, reached through the "PID/exe" link itself and
+ * never by the path the link reads as: that path is the process owner's
+ * to choose (a deleted program reads as "PATH (deleted)", and anything
+ * may be put there).  stat: 0 or -errno; open: a read-only fd on a
+ * regular file, its stat in *st, or -errno (-EINVAL: not a regular file) */
+int procfs_exe_stat(int root, pid_t pid, struct stat *st);
+int procfs_exe_open(int root, pid_t pid, struct stat *st);
+
+/* read the small regular file `name` (relative to root, or absolute) into
+ * buf, NUL-terminated; length or -errno */
 int procfs_read(int root, const char *name, char *buf, size_t size);
 
-/* the tasks (threads) on the machine: loadavg's "running/total"; or -errno */
+/* the tasks (threads) on the machine: loadavg's "running/total"; or -errno
+ * (-ERANGE: more than PID_MAX_LIMIT, which no kernel runs) */
 long procfs_tasks(int root);
 
 /* readlink "PID/name" into buf (NUL-terminated); length or -errno */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli.t: help, usage errors, exit statuses of the command line itself.
 . "$(dirname "$0")/tap.sh"
-plan 25
+plan 32
 "$RESIDENT" help > "$TMP/out"; ok $? "resident help exits 0"
 grep -q '^  cost ' "$TMP/out"; ok $? "help lists cost"
 "$RESIDENT" cost --help > "$TMP/out"; ok $? "resident cost --help exits 0"
@@ -9,10 +9,23 @@ grep -q -- '--cgroup' "$TMP/out"; ok $? "cost --help lists --cgroup"
 "$RESIDENT" help cost | cmp -s - "$TMP/out"; ok $? "resident help cost is cost --help"
 "$RESIDENT" > /dev/null 2>&1; is $? 2 "no command: exit 2"
 "$RESIDENT" frobnicate 2> "$TMP/err"; is $? 2 "unknown command: exit 2"
-is "$(head -n 1 "$TMP/err")" "resident: frobnicate: no such command (see resident help)" "unknown command: one line naming it"
-"$RESIDENT" cost --bogus > /dev/null 2>&1; is $? 2 "unknown option: exit 2"
+is "$(cat "$TMP/err")" "resident: frobnicate: no such command (see resident help)" "unknown command: one line naming it"
+"$RESIDENT" cost --bogus > /dev/null 2> "$TMP/err"; is $? 2 "unknown option: exit 2"
+is "$(wc -l < "$TMP/err"):$(head -n 1 "$TMP/err")" "1:resident: cost: --bogus: unknown option (see resident cost --help)" \
+	"unknown option: one line"
+"$RESIDENT" cost -P -n 2> "$TMP/err"; is $? 2 "-n without its value: exit 2"
+is "$(wc -l < "$TMP/err"):$(head -n 1 "$TMP/err")" "1:resident: cost: -n: needs a value (see resident cost --help)" \
+	"-n without its value: one line"
 "$RESIDENT" cost -n lots 2> "$TMP/err"; is $? 2 "-n lots: exit 2"
-is "$(cat "$TMP/err")" "resident: -n: lots: not a number from 0 to 100000000" "-n lots: says why"
+is "$(cat "$TMP/err")" "resident: cost: -n: lots: not a number from 0 to 100000000 (see resident cost --help)" "-n lots: says why"
+"$RESIDENT" cost $$ -t > "$TMP/out" 2> "$TMP/err"
+is "$?:$(cat "$TMP/err")" "0:" "an option after the PIDs: resident cost \$\$ -t"
+grep -q "^$(readlink /proc/$$/exe) " "$TMP/out"; ok $? "and the PID read as a PID (its program listed)"
+"$RESIDENT" cost $$ --json -P > "$TMP/out" 2> "$TMP/err"
+is "$(jq ".per_process[0].pid" "$TMP/out" 2>&1)" $$ "long options after the PID too: resident cost \$\$ --json -P"
+if [ -s "$TMP/err" ]; then diag "stderr: $(cat "$TMP/err")"; fi
+"$RESIDENT" cost --totals --libs 2> "$TMP/err"
+is "$?:$(wc -l < "$TMP/err")" "2:1" "options that do not go together: exit 2, one line"
 "$RESIDENT" cost 12abc 2> "$TMP/err"; is $? 2 "a PID that is not a number: exit 2"
 "$RESIDENT" cost --json --prometheus 2> /dev/null; is $? 2 "--json with --prometheus: exit 2"
 "$RESIDENT" version | grep -q '^resident [0-9]'; ok $? "resident version"

@@ -3,7 +3,7 @@
 # malformed files beside it: each bad file is skipped with a one-line
 # warning naming it, the good process is still reported, nothing crashes.
 . "$(dirname "$0")/tap.sh"
-plan 11
+plan 13
 fx=$(cd "$(dirname "$0")/../fixtures" && pwd)
 root=$TMP/proc
 mkdir -p "$root"
@@ -38,6 +38,15 @@ grep -qx "resident: warning: /proc/105/smaps: line 2: number too large: process 
 ok $? "huge value: one line naming it"
 is "$(wc -l < "$TMP/err")" 3 "three warnings, nothing else"
 is "$(jq -r '[.unreadable[] | .state] | unique | join(",")' "$TMP/j")" malformed "listed as malformed"
+# a task count no kernel has (loadavg's "running/total" near 2^63): refused,
+# THREAD_SIZE falls back to its default, no arithmetic on it overflows
+cp "$root/loadavg" "$TMP/loadavg.good"
+cp "$fx/loadavg/huge-tasks.txt" "$root/loadavg"
+"$RESIDENT" cost --proc "$root" --json > "$TMP/j" 2> "$TMP/err"
+is "$?:$(jq -r .host.thread_size_from "$TMP/j")" "1:default" "huge task count in loadavg: refused, THREAD_SIZE by default"
+is "$(grep -c -v '^resident: warning: /proc/10[125]/' "$TMP/err")" 0 "and nothing but the three warnings (no UBSan report)"
+grep -v '^resident: warning: /proc/10[125]/' "$TMP/err" | head -n 3 | while read -r l; do diag "$l"; done
+cp "$TMP/loadavg.good" "$root/loadavg"
 # a malformed meminfo: the report goes on without machine figures
 printf 'MemTotal 1\n' > "$root/meminfo"
 "$RESIDENT" cost --proc "$root" > /dev/null 2>&1

@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 24
+plan 26
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -42,6 +42,10 @@ is "$(ls "$TMP/out")" metrics.prom "-o FILE: the file and no temporary beside it
 "$RESIDENT" cost -o "$TMP/no/such/dir/f" 2> "$TMP/err"
 is "$?" 4 "-o into a missing directory: exit 4"
 is "$(wc -l < "$TMP/err")" 1 "-o into a missing directory: one line"
+(umask 002 && run --json -o "$TMP/out/mode.json")
+is "$(stat -c %a "$TMP/out/mode.json")" 664 "-o FILE: mode 0666 less the umask (002), as a plain creation gives"
+"$RESIDENT" cost -o "$TMP/out/diff.json" --diff 999999998 999999999 2> /dev/null
+is "$?:$(ls "$TMP/out" | tr '\n' ' ')" "3:metrics.prom mode.json " "-o, and the run fails: no file, no temporary left"
 
 "$PROGS/spawn" -n 1 "$PROGS/dirty" -- timeout --preserve-status -s INT 2.2 "$RESIDENT" cost -w 0.5 --json -p dirty > "$TMP/w"
 is "$?" 0 "-w: interrupted watch exits 0"

@@ -3,7 +3,7 @@
 # counted and named, never fatal; exit statuses as documented.  Runs the
 # privilege-sensitive part as an ordinary user (nobody).
 . "$(dirname "$0")/tap.sh"
-plan 15
+plan 19
 asuser() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 # a root-owned instance, read by nobody
 "$PROGS/spawn" -n 1 "$PROGS/dirty" -- sh -c "
@@ -33,7 +33,27 @@ is "$(pgrep -u nobody -c -x dirty)" 0 "and they are gone afterwards"
 ok $(jq -e '[.programs[] | select(.exe | endswith("/dirty"))][0].instances == 3' "$TMP/j3" > /dev/null; echo $?) \
 	"-u nobody selects nobody's 3 instances"
 "$RESIDENT" cost -u no-such-user-here 2> "$TMP/err"
-is "$?:$(cat "$TMP/err")" "2:resident: -u: no-such-user-here: no such user" "-u with an unknown user: exit 2"
+is "$?:$(cat "$TMP/err")" "2:resident: cost: -u: no-such-user-here: no such user (see resident cost --help)" \
+	"-u with an unknown user: exit 2, one line"
+# nothing readable is exit 3 (resident(1): the selection matched no readable
+# process), one line saying why, and no empty report
+"$PROGS/spawn" -n 1 "$PROGS/dirty" -- sh -c "
+	setpriv --reuid=nobody --regid=nogroup --clear-groups '$RESIDENT' cost \$1 > '$TMP/o5' 2> '$TMP/e5'
+	echo \$? > '$TMP/rc5'; echo \$1 > '$TMP/pid5'" sh
+is "$(cat "$TMP/rc5")" 3 "as nobody, root's process by PID: exit 3, none readable"
+is "$(cat "$TMP/e5")" "resident: no selected process could be read: pid $(cat "$TMP/pid5"): Permission denied" \
+	"one line saying why"
+is "$(wc -c < "$TMP/o5")" 0 "no empty report"
+# --diff PID PROGRAM reads every process to find the program: other users'
+# unreadable ones are not the operands', and do not make it exit 1
+chmod 755 "$TMP"
+cp "$PROGS/dirty" "$TMP/diffme"
+"$PROGS/spawn" -n 2 "$(command -v setpriv)" --reuid=nobody --regid=nogroup --clear-groups "$TMP/diffme" -- sh -c "
+	setpriv --reuid=nobody --regid=nogroup --clear-groups '$RESIDENT' cost --json --diff \$1 diffme > '$TMP/d' 2> '$TMP/de'
+	echo \$? > '$TMP/drc'" sh
+is "$(cat "$TMP/drc"):$(jq -r .b.instances "$TMP/d" 2> /dev/null)" 0:2 \
+	"as nobody, --diff of its own PID and program: exit 0, the program's 2 instances"
+if [ -s "$TMP/de" ]; then diag "stderr: $(cat "$TMP/de")"; fi
 # PIDs that do not exist
 "$RESIDENT" cost 999999999 > /dev/null 2> "$TMP/err"
 is "$?" 3 "a PID that does not exist: exit 3"

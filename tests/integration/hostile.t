@@ -1,0 +1,130 @@
+#!/bin/sh
+# hostile.t: no tool can be turned against its user.  Root runs resident;
+# nobody plants what any user can plant where root's runs go: symlinks to
+# root's files and FIFOs that never answer, at the names root's output used
+# to pass through (FILE.tmp.PID, in a sticky world-writable directory like
+# /tmp), and at the name /proc gives a deleted program ("PATH (deleted)").
+# Each run must finish (under timeout: a hang fails, it does not stick),
+# do its job, and leave root's files alone.
+. "$(dirname "$0")/tap.sh"
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP root's tools against nobody's plants: run as root"
+	exit 0
+fi
+plan 41
+T=30	# seconds after which a run counts as hung
+nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+chmod 755 "$TMP"
+sticky=$TMP/tmp
+mkdir -m 1777 "$sticky"
+# planted KIND FILE CMD...: nobody plants KIND at FILE.tmp.PID (symlink: to
+# FILE.victim, a file of root's; fifo: a FIFO no one opens), PID being
+# CMD's own (and @PID@ in CMD); then CMD runs as root under timeout.
+planted() {
+	kind=$1 file=$2
+	shift 2
+	echo precious > "$file.victim"
+	timeout "$T" sh -c '
+		kind=$1 file=$2; shift 2
+		if [ "$kind" = symlink ]; then
+			setpriv --reuid=nobody --regid=nogroup --clear-groups ln -s "$file.victim" "$file.tmp.$$"
+		else
+			setpriv --reuid=nobody --regid=nogroup --clear-groups mkfifo "$file.tmp.$$"
+		fi || exit 99
+		for a; do shift; [ "$a" = @PID@ ] && a=$$; set -- "$@" "$a"; done
+		exec "$@"' sh "$kind" "$file" "$@"
+}
+
+# wrote RC KIND FILE CHECK WHAT: the results of one run through a plant
+wrote() {
+	is "$1" 0 "$5: done (124: hung)"
+	if [ "$2" = symlink ]; then
+		[ "$(cat "$3.victim")" = precious ]
+		ok $? "$5: root's file behind the symlink untouched"
+		[ "$(cat "$3.victim")" = precious ] || diag "it now holds: $(head -c 60 "$3.victim")..."
+	fi
+	if [ -f "$3" ] && [ ! -L "$3" ] && [ -s "$3" ] && [ "$(stat -c %U "$3")" = root ] &&
+		eval "$4" < "$3" > /dev/null 2>&1; then
+		ok 0 "$5: the output is root's own file, whole"
+	else
+		ok 1 "$5: the output is root's own file, whole"
+		diag "$(ls -l "$3"* 2>&1)"
+	fi
+	left=$(find "$(dirname "$3")" -name "$(basename "$3").tmp.*" -user root)
+	is "$left" "" "$5: no temporary of root's left beside it"
+	if [ -s "$TMP/err" ]; then diag "stderr: $(cat "$TMP/err")"; fi
+}
+
+# --- output files: cost -o, bench -o, bench --svg ---------------------------
+for kind in symlink fifo; do
+	f=$sticky/cost-$kind.json
+	planted $kind "$f" "$RESIDENT" cost --json -o "$f" @PID@ 2> "$TMP/err"
+	wrote $? $kind "$f" "jq -e .programs" "cost -o, $kind at FILE.tmp.PID"
+	f=$sticky/bench-$kind.json
+	planted $kind "$f" "$RESIDENT" bench -q -r 2 --json -o "$f" -- /bin/true 2> "$TMP/err"
+	wrote $? $kind "$f" "jq -e .commands" "bench -o, $kind at FILE.tmp.PID"
+	f=$sticky/bench-$kind.svg
+	planted $kind "$f" "$RESIDENT" bench -q -r 2 --svg "$f" -- /bin/true > /dev/null 2> "$TMP/err"
+	wrote $? $kind "$f" "grep -q '</svg>'" "bench --svg, $kind at FILE.tmp.PID"
+done
+
+# --- cost and the name /proc gives a deleted program -------------------------
+# nobody runs a program of its own, deletes it, and puts a FIFO where
+# /proc/PID/exe's target now reads, "PATH (deleted)"; root's cost must
+# read the process in every mode without opening that name
+mkfifo "$TMP/ready"
+nobody mkdir "$sticky/prog" && nobody cp "$PROGS/dirty" "$sticky/prog/hostile"
+# (setpriv itself in the background, not a function: $! is then the program)
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$sticky/prog/hostile" < /dev/null > "$TMP/ready" 2> /dev/null &
+hp=$!
+trap 'kill "$hp" 2> /dev/null; rm -rf "$TMP"' EXIT
+timeout "$T" head -c 1 "$TMP/ready" > /dev/null
+nobody rm "$sticky/prog/hostile" && nobody mkfifo "$sticky/prog/hostile (deleted)"
+[ "$(readlink "/proc/$hp/exe")" = "$sticky/prog/hostile (deleted)" ] && [ -p "$sticky/prog/hostile (deleted)" ]
+ok $? "nobody's deleted program reads as its FIFO: $(readlink "/proc/$hp/exe")"
+for mode in -t "" --libs --json --prometheus -P; do
+	timeout "$T" "$RESIDENT" cost $mode "$hp" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	is "$rc" 0 "cost ${mode:-(table)}: done, the FIFO at PATH (deleted) left alone (124: hung)"
+	grep -q 'hostile' "$TMP/out"
+	ok $? "cost ${mode:-(table)}: nobody's process reported"
+	if [ -s "$TMP/err" ]; then diag "stderr: $(cat "$TMP/err")"; fi
+done
+timeout "$T" "$RESIDENT" cost --json --diff "$hp" "$hp" > "$TMP/out" 2> "$TMP/err"
+is "$?" 0 "cost --diff: done (124: hung)"
+# --watch: the first report must come; then SIGINT ends it with status 0
+"$RESIDENT" cost -w 0.2 --json -o "$TMP/watch.json" "$hp" 2> "$TMP/err" &
+wp=$!
+timeout "$T" sh -c 'until [ -s "$1" ]; do sleep 0.1; done' sh "$TMP/watch.json"
+ok $? "cost --watch: a first report (not hung on the FIFO)"
+kill -INT "$wp"
+wait "$wp"
+is "$?" 0 "cost --watch: interrupted, exit 0"
+
+# a name can steer as well as hang: "PATH (deleted)" planted as a file with
+# a resident image's mark made root's cost count the program's own pages
+# as image pages
+nobody rm "$sticky/prog/hostile (deleted)"
+nobody sh -c 'printf "\177ELF\2\1\1\0\0resimg1" > "$1"' sh "$sticky/prog/hostile (deleted)"
+timeout "$T" "$RESIDENT" cost --json "$hp" > "$TMP/out"
+is "$(jq '.programs[0].roles.image.rss_kb' "$TMP/out")" 0 "a planted image mark at PATH (deleted): no image pages"
+is "$(jq '.programs[0].roles.text.rss_kb > 0' "$TMP/out")" true "and the program's own pages counted as its text"
+
+# --proc DIR where DIR is nobody's: FIFOs at the machine files and at one
+# process's smaps, a symlink to root's file at another's status; a third
+# process is a plain copy and is read in full
+pr=$sticky/proc
+nobody mkdir -p "$pr/100" "$pr/101" "$pr/102"
+for f in meminfo loadavg slabinfo; do nobody mkfifo "$pr/$f"; done
+nobody sh -c 'cp "/proc/$1/status" "$2/100/" && mkfifo "$2/100/smaps"' sh "$hp" "$pr"
+nobody ln -s "$sticky/cost-symlink.json.victim" "$pr/101/status"
+nobody sh -c 'cp "/proc/$1/status" "/proc/$1/smaps" "$2/102/"' sh "$hp" "$pr"
+timeout "$T" "$RESIDENT" cost --proc "$pr" --json > "$TMP/out" 2> "$TMP/err"
+is "$?" 1 "cost --proc nobody's DIR: done, some processes unreadable (124: hung)"
+is "$(jq -c '[.processes.read, .processes.unreadable]' "$TMP/out")" "[1,2]" \
+	"the FIFO and the symlink are unreadable, the plain copy read"
+if [ -s "$TMP/err" ]; then diag "stderr: $(cat "$TMP/err")"; fi
+
+# --- snap and check: cases go here --------------------------------------------
+# (another change adds them: root's snap and check against what nobody
+# plants, in the same form: plant, run under timeout, check root's files)
