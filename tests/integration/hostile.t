@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP root's tools against nobody's plants: run as root"
 	exit 0
 fi
-plan 41
+plan 49
 T=30	# seconds after which a run counts as hung
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 755 "$TMP"
@@ -125,6 +125,51 @@ is "$(jq -c '[.processes.read, .processes.unreadable]' "$TMP/out")" "[1,2]" \
 	"the FIFO and the symlink are unreadable, the plain copy read"
 if [ -s "$TMP/err" ]; then diag "stderr: $(cat "$TMP/err")"; fi
 
-# --- snap and check: cases go here --------------------------------------------
-# (another change adds them: root's snap and check against what nobody
-# plants, in the same form: plant, run under timeout, check root's files)
+# --- snap, check, inspect, ls, verify ------------------------------------------
+# snap -o into the sticky directory: nobody's symlink at the name itself,
+# nobody's symlinks at every name a sidecar of that name could take (the
+# next snap cleans those: it must remove them, not follow them)
+echo precious > "$sticky/snap.victim"
+nobody ln -s "$sticky/snap.victim" "$sticky/img"
+for t in aaaaaa bbbbbb; do nobody ln -s "$sticky/snap.victim" "$sticky/.img.$t.resident-pages"; done
+timeout "$T" "$RESIDENT" snap --system -o "$sticky/img" /usr/bin/cat > /dev/null 2> "$TMP/err"
+is "$?:$(cat "$sticky/snap.victim")" "0:precious" "snap -o over nobody's symlink: done, root's file untouched"
+[ ! -L "$sticky/img" ] && "$RESIDENT" inspect "$sticky/img" > /dev/null
+ok $? "the name is root's image now, not the symlink"
+is "$(ls -A "$sticky" | grep -c '^\.img\.[ab]\{6\}\.resident-pages')" 0 "nobody's sidecar-named symlinks removed, not followed"
+# a FIFO where the program should be, and a symlink to one
+nobody mkfifo "$sticky/snapprog"
+nobody ln -s "$sticky/snapprog" "$sticky/snapprog-link"
+for p in snapprog snapprog-link; do
+	timeout "$T" "$RESIDENT" snap -o "$TMP/x.img" "$sticky/$p" > /dev/null 2> "$TMP/err"
+	echo "$?:$(grep -c 'not a regular file' "$TMP/err")"
+done > "$TMP/r"
+is "$(tr '\n' ' ' < "$TMP/r")" "2:1 2:1 " "snap of nobody's FIFO, directly or through a symlink: refused at once (124: hung)"
+# FIFOs where an image is read
+nobody mkfifo "$sticky/fimg"
+for cmd in "inspect $sticky/fimg" "verify $sticky/fimg" "check --image $sticky/fimg /usr/bin/cat"; do
+	# shellcheck disable=SC2086
+	timeout "$T" "$RESIDENT" $cmd < /dev/null > /dev/null 2> "$TMP/err"
+	echo "$?:$(grep -c 'not a regular file' "$TMP/err")"
+done > "$TMP/r"
+is "$(tr '\n' ' ' < "$TMP/r")" "4:1 4:1 2:1 " "inspect, verify, check --image of nobody's FIFO: refused at once"
+mkdir -p "$TMP/xdg/resident/bin"
+mkfifo "$TMP/xdg/resident/bin/fifo"
+XDG_DATA_HOME=$TMP/xdg timeout "$T" "$RESIDENT" ls > "$TMP/out" 2>&1
+is "$?:$(grep -c '^fifo  *damaged  *not a regular file' "$TMP/out")" "1:1" "ls with a FIFO in the image directory: listed as damaged"
+# check's scratch directory in nobody's sticky TMPDIR: its own, unguessable
+nobody sh -c 'for i in 1 2 3; do mkfifo "$1/resident-check-$i"; done' sh "$sticky"
+echo hi | TMPDIR=$sticky timeout "$T" "$RESIDENT" check --image "$sticky/img" /usr/bin/cat > "$TMP/out" 2> "$TMP/err"
+is "$?:$(grep -c restored "$TMP/out")" "0:1" "check with TMPDIR nobody's sticky directory: done, restored"
+# a dependency nobody replaces with a FIFO: the loader is not held by it
+mkdir -m 777 "$TMP/libs"
+printf 'int f(void) { return 0; }\n' > "$TMP/f.c" && cc -shared -fPIC -o "$TMP/libs/libfifo.so" "$TMP/f.c" && chown nobody "$TMP/libs/libfifo.so"
+printf 'int f(void);\nint main(void) { return f(); }\n' > "$TMP/m.c" && cc -o "$TMP/m" "$TMP/m.c" -L"$TMP/libs" -lfifo -Wl,-rpath,"$TMP/libs" 2> /dev/null
+if "$RESIDENT" snap -o "$TMP/m.img" "$TMP/m" > /dev/null 2>&1; then
+	nobody sh -c 'rm "$1/libfifo.so" && mkfifo "$1/libfifo.so"' sh "$TMP/libs"
+	RESIDENT_DEBUG=1 timeout 5 "$TMP/m.img" 2> "$TMP/err"
+	grep -q "a file it depends on changed ($TMP/libs/libfifo.so): running $TMP/m" "$TMP/err"
+	ok $? "a library nobody replaced with a FIFO: the loader sees a changed file at once (then ld.so, as in any exec, waits on it)"
+else
+	skip "a program linked against a copy of libc (could not link it here)"
+fi
