@@ -13,13 +13,14 @@
 #include "../loader/sys.h"
 
 
-static uint64_t slen(const char *s)
+uint64_t img_strlen(const char *s)
 {
 	uint64_t n = 0;
 	while (s[n])
 		n++;
 	return n;
 }
+#define slen img_strlen
 
 static int streq(const char *a, const char *b)
 {
@@ -28,12 +29,13 @@ static int streq(const char *a, const char *b)
 	return *a == *b;
 }
 
-static int prefix(const char *s, const char *p)
+int img_prefix(const char *s, const char *p)
 {
 	while (*p && *s == *p)
 		s++, p++;
 	return *p == 0;
 }
+#define prefix img_prefix
 
 /* n items of each bytes at off fit in size bytes, 8-byte aligned */
 static int fits(uint64_t off, uint64_t n, uint64_t each, uint64_t size)

@@ -52,6 +52,10 @@ const char *img_check_host(const struct img_header *h, uint64_t hwcap, uint64_t 
 /* the CPU's signature: FNV-1a of cpuid leaves 0, 1 (APIC id masked) and 7 */
 uint64_t img_cpu_sig(void);
 
+/* strlen, and "does s start with p", for the loader, which has no libc */
+uint64_t img_strlen(const char *s);
+int img_prefix(const char *s, const char *p);
+
 /* is the variable one that steers ld.so (and so must match)? */
 int img_steering(const char *name_eq_value);
 

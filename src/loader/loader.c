@@ -109,20 +109,8 @@ void *memcpy(void *d, const void *s, unsigned long n)
 	return d;
 }
 
-static u64 slen(const char *s)
-{
-	u64 n = 0;
-	while (s[n])
-		n++;
-	return n;
-}
-
-static int prefix(const char *s, const char *p)
-{
-	while (*p && *s == *p)
-		s++, p++;
-	return *p == 0;
-}
+#define slen img_strlen
+#define prefix img_prefix
 
 struct run {
 	u64 *sp;
