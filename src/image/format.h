@@ -121,6 +121,9 @@ enum img_dep_kind {
 			 * (several): stat, identity; an entry added changes its mtime */
 	IMD_ABSENT = 4,	/* a path ld.so did not find (ld.so.preload): stat must fail */
 	IMD_DENIED = 5,	/* a file there that ld.so could not read: access(R_OK) must fail */
+	IMD_LINK = 6,	/* a symlink on the way from the program's name to its file:
+			 * readlink must give the same target (the program's $ORIGIN
+			 * and /proc/self/exe follow the file it leads to) */
 };
 
 /* identity: what its owner cannot forge (ctime is set by the kernel on
@@ -128,6 +131,8 @@ enum img_dep_kind {
 struct img_dep {
 	uint32_t path;		/* string offset */
 	uint32_t kind;		/* IMD_* */
+	uint32_t target;	/* IMD_LINK: string offset of its target */
+	uint32_t pad;
 	uint64_t dev;		/* st_dev as makedev(major, minor) */
 	uint64_t ino, size;
 	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;

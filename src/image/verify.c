@@ -163,8 +163,8 @@ const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t h
 	if (h->nmapped > h->ndeps || h->nmapped > 256 || h->pages_file > h->nmapped || h->exe_file > h->nmapped)
 		return "damaged image (dependencies)";
 	for (uint32_t i = 0; i < h->ndeps; i++)
-		if (d[i].path >= h->str_size || d[i].kind < IMD_MAPPED || d[i].kind > IMD_DENIED ||
-		    (i < h->nmapped) != (d[i].kind == IMD_MAPPED))
+		if (d[i].path >= h->str_size || d[i].kind < IMD_MAPPED || d[i].kind > IMD_LINK ||
+		    (i < h->nmapped) != (d[i].kind == IMD_MAPPED) || (d[i].kind == IMD_LINK && d[i].target >= h->str_size))
 			return "damaged image (dependencies)";
 	const struct img_env *e = (const struct img_env *)((const char *)h + h->env_off);
 	for (uint32_t i = 0; i < h->nenv; i++)
@@ -262,6 +262,17 @@ const char *img_check_dep(const struct img_header *h, uint32_t i, int *fd)
 		return sys4(NR_newfstatat, AT_FDCWD, path, &st, 0) == 0 ? "a file ld.so did not find is there now" : 0;
 	case IMD_DENIED:
 		return sys2(NR_access, path, R_OK) == 0 ? "a file ld.so could not read is readable now" : 0;
+	case IMD_LINK: {
+		char buf[4096];
+		const char *want = (const char *)h + h->str_off + d->target;
+		r = sys3(NR_readlink, path, buf, sizeof buf);
+		if (r < 0 || (uint64_t)r != slen(want))
+			return "a symlink to the program changed";
+		for (long k = 0; k < r; k++)
+			if (buf[k] != want[k])
+				return "a symlink to the program changed";
+		return 0;
+	}
 	}
 	return "damaged image (dependencies)";
 }

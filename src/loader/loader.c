@@ -120,6 +120,7 @@ struct run {
 	int debug;		/* RESIDENT_DEBUG: 1 says why it falls back, 2 also that it restored */
 	const char *orig;	/* the program to fall back to, once the locator is known sound */
 	const char *what;	/* the dependency that changed, for RESIDENT_DEBUG */
+	u64 self_dev, self_ino;	/* the image file */
 	const struct img_header *h;
 	const char *str;	/* string table */
 	const char *self;	/* the image, for messages */
@@ -154,6 +155,15 @@ __attribute__((noreturn)) static void fallback(struct run *r, const char *why)
 	}
 	if (!orig) {
 		const char *m[] = { "resident: ", r->self, ": ", why, ": no program to run", 0 };
+		say(m);
+		sys1(NR_exit_group, 127);
+	}
+	/* a program that is this image (an image put in its own program's
+	 * place) would run itself for ever */
+	struct kstat st;
+	if (r->self_ino && sys4(NR_newfstatat, AT_FDCWD, orig, &st, 0) == 0 && st.st_dev == r->self_dev &&
+	    st.st_ino == r->self_ino) {
+		const char *m[] = { "resident: ", r->self, ": ", why, ": its program ", orig, " is this image: running nothing", 0 };
 		say(m);
 		sys1(NR_exit_group, 127);
 	}
@@ -522,6 +532,7 @@ void loader_main(u64 *sp)
 	if (!r.self)
 		r.self = r.argc ? r.argv[0] : "image";
 	r.orig = r.what = 0;
+	r.self_dev = r.self_ino = 0;
 	r.h = 0;
 	r.str = "";
 	r.delta = r.stk_len = 0;
@@ -545,6 +556,8 @@ void loader_main(u64 *sp)
 	struct kstat st;
 	if ((self >= 0 ? sys2(NR_fstat, self, &st) : sys4(NR_newfstatat, AT_FDCWD, "/proc/self/exe", &st, 0)) < 0)
 		fallback(&r, "cannot stat the image itself");
+	r.self_dev = st.st_dev;
+	r.self_ino = st.st_ino;
 	u64 avail = ((u64)st.st_size + 4095) & ~4095ull;
 	const struct img_locator *loc = locator();
 	if ((u64)loc < r.lo || (u64)(loc + 1) - r.lo > avail)

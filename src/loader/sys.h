@@ -32,7 +32,7 @@ enum {
 	NR_mprotect = 10, NR_munmap = 11, NR_pread64 = 17, NR_mremap = 25, NR_execve = 59,
 	NR_exit = 60, NR_capget = 125, NR_uname = 63, NR_prctl = 157, NR_arch_prctl = 158, NR_set_tid_address = 218,
 	NR_exit_group = 231, NR_newfstatat = 262, NR_set_robust_list = 273, NR_prlimit64 = 302,
-	NR_rseq = 334, NR_madvise = 28, NR_close_range = 436, NR_getrandom = 318, NR_access = 21,
+	NR_rseq = 334, NR_madvise = 28, NR_close_range = 436, NR_getrandom = 318, NR_access = 21, NR_readlink = 89,
 };
 
 #define O_RDONLY 0

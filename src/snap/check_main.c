@@ -261,7 +261,7 @@ int cmd_check(int argc, char **argv)
 	char made[PATH_MAX + 16];
 	if (!image) {
 		snprintf(made, sizeof made, "%s/image", scratch_path);
-		snap_to(&p, made, &(struct snap_opts){ .system = system });
+		snap_to(&p, made, &(struct snap_opts){ .system = system }, NULL);
 		image = made;
 	}
 	int in = save_stdin();

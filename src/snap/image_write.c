@@ -501,6 +501,14 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 	}
 	if (add_unmapped(&t, c))
 		goto oom;
+	for (size_t i = 0; i < in->nhops; i++)
+		if (in->hops[i].target) {
+			struct stat none = { 0 };
+			struct img_dep d = dep_of(&t, in->hops[i].path, IMD_LINK, &none);
+			d.target = str_add(&t, in->hops[i].target);
+			if (dep_add(&t, d))
+				goto oom;
+		}
 	for (char *const *e = in->env; *e; e++)
 		if (img_steering(*e)) {
 			if (t.nenv == sizeof t.env / sizeof t.env[0]) {

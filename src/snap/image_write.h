@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include "capture.h"
+#include "program.h"
 
 struct image_in {
 	const struct capture *const *caps;	/* one per layout, picked at random per exec */
@@ -15,6 +16,8 @@ struct image_in {
 	char *const *env;		/* the environment of the capture run */
 	const unsigned char *loader;	/* the bare loader ELF */
 	size_t loader_size;
+	const struct name_hop *hops;	/* the way from orig to its file: its symlinks are checked */
+	size_t nhops;
 	const char *pages_path;		/* a system image: the saved pages are in this sidecar, */
 	struct stat pages_st;		/* written already (image_pages), with this identity */
 };

@@ -29,21 +29,29 @@ char *imgdir_base(int system)
 }
 
 /* every directory of path; those it makes get mode (the system tree is
- * for every user: 0755 whatever root's umask) */
-static void mkdirs(const char *path, mode_t mode, int force_mode)
+ * for every user: 0755 whatever root's umask).  Below base nothing is
+ * followed: the mirror holds links back to the real directories, and a
+ * directory that must now hold images replaces such a link (writing
+ * through it would put an image in the real directory, over a program) */
+static void mkdirs(const char *base, const char *path, mode_t mode, int force_mode)
 {
 	char d[PATH_MAX];
+	size_t bl = strlen(base);
 	snprintf(d, sizeof d, "%s", path);
 	for (char *p = d + 1;; p++) {
 		if (*p && *p != '/')
 			continue;
 		char c = *p;
 		*p = 0;
+		struct stat st;
+		int below = strlen(d) > bl;
+		if (below && lstat(d, &st) == 0 && S_ISLNK(st.st_mode) && unlink(d))
+			die_errno(EXIT_FAIL, -errno, "%s", d);
 		if (mkdir(d, mode) == 0) {
 			if (force_mode)
 				chmod(d, mode);
-		} else if (errno != EEXIST) {
-			die_errno(EXIT_FAIL, -errno, "%s", d);
+		} else if (errno != EEXIST || (below && (lstat(d, &st) || !S_ISDIR(st.st_mode)))) {
+			die_errno(EXIT_FAIL, errno == EEXIST ? -ENOTDIR : -errno, "%s", d);
 		}
 		if (!c)
 			break;
@@ -70,28 +78,36 @@ static void relink(const char *target, const char *name)
 	}
 }
 
+/* root/DIR, DIR the directory of the program's file; the image is named
+ * as the program was called */
+static void paths(const struct program *p, char *dir, size_t n, const char **name)
+{
+	snprintf(dir, n, "%s", p->real);
+	*strrchr(dir, '/') = 0;
+	*name = strrchr(p->name, '/') + 1;
+}
+
 char *imgdir_place(const struct program *p, int system)
 {
 	char *base = imgdir_base(system);
 	if (!base)
 		die(EXIT_USAGE, "no -o, and neither XDG_DATA_HOME nor HOME is set");
 	mode_t dmode = system ? 0755 : 0777;
-	char dir[PATH_MAX], prefix[PATH_MAX], mdir[PATH_MAX + 16], mprefix[PATH_MAX + 16], link[PATH_MAX + 16];
+	char dir[PATH_MAX], prefix[PATH_MAX], mdir[PATH_MAX + 16], mprefix[PATH_MAX + 16], *out;
+	const char *name;
 	/* the real file's directory is mirrored (the program finds its data
 	 * from there); the name is the one it was called by: /usr/bin/cc ->
 	 * root/usr/bin/cc beside root/usr/bin/gcc-12's siblings */
-	snprintf(dir, sizeof dir, "%s", p->real);
-	*strrchr(dir, '/') = 0;
+	paths(p, dir, sizeof dir, &name);
 	snprintf(prefix, sizeof prefix, "%s", dir);
 	char *cut = strrchr(prefix, '/');
 	if (cut == prefix)
 		cut[1] = 0;	/* the prefix is / */
 	else if (cut)
 		*cut = 0;
-	const char *name = strrchr(p->name, '/') + 1;
 	snprintf(mdir, sizeof mdir, "%s/root%s", base, dir);
 	snprintf(mprefix, sizeof mprefix, "%s/root%s", base, strcmp(prefix, "/") ? prefix : "");
-	mkdirs(mdir, dmode, system);
+	mkdirs(base, mdir, dmode, system);
 	/* the program's directory's siblings, linked back to the real ones */
 	DIR *d = opendir(prefix);
 	struct dirent *e;
@@ -107,15 +123,24 @@ char *imgdir_place(const struct program *p, int system)
 	}
 	if (d)
 		closedir(d);
-	/* bin/NAME -> the image, for PATH */
-	char bindir[PATH_MAX + 8], *out, target[PATH_MAX * 2];
-	snprintf(bindir, sizeof bindir, "%s/bin", base);
-	mkdirs(bindir, dmode, system);
-	snprintf(link, sizeof link, "%s/%s", bindir, name);
-	snprintf(target, sizeof target, "../root%s/%s", dir, name);
-	relink(target, link);
 	if (asprintf(&out, "%s/%s", mdir, name) < 0)
 		die(EXIT_FAIL, "out of memory");
 	free(base);
 	return out;
+}
+
+void imgdir_link(const struct program *p, int system)
+{
+	char *base = imgdir_base(system);
+	char dir[PATH_MAX], bindir[PATH_MAX + 8], link[PATH_MAX + 16], target[PATH_MAX * 2];
+	const char *name;
+	if (!base)
+		die(EXIT_USAGE, "no -o, and neither XDG_DATA_HOME nor HOME is set");
+	paths(p, dir, sizeof dir, &name);
+	snprintf(bindir, sizeof bindir, "%s/bin", base);
+	mkdirs(base, bindir, system ? 0755 : 0777, system);
+	snprintf(link, sizeof link, "%s/%s", bindir, name);
+	snprintf(target, sizeof target, "../root%s/%s", dir, name);
+	relink(target, link);
+	free(base);
 }

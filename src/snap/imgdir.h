@@ -20,8 +20,10 @@
 char *imgdir_base(int system);
 /* make the layout for a program and return the image path (malloc'd):
  * root/ mirrors the directory of its real file, the image is named as the
- * program was; bin/NAME is replaced, never missing; dies on failure */
+ * program was; dies on failure.  Made only once a capture succeeded. */
 struct program;
 char *imgdir_place(const struct program *p, int system);
+/* bin/NAME -> the image, once it is in place: replaced, never missing */
+void imgdir_link(const struct program *p, int system);
 
 #endif

@@ -41,7 +41,7 @@ static void perms(char *p, uint32_t prot)
 static const char *dep_kind(uint32_t k)
 {
 	return k == IMD_MAPPED ? "mapped" : k == IMD_FILE ? "file" : k == IMD_DIR ? "dir" : k == IMD_ABSENT ? "absent"
-	       : k == IMD_DENIED ? "denied" : "?";
+	       : k == IMD_DENIED ? "denied" : k == IMD_LINK ? "link" : "?";
 }
 
 static const char *state_name(enum image_state s)

@@ -64,6 +64,79 @@ static char *find(const char *prog)
 	return NULL;
 }
 
+static int hop(struct program *p, const char *path, const char *target)
+{
+	struct name_hop *v = realloc(p->hops, (p->nhops + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	p->hops = v;
+	v[p->nhops] = (struct name_hop){ strdup(path), target ? strdup(target) : NULL };
+	if (!v[p->nhops].path || (target && !v[p->nhops].target))
+		return -1;
+	p->nhops++;
+	return 0;
+}
+
+/* Resolve name as the kernel does, component by component, keeping each
+ * symlink it passes through (its directory is where it could be switched)
+ * and the file it ends at: p->hops and p->real.  0, or -errno. */
+static int walk(struct program *p, const char *name)
+{
+	char cur[2 * PATH_MAX + 2] = "", rest[2 * PATH_MAX + 2], next[2 * PATH_MAX + 2], entry[2 * PATH_MAX + 2];
+	int links = 0;
+	snprintf(rest, sizeof rest, "%s", name);
+	for (char *r = rest;;) {
+		while (*r == '/')
+			r++;
+		if (!*r)
+			return p->real ? 0 : -EISDIR;
+		size_t n = strcspn(r, "/");
+		char comp[NAME_MAX + 1];
+		if (n > NAME_MAX)
+			return -ENAMETOOLONG;
+		memcpy(comp, r, n);
+		comp[n] = 0;
+		r += n;
+		int last = !*r || !r[strspn(r, "/")];
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			char *cut = strrchr(cur, '/');
+			if (cut)
+				*cut = 0;
+			continue;
+		}
+		if ((size_t)snprintf(entry, sizeof entry, "%s/%s", cur, comp) >= PATH_MAX)
+			return -ENAMETOOLONG;
+		struct stat st;
+		if (lstat(entry, &st))
+			return -errno;
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t t = readlink(entry, target, sizeof target - 1);
+			if (t <= 0 || ++links > 40)
+				return t <= 0 ? -errno : -ELOOP;
+			target[t] = 0;
+			if (hop(p, entry, target))
+				return -ENOMEM;
+			snprintf(next, sizeof next, "%s/%s", target, r);
+			snprintf(rest, sizeof rest, "%s", next);
+			r = rest;
+			if (target[0] == '/')
+				cur[0] = 0;
+			continue;
+		}
+		if (last) {
+			if (hop(p, entry, NULL) || !(p->real = strdup(entry)))
+				return -ENOMEM;
+			return 0;
+		}
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		snprintf(cur, sizeof cur, "%s", entry);
+	}
+}
+
 void program_locate(const char *prog, struct program *p)
 {
 	memset(p, 0, sizeof *p);
@@ -84,10 +157,22 @@ void program_locate(const char *prog, struct program *p)
 		if (image_is(p->name))
 			die(EXIT_USAGE, "%s: an image of an image", prog);
 	}
-	if (!(p->real = realpath(p->name, NULL)))
-		die_errno(EXIT_USAGE, -errno, "%s", p->name);
+	int e = walk(p, p->name);
+	if (e)
+		die_errno(EXIT_USAGE, e, "%s", p->name);
 	if (stat(p->real, &p->st))
 		die_errno(EXIT_USAGE, -errno, "%s", p->real);
+}
+
+int program_same_way(const struct program *p)
+{
+	struct program now = { 0 };
+	int same = walk(&now, p->name) == 0 && now.nhops == p->nhops;
+	for (size_t i = 0; same && i < p->nhops; i++)
+		same = !strcmp(now.hops[i].path, p->hops[i].path) && !now.hops[i].target == !p->hops[i].target &&
+		       (!p->hops[i].target || !strcmp(now.hops[i].target, p->hops[i].target));
+	program_free(&now);
+	return same;
 }
 
 void program_free(struct program *p)
@@ -95,6 +180,11 @@ void program_free(struct program *p)
 	free(p->name);
 	free(p->real);
 	free(p->image);
+	for (size_t i = 0; i < p->nhops; i++) {
+		free(p->hops[i].path);
+		free(p->hops[i].target);
+	}
+	free(p->hops);
 	memset(p, 0, sizeof *p);
 }
 

@@ -12,15 +12,26 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+/* one entry the name passes through on its way to the file, its
+ * directories resolved: /usr/bin/cc, /etc/alternatives/cc, /usr/bin/gcc-12 */
+struct name_hop {
+	char *path;
+	char *target;		/* a symlink: what it reads; else NULL (the file itself, the last) */
+};
+
 struct program {
 	char *name;		/* absolute, symlinks kept */
-	char *real;		/* realpath(name) */
+	char *real;		/* where name leads: the last hop */
 	struct stat st;		/* of real */
 	char *image;		/* PROGRAM named an image (absolute): the above are its original's */
+	struct name_hop *hops;
+	size_t nhops;
 };
 
 /* find PROGRAM (dies with one line: exit 2 if it is not there) */
 void program_locate(const char *prog, struct program *p);
+/* does name still lead to p's file the same way (the same hops)? */
+int program_same_way(const struct program *p);
 void program_free(struct program *p);
 /* refuse, with the reason and exit 2, what an image cannot or need not
  * serve: not a regular file, set-ID, file capabilities, a script, not

@@ -22,6 +22,7 @@
 #include "../lib/phase.h"
 #include "capture.h"
 #include "image_write.h"
+#include "imgdir.h"
 #include "install.h"
 
 extern const unsigned char _binary_loader_elf_start[], _binary_loader_elf_end[];
@@ -36,6 +37,54 @@ static void vet_layout(const char *path, const struct capture *caps, int k)
 		    caps[j].sp == caps[k].sp)
 			die(EXIT_USAGE, "%s: captures %d and %d have the same addresses: address space "
 				       "randomisation is off (kernel.randomize_va_space, setarch -R)", path, j + 1, k + 1);
+}
+
+static const struct cap_dep *dep_named(const struct capture *c, const char *path)
+{
+	for (size_t i = 0; i < c->ndeps; i++)
+		if (c->deps[i].kind == IMD_FILE && !strcmp(c->deps[i].path, path))
+			return &c->deps[i];
+	return NULL;
+}
+
+/* The name and the file located before the capture still led to the same
+ * file when it started and when it ended (a switch in between would give
+ * an image of one program depending on the identity of another) */
+static int same_program(const struct program *p, const struct capture *caps, int n, char *why, size_t size)
+{
+	if (!program_same_way(p))
+		return because(why, size, "%s changed while it was captured: try again", p->name);
+	for (int i = 0; i < n; i++) {
+		const struct cap_dep *a = dep_named(&caps[i], p->name), *b = dep_named(&caps[i], p->real);
+		if (!a || !b || a->st.st_dev != p->st.st_dev || a->st.st_ino != p->st.st_ino ||
+		    b->st.st_dev != p->st.st_dev || b->st.st_ino != p->st.st_ino)
+			return because(why, size, "%s changed while it was captured: try again", p->name);
+	}
+	return 0;
+}
+
+/* Where the image goes must not be the program, nor a name on its way to
+ * it, nor a file it depends on: the image would replace what it falls back
+ * to, and run itself for ever */
+static void vet_target(const struct program *p, const struct capture *c, const char *out)
+{
+	char dir[PATH_MAX], *abs, entry[2 * PATH_MAX + 2];
+	const char *slash = strrchr(out, '/'), *name = slash ? slash + 1 : out;
+	snprintf(dir, sizeof dir, "%.*s", slash ? (slash == out ? 1 : (int)(slash - out)) : 1, slash ? out : ".");
+	if (!(abs = realpath(dir, NULL)))
+		return;	/* target_open says why */
+	snprintf(entry, sizeof entry, "%s/%s", strcmp(abs, "/") ? abs : "", name);
+	free(abs);
+	for (size_t i = 0; i < p->nhops; i++)
+		if (!strcmp(entry, p->hops[i].path))
+			die(EXIT_USAGE, "%s: that is %s%s: an image cannot take its program's place", out, p->hops[i].path,
+			    p->hops[i].target ? ", a link to the program" : "");
+	struct stat st;
+	if (lstat(entry, &st) == 0)
+		for (size_t i = 0; i < c->ndeps; i++)
+			if ((c->deps[i].kind == IMD_FILE || c->deps[i].kind == IMD_DIR) &&
+			    c->deps[i].st.st_dev == st.st_dev && c->deps[i].st.st_ino == st.st_ino)
+				die(EXIT_USAGE, "%s: that is %s, which the program depends on", out, c->deps[i].path);
 }
 
 /* the caller's environment, with LD_BIND_NOW=1: ld.so relocates all */
@@ -62,7 +111,12 @@ static int capture_all(const struct program *p, const struct snap_opts *o, struc
 	char interp[PATH_MAX];
 	int have_interp = program_interp(p->real, interp, sizeof interp) == 0;
 	int via_ldso = !o->as_exec && have_interp;
-	const char *names[] = { p->name, have_interp ? interp : NULL, NULL };
+	/* what an exec of the name looks up: the name, the file it leads to
+	 * (the program's $ORIGIN and /proc/self/exe follow it: the symlinks on
+	 * the way are read again at each exec, image_write's IMD_LINK), and
+	 * PT_INTERP */
+	const char *names[] = { p->name, strcmp(p->real, p->name) ? p->real : NULL, NULL, NULL };
+	names[names[1] ? 2 : 1] = have_interp ? interp : NULL;
 	for (;; via_ldso = 0) {
 		char *lv[] = { interp, p->real, NULL }, *pv[] = { p->real, NULL };
 		int ncap, ok = 1;
@@ -72,7 +126,7 @@ static int capture_all(const struct program *p, const struct snap_opts *o, struc
 			if (ok)
 				vet_layout(p->name, caps, ncap);
 		}
-		if (ok && image_build(in, img, why, n) == 0)
+		if (ok && same_program(p, caps, ncap, why, n) == 0 && image_build(in, img, why, n) == 0)
 			return 0;
 		for (int i = 0; i < ncap; i++)
 			capture_free(&caps[i]);
@@ -83,8 +137,9 @@ static int capture_all(const struct program *p, const struct snap_opts *o, struc
 	}
 }
 
-size_t snap_to(const struct program *p, const char *out, const struct snap_opts *o)
+size_t snap_to(const struct program *p, const char *out, const struct snap_opts *o, char **placed)
 {
+	char *dflt = NULL;
 	int nlay = o->layouts > 0 ? o->layouts : 1;
 	struct capture caps[IMG_LAYOUTS_MAX];
 	const struct capture *cp[IMG_LAYOUTS_MAX];
@@ -92,6 +147,7 @@ size_t snap_to(const struct program *p, const char *out, const struct snap_opts 
 		cp[i] = &caps[i];
 	char why[512], side[PATH_MAX];
 	struct image_in in = { .caps = cp, .ncaps = nlay, .orig = p->name, .env = capture_env(),
+			       .hops = p->hops, .nhops = p->nhops,
 			       .loader = _binary_loader_elf_start,
 			       .loader_size = (size_t)(_binary_loader_elf_end - _binary_loader_elf_start) };
 	struct image_out img = { 0 }, pages = { 0 };
@@ -112,6 +168,9 @@ size_t snap_to(const struct program *p, const char *out, const struct snap_opts 
 		 * first, under the lock, then the image is laid out */
 		if (capture_all(p, o, &in, caps, &img, why, sizeof why))
 			die(EXIT_FAIL, "%s: %s", p->name, why);
+		if (!out)
+			out = dflt = imgdir_place(p, o->system);
+		vet_target(p, &caps[0], out);
 		image_out_free(&img);
 		if (image_pages(cp, nlay, &pages))
 			die(EXIT_FAIL, "out of memory");
@@ -132,6 +191,9 @@ size_t snap_to(const struct program *p, const char *out, const struct snap_opts 
 	} else {
 		if (capture_all(p, o, &in, caps, &img, why, sizeof why))
 			die(EXIT_FAIL, "%s: %s", p->name, why);
+		if (!out)
+			out = dflt = imgdir_place(p, o->system);
+		vet_target(p, &caps[0], out);
 		if ((e = target_open(out, &t)))
 			die_errno(EXIT_FAIL, e, "%s", out);
 		sigprocmask(SIG_BLOCK, &quiet, &old);
@@ -148,7 +210,13 @@ size_t snap_to(const struct program *p, const char *out, const struct snap_opts 
 	stage_drop(&si);
 	target_clean(&t, IMG_PAGES_SUFFIX, o->system ? side : NULL);
 	target_close(&t);
+	if (dflt)
+		imgdir_link(p, o->system);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (placed)
+		*placed = dflt;
+	else
+		free(dflt);
 	phase("rename");
 	size_t size = img.size + pages.size;
 	image_out_free(&img);

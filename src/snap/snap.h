@@ -12,9 +12,10 @@ struct snap_opts {
 	int layouts;	/* captures, one picked at random per exec (snap --layouts); 0 means 1 */
 };
 
-/* capture p into an image at out (a system image: saved pages in a
- * sidecar beside it); its size in bytes, or dies with one line, leaving
- * nothing half-written */
-size_t snap_to(const struct program *p, const char *out, const struct snap_opts *o);
+/* capture p into an image at out, or (out NULL) in the image directory,
+ * made only once the capture succeeded (a system image: saved pages in a
+ * sidecar beside it); its size in bytes and, if placed, where it went
+ * (malloc'd); or dies with one line, leaving nothing half-written */
+size_t snap_to(const struct program *p, const char *out, const struct snap_opts *o, char **placed);
 
 #endif

@@ -9,7 +9,6 @@
 #include "../cli/usage.h"
 #include "../image/format.h"
 #include "../lib/exit.h"
-#include "imgdir.h"
 #include "program.h"
 #include "snap.h"
 
@@ -78,10 +77,10 @@ int cmd_snap(int argc, char **argv)
 	struct program p;
 	program_locate(argv[optind], &p);
 	program_vet(&p);
-	char *dflt = out ? NULL : imgdir_place(&p, so.system);
+	char *dflt = NULL;
+	size_t size = snap_to(&p, out, &so, &dflt);
 	if (!out)
 		out = dflt;
-	size_t size = snap_to(&p, out, &so);
 	if (so.layouts > 1)
 		printf("%s: image of %s, %zu kB, %d layouts\n", out, p.name, size / 1024, so.layouts);
 	else

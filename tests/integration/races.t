@@ -31,8 +31,8 @@ is "$(left)" 0 "100 snaps killed (SIGKILL) at random moments: no capture left ru
 is "$half" 0 "and the name never led to a damaged image"
 # killed between the fork and the child's death signal, on demand: the
 # child would be traced by init and stopped forever
-cc -shared -fPIC -O2 -o "$TMP/slow_prctl.so" "$SRC/lib/slow_prctl.c" -ldl
-ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=$TMP/slow_prctl.so "$RESIDENT" snap -o "$TMP/k/y" "$TMP/victim" > /dev/null 2>&1 &
+cc -shared -fPIC -O2 -o "$TMP/slow.so" "$SRC/lib/slow.c" -ldl
+SLOW=prctl ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=$TMP/slow.so "$RESIDENT" snap -o "$TMP/k/y" "$TMP/victim" > /dev/null 2>&1 &
 pid=$!
 for _ in $(seq 200); do child=$(pgrep -P $pid) && break; sleep 0.01; done
 kill -KILL $pid

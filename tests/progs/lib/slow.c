@@ -1,0 +1,39 @@
+/* slow.c: preloaded into resident by tests, this makes one moment of a
+ * snap 300 ms wide, so that a race happens on demand instead of in a few
+ * runs out of hundreds.  SLOW=prctl: the capture's child between its fork
+ * and its death signal; SLOW=fork: between finding the program and the
+ * capture (touching file time stamps here would be a file system change). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static int slow(const char *what)
+{
+	const char *s = getenv("SLOW");
+	return s && !strcmp(s, what);
+}
+
+int prctl(int option, ...)
+{
+	va_list ap;
+	va_start(ap, option);
+	unsigned long a = va_arg(ap, unsigned long), b = va_arg(ap, unsigned long), c = va_arg(ap, unsigned long),
+		      d = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (option == PR_SET_PDEATHSIG && slow("prctl"))
+		usleep(300000);
+	int (*real)(int, ...) = (int (*)(int, ...))dlsym(RTLD_NEXT, "prctl");
+	return real(option, a, b, c, d);
+}
+
+pid_t fork(void)
+{
+	if (slow("fork"))
+		usleep(300000);
+	pid_t (*real)(void) = (pid_t (*)(void))dlsym(RTLD_NEXT, "fork");
+	return real();
+}
