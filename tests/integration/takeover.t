@@ -18,10 +18,13 @@ is "$?:$(md5sum < prog):$(cat e)" "2:$sum:resident: prog: that is $TMP/prog: an 
 	"snap -o PROG PROG: refused, the program untouched"
 "$RESIDENT" snap -o link ./link > /dev/null 2> e
 is "$?:$(readlink link)" "2:prog" "snap -o LINK LINK, LINK a symlink to the program: refused, the link kept"
-cp /etc/ld.so.cache cache.copy
-"$RESIDENT" snap -o "$TMP/prog.lnk" ./prog > /dev/null && ln -sf /etc/ld.so.cache deplink
-"$RESIDENT" snap -o /etc/ld.so.cache ./prog > /dev/null 2> e
-is "$?:$(cmp -s /etc/ld.so.cache cache.copy && echo same)" "2:same" "snap -o a file the program depends on (ld.so.cache): refused"
+# (a library of the test's own: a regression must not write over the system's)
+mkdir dep && printf 'int g(void) { return 0; }\n' > g.c && cc -shared -fPIC -o dep/libg.so g.c
+printf 'int g(void);\nint main(void) { return g(); }\n' > mg.c && cc -o mg mg.c -Ldep -lg -Wl,-rpath,"$TMP/dep"
+sum=$(md5sum < dep/libg.so)
+"$RESIDENT" snap -o dep/libg.so ./mg > /dev/null 2> e
+is "$?:$(md5sum < dep/libg.so):$(cat e)" "2:$sum:resident: dep/libg.so: that is $TMP/dep/libg.so, which the program depends on" \
+	"snap -o a library the program maps: refused, the library untouched"
 
 # the image directory's mirror: snapping a program of a sibling directory
 # after one of its neighbour's must not write through the link back
