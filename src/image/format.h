@@ -126,13 +126,16 @@ enum img_dep_kind {
 			 * and /proc/self/exe follow the file it leads to) */
 };
 
+#define IMD_F_EXEC 1u	/* the program: the one running the image must be allowed
+			 * to exec it (access X_OK), as a normal exec requires */
+
 /* identity: what its owner cannot forge (ctime is set by the kernel on
  * every change, touch cannot set it back) */
 struct img_dep {
 	uint32_t path;		/* string offset */
 	uint32_t kind;		/* IMD_* */
 	uint32_t target;	/* IMD_LINK: string offset of its target */
-	uint32_t pad;
+	uint32_t flags;		/* IMD_F_* */
 	uint64_t dev;		/* st_dev as makedev(major, minor) */
 	uint64_t ino, size;
 	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;

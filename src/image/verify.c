@@ -164,7 +164,8 @@ const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t h
 		return "damaged image (dependencies)";
 	for (uint32_t i = 0; i < h->ndeps; i++)
 		if (d[i].path >= h->str_size || d[i].kind < IMD_MAPPED || d[i].kind > IMD_LINK ||
-		    (i < h->nmapped) != (d[i].kind == IMD_MAPPED) || (d[i].kind == IMD_LINK && d[i].target >= h->str_size))
+		    (i < h->nmapped) != (d[i].kind == IMD_MAPPED) || (d[i].kind == IMD_LINK && d[i].target >= h->str_size) ||
+		    d[i].flags & ~IMD_F_EXEC)
 			return "damaged image (dependencies)";
 	const struct img_env *e = (const struct img_env *)((const char *)h + h->env_off);
 	for (uint32_t i = 0; i < h->nenv; i++)
@@ -250,7 +251,11 @@ const char *img_check_dep(const struct img_header *h, uint32_t i, int *fd)
 			*fd = (int)r;
 		else
 			sys1(NR_close, r);
-		return s < 0 || !same(d, &st) ? "a file it depends on changed" : 0;
+		if (s < 0 || !same(d, &st))
+			return "a file it depends on changed";
+		if ((d->flags & IMD_F_EXEC) && sys2(NR_access, path, X_OK) < 0)
+			return "the program may not be run by this user";
+		return 0;
 	case IMD_FILE:
 	case IMD_DIR:
 		if (sys4(NR_newfstatat, AT_FDCWD, path, &st, 0) < 0)

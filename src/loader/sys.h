@@ -59,6 +59,7 @@ enum {
 #define ENOTDIR 20
 #define AT_FDCWD (-100)
 #define R_OK 4
+#define X_OK 1
 
 /* struct stat of x86_64 */
 struct kstat {

@@ -38,43 +38,33 @@
 #include "../proc/linereader.h"
 #include "../proc/scan.h"
 #include "../proc/smaps.h"
+#include "policy.h"
 #include "probes.h"
 
 #define ARCH_SET_FS 0x1002
 
-/* The syscalls the capture must see: those that register per-thread
- * state, those that start a task or exec, and those that look up a path
- * (probes.c: what the image will depend on).  Installed in the child
- * before its exec (with no_new_privs, which changes nothing for the
- * programs snap accepts), the filter makes ld.so stop only at these,
- * instead of twice at each of its syscalls.  Where seccomp is not
- * available, every syscall is stopped at, as before. */
-static const int watched[] = {
-	SYS_arch_prctl, SYS_set_tid_address, SYS_set_robust_list, SYS_rseq, SYS_clone, SYS_clone3,
-	SYS_fork, SYS_vfork, SYS_execve, SYS_execveat,
-};
-
+/* The capture's allowlist (policy.h): ld.so stops only at what the
+ * capture records, and at what it refuses, before that runs.  Installed by
+ * the child after its stop and before its exec (with no_new_privs, which
+ * changes nothing for the programs snap accepts).  Where seccomp is not
+ * available, every syscall is stopped at and judged by the same lists. */
 static int install_filter(void)
 {
-	enum { W = sizeof watched / sizeof watched[0], N = W + 15 };
-	int nr[N];
-	for (int i = 0; i < N; i++)
-		nr[i] = i < W ? watched[i] : probe_syscalls[i - W];
-	if (W + probe_nsyscalls != N)
-		return -1;
-	struct sock_filter f[N + 5];
-	int k = 0;
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, N + 1);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-	for (int i = 0; i < N; i++)	/* a match jumps to the trace below */
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr[i], N - i, 0);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
-	struct sock_fprog prog = { .len = (unsigned short)k, .filter = f };
+	struct sock_filter f[POLICY_FILTER_MAX];
+	struct sock_fprog prog = { .len = (unsigned short)policy_filter(f), .filter = f };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+/* the ABI of the syscall the child is stopped at: AUDIT_ARCH_X86_64, or
+ * another (int 0x80, x32), or 0 where the kernel cannot say */
+static unsigned stop_arch(pid_t pid)
+{
+	struct __ptrace_syscall_info info;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof info, &info) <= 0)
+		return 0;
+	return info.arch;
 }
 
 /* "Seccomp: 2" in /proc/PID/status: the child's filter is in place */
@@ -368,6 +358,14 @@ static int run_to_handover(struct capture *c, struct probes *pr, char *why, size
 		 * syscall's entry (rax is -ENOSYS there, not at its exit) */
 		if ((c->filtered && st >> 8 == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8)) ||
 		    (!c->filtered && !pr->pending && WSTOPSIG(st) == (SIGTRAP | 0x80) && (int64_t)r.rax == -ENOSYS)) {
+			unsigned arch = stop_arch(c->pid);
+			enum policy pol = arch && arch != AUDIT_ARCH_X86_64 ? POLICY_REFUSE : policy_of(&r);
+			if (pol == POLICY_ALLOW)
+				continue;	/* unfiltered: judged here */
+			if (pol == POLICY_REFUSE)
+				return because(why, n, "ld.so, or code it ran, made syscall %lld before handing over: an "
+						       "image cannot contain its effect or answer; not captured",
+					       (long long)r.orig_rax);
 			if (note_syscall(c, &r))
 				return because(why, n, "ld.so started a task or exec'd before handing over");
 			if (probe_enter(pr, c->pid, &r, why, n) < 0)
@@ -543,8 +541,8 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], int vi
 		if (getppid() != parent)
 			_exit(127);
 		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0) {
-			install_filter();
 			raise(SIGSTOP);
+			install_filter();
 			execve(prog, argv, envp);
 		}
 		_exit(127);
@@ -555,7 +553,7 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], int vi
 		because(why, n, "%s did not start", prog);
 		goto out;
 	}
-	c->filtered = filtered(pid);
+	pr.root_only = geteuid() == 0;
 	ptrace(PTRACE_SETOPTIONS, pid, NULL,
 	       (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP));
 	/* to the exec's SIGTRAP, past the filter's stop at the execve itself */
@@ -569,6 +567,7 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], int vi
 		because(why, n, "%s did not start (signal %d)", prog, WSTOPSIG(st));
 		goto out;
 	}
+	c->filtered = filtered(pid);
 	char p[64];
 	snprintf(p, sizeof p, "/proc/%d/mem", (int)pid);
 	int mem = open(p, O_RDONLY | O_CLOEXEC);

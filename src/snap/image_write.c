@@ -146,7 +146,8 @@ static int same_file(const struct cap_map *m, const struct stat *st)
  * up by (the program as named, PT_INTERP, a library as ld.so opened it),
  * now an IMD_MAPPED dependency that the loader opens by that name and maps
  * from; its index, or -1 with a reason */
-static int mapped_index(struct tables *t, const struct capture *c, const struct cap_map *m, char *why, size_t n)
+static int mapped_index(struct tables *t, const struct capture *c, const struct cap_map *m, const char *orig,
+			char *why, size_t n)
 {
 	for (uint32_t i = 0; i < t->nmapped; i++)
 		if (t->deps[i].ino == m->ino && major(t->deps[i].dev) == m->dev_major &&
@@ -156,7 +157,10 @@ static int mapped_index(struct tables *t, const struct capture *c, const struct 
 		if (c->deps[i].kind == IMD_FILE && same_file(m, &c->deps[i].st)) {
 			if (t->nmapped == 256)
 				return because(why, n, "more than 256 files mapped");
-			if (dep_add(t, dep_of(t, c->deps[i].path, IMD_MAPPED, &c->deps[i].st)))
+			struct img_dep d = dep_of(t, c->deps[i].path, IMD_MAPPED, &c->deps[i].st);
+			if (!strcmp(c->deps[i].path, orig))
+				d.flags = IMD_F_EXEC;	/* the program, by its name: exec's own check */
+			if (dep_add(t, d))
 				return because(why, n, "out of memory");
 			return (int)t->nmapped++;
 		}
@@ -428,7 +432,7 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 			h.flags |= IMG_F_HEAP;
 		uint32_t prot = prot_of(m->perms);
 		if (!m->written) {
-			int f = mapped_index(&t, c, m, why, n);
+			int f = mapped_index(&t, c, m, in->orig, why, n);
 			if (f < 0)
 				goto out;
 			if (add_map(&t, (struct img_map){ .start = m->start, .end = m->end, .offset = m->offset,

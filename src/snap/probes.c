@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -142,6 +144,19 @@ static int read_path(pid_t pid, uint64_t addr, char *buf, size_t size)
 	return -1;	/* longer than PATH_MAX: no lookup the kernel would do */
 }
 
+/* on a file system whose answers change from run to run (/proc, /sys),
+ * or a device; /proc/self/exe read as a link is the program itself */
+static int varies(const char *path, long nr)
+{
+	struct statfs fs;
+	struct stat st;
+	if ((nr == SYS_readlink || nr == SYS_readlinkat) && !strcmp(path, "/proc/self/exe"))
+		return 0;
+	if (statfs(path, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC))
+		return 1;
+	return stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode));
+}
+
 int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, char *why, size_t n)
 {
 	uint64_t dirfd = (uint64_t)AT_FDCWD, path, flags = 0;
@@ -173,6 +188,14 @@ int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, c
 		nofollow = 1;
 	if (buf[0] != '/' && (int)dirfd != AT_FDCWD)
 		return because(why, n, "ld.so looked up %s relative to a descriptor: not captured", buf);
+	if (varies(buf, (long)r->orig_rax))
+		return because(why, n, "ld.so, or code it ran, looked at %s before handing over: its answer changes "
+				       "from run to run; not captured", buf);
+	int opens = r->orig_rax == SYS_open || r->orig_rax == SYS_openat;
+	struct stat st;
+	if (p->root_only && opens && stat(buf, &st) == 0 && S_ISREG(st.st_mode) && (st.st_uid || st.st_mode & 022))
+		return because(why, n, "%s is %s: root does not run its code to capture it", buf,
+			       st.st_uid ? "another user's" : "writable by others");
 	if (!add(p, buf, nofollow, why, n))
 		return -1;
 	p->pending = 1;

@@ -19,7 +19,10 @@
  *
  * Each answer is taken twice, before and after the syscall that looked:
  * if they differ, the file system changed under the capture and snap
- * refuses rather than record a world that ld.so did not see. */
+ * refuses rather than record a world that ld.so did not see.  A lookup in
+ * /proc or /sys, or of a device, is refused: its answer changes from run
+ * to run (readlink of /proc/self/exe aside: it names the program, whose
+ * way from its name is checked). */
 #ifndef RESIDENT_PROBES_H
 #define RESIDENT_PROBES_H
 
@@ -42,6 +45,9 @@ struct probes {
 	struct probe *v;	/* in the order looked up */
 	size_t n;
 	int pending;		/* v[n - 1] waits for its syscall's result */
+	int root_only;		/* snap runs as root: every file ld.so opens must be
+				 * root's and not writable by others, or root would run
+				 * another user's code (IFUNC resolvers run at capture) */
 };
 
 /* the syscalls that look up a path, for the capture's seccomp filter */

@@ -225,6 +225,13 @@ void program_vet(const struct program *p)
 	const char *path = p->name;
 	if (!S_ISREG(p->st.st_mode))
 		die(EXIT_USAGE, "%s: not a regular file", path);
+	/* what a normal exec would refuse (ld.so PROGRAM needs only read) */
+	if (access(p->real, X_OK))
+		die_errno(EXIT_USAGE, -errno, "%s", path);
+	/* root runs the program's ld.so and IFUNC resolvers to capture it */
+	if (geteuid() == 0 && (p->st.st_uid || p->st.st_mode & 022))
+		die(EXIT_USAGE, "%s: %s: root does not run its code to capture it", path,
+		    p->st.st_uid ? "another user's program" : "writable by others");
 	if (p->st.st_mode & (S_ISUID | S_ISGID))
 		die(EXIT_USAGE, "%s: set-user-ID or set-group-ID program: not captured", path);
 	int fd = open_regular(p->real);

@@ -24,6 +24,7 @@
 #include "image_write.h"
 #include "imgdir.h"
 #include "install.h"
+#include "policy.h"
 
 extern const unsigned char _binary_loader_elf_start[], _binary_loader_elf_end[];
 extern char **environ;
@@ -93,6 +94,10 @@ static char **capture_env(void)
 	size_t ne = 0, k = 0;
 	while (environ[ne])
 		ne++;
+	const char *bad = policy_env_refused(environ);
+	if (bad)
+		die(EXIT_USAGE, "%.*s: with it ld.so prints, traces or audits at every start, which an image "
+				"would not: not captured", (int)strcspn(bad, "="), bad);
 	char **env = calloc(ne + 2, sizeof *env);
 	if (!env)
 		die(EXIT_FAIL, "out of memory");

@@ -163,7 +163,7 @@ echo hi | TMPDIR=$sticky timeout "$T" "$RESIDENT" check --image "$sticky/img" /u
 is "$?:$(grep -c restored "$TMP/out")" "0:1" "check with TMPDIR nobody's sticky directory: done, restored"
 # a dependency nobody replaces with a FIFO: the loader is not held by it
 mkdir -m 777 "$TMP/libs"
-printf 'int f(void) { return 0; }\n' > "$TMP/f.c" && cc -shared -fPIC -o "$TMP/libs/libfifo.so" "$TMP/f.c" && chown nobody "$TMP/libs/libfifo.so"
+printf 'int f(void) { return 0; }\n' > "$TMP/f.c" && cc -shared -fPIC -o "$TMP/libs/libfifo.so" "$TMP/f.c"	# root's, in a directory nobody may write
 printf 'int f(void);\nint main(void) { return f(); }\n' > "$TMP/m.c" && cc -o "$TMP/m" "$TMP/m.c" -L"$TMP/libs" -lfifo -Wl,-rpath,"$TMP/libs" 2> /dev/null
 if "$RESIDENT" snap -o "$TMP/m.img" "$TMP/m" > /dev/null 2>&1; then
 	nobody sh -c 'rm "$1/libfifo.so" && mkfifo "$1/libfifo.so"' sh "$TMP/libs"

@@ -1,0 +1,76 @@
+#!/bin/bash
+# capture.t: what a capture lets the program do.  Snap runs the program's
+# dynamic linker, and with it every IFUNC resolver of the program and its
+# libraries, with the privileges of whoever snaps: only what ld.so needs
+# passes its seccomp filter, and anything else is refused before it runs
+# (its effect would be snap's, its answer frozen into every instance).
+# Root captures only code root owns; ld.so's debugging and auditing
+# variables are refused; a program its user may not exec is not snapped,
+# and its image does not run it either.  From the issue 12 review.
+. "$(dirname "$0")/tap.sh"
+plan 11
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+chmod 755 "$TMP"
+cd "$TMP" || exit 1
+# resolver BODY: a program whose IFUNC resolver runs BODY at relocation
+resolver() { # NAME BODY
+	cat > "$1.c" <<EOF
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static int impl(void) { return 0; }
+static void *resolve(void) { $2; return (void *)impl; }
+int f(void) __attribute__((ifunc("resolve")));
+int main(void) { return f(); }
+EOF
+	cc -o "$1" "$1.c"
+}
+echo "root's secret" > secret && chmod 600 secret
+resolver chmodder "syscall(SYS_chmod, \"$TMP/secret\", 0666)"
+"$RESIDENT" snap -o chmodder.img ./chmodder > /dev/null 2> e
+is "$?:$(stat -c %a secret)" "4:600" "a resolver that chmods a file: refused before it runs, the file untouched"
+grep -q "made syscall 90 before handing over" e; ok $? "... and snap says which syscall: $(cat e)"
+resolver uid "if (getuid() == 0) (void)0"
+"$RESIDENT" snap -o uid.img ./uid > /dev/null 2> e
+is "$?:$(grep -c 'made syscall 102' e)" "4:1" "a resolver that asks for its uid (its choice would be frozen): refused"
+resolver procself "close(open(\"/proc/self/status\", O_RDONLY))"
+"$RESIDENT" snap -o procself.img ./procself > /dev/null 2> e
+is "$?:$(grep -c 'looked at /proc/self/status before handing over' e)" "4:1" "a resolver that reads /proc/self: refused"
+resolver quiet "(void)0"
+"$RESIDENT" snap -o quiet.img ./quiet > /dev/null && RESIDENT_DEBUG=1 ./quiet.img
+ok $? "a resolver that only chooses: captured, and the image restores"
+
+# root runs only root's code: a program of nobody's, a library of nobody's
+if [ "$(id -u)" = 0 ]; then
+	mkdir nob && chown nobody nob
+	as_nobody cp quiet nob/quiet
+	"$RESIDENT" snap -o nob.img nob/quiet > /dev/null 2> e
+	is "$?:$(cat e)" "2:resident: $TMP/nob/quiet: another user's program: root does not run its code to capture it" \
+		"root snaps nobody's program: refused"
+	printf 'int g(void) { return 0; }\n' > g.c && as_nobody cc -shared -fPIC -o nob/libg.so g.c
+	printf 'int g(void);\nint main(void) { return g(); }\n' > mg.c && cc -o mg mg.c -Lnob -lg -Wl,-rpath,"$TMP/nob"
+	"$RESIDENT" snap -o mg.img ./mg > /dev/null 2> e
+	is "$?:$(grep -c "$TMP/nob/libg.so is another user's: root does not run its code" e)" "4:1" \
+		"root snaps a program that loads nobody's library: refused before the library is mapped"
+else
+	skip "root's rule (not root here)"
+	skip "root's rule (not root here)"
+fi
+
+# ld.so's debugging and auditing variables: an image would not do it
+# (resident itself runs with it: its own ld.so talks too, only its line counts)
+LD_DEBUG=libs "$RESIDENT" snap -o x.img /usr/bin/true > /dev/null 2> e
+is "$?:$(grep '^resident:' e)" "2:resident: LD_DEBUG: with it ld.so prints, traces or audits at every start, which an image would not: not captured" \
+	"LD_DEBUG set: refused"
+LD_AUDIT=/nonexistent.so "$RESIDENT" snap -o x.img /usr/bin/true > /dev/null 2>&1
+is "$?" 2 "LD_AUDIT set: refused"
+
+# a program one may read but not exec: no image of it, and an image of it
+# made by root does not run it for nobody
+mkdir own && cp /usr/bin/id own/id && chmod 0744 own/id
+as_nobody "$RESIDENT" snap -o "$TMP/nobid" own/id > /dev/null 2> e
+is "$?:$(cat e)" "2:resident: $TMP/own/id: Permission denied" "nobody snaps a 0744 program of root's: refused as exec would"
+"$RESIDENT" snap -o "$TMP/id.img" own/id > /dev/null && chmod 755 id.img
+as_nobody ./id.img -un > o 2> e
+is "$?:$(cat o):$(cat e)" "126::resident: $TMP/own/id: permission denied" "root's image of it, run by nobody: runs nothing, 126 as exec would"
