@@ -303,22 +303,26 @@ int img_steering(const char *e)
 
 const char *img_check_env(const struct img_header *h, char *const *envp)
 {
+	/* the same set both ways: a variable given twice must not stand for
+	 * one that is missing */
 	const struct img_env *ev = (const struct img_env *)((const char *)h + h->env_off);
 	const char *str = (const char *)h + h->str_off;
-	uint32_t seen = 0;
 	for (char *const *e = envp; *e; e++) {
 		if (!img_steering(*e))
 			continue;
 		uint32_t j;
-		for (j = 0; j < h->nenv; j++)
-			if (streq(*e, str + ev[j].str))
-				break;
+		for (j = 0; j < h->nenv && !streq(*e, str + ev[j].str); j++)
+			;
 		if (j == h->nenv)
 			return "an LD_*, GLIBC_TUNABLES or MALLOC_* variable differs";
-		seen++;
 	}
-	if (seen != h->nenv)
-		return "an LD_*, GLIBC_TUNABLES or MALLOC_* variable is missing";
+	for (uint32_t j = 0; j < h->nenv; j++) {
+		char *const *e;
+		for (e = envp; *e && !streq(*e, str + ev[j].str); e++)
+			;
+		if (!*e)
+			return "an LD_*, GLIBC_TUNABLES or MALLOC_* variable is missing";
+	}
 	return 0;
 }
 

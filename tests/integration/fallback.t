@@ -4,7 +4,7 @@
 # damaged or truncated anywhere in its header and tables, it runs the
 # original program instead; when that is gone, it fails with one line, 127.
 . "$(dirname "$0")/tap.sh"
-plan 16
+plan 18
 SRC=${SRC:-$(cd "$(dirname "$0")/../progs" && pwd)}
 mkdir "$TMP/lib"
 cc -shared -fPIC -O2 -DVALUE=1 -o "$TMP/lib/libresident_test.so" "$SRC/lib/resident_test_lib.c"
@@ -31,6 +31,17 @@ steer() { # VAR=value
 steer LD_LIBRARY_PATH=/nonexistent; ok $? "LD_LIBRARY_PATH set: falls back, same output"
 steer GLIBC_TUNABLES=glibc.malloc.tcache_count=0; ok $? "GLIBC_TUNABLES set: falls back, same output"
 steer MALLOC_ARENA_MAX=1; ok $? "MALLOC_ARENA_MAX set: falls back, same output"
+# a variable given twice must not stand for one that is missing: snapped
+# with LD_PRELOAD and MALLOC_ARENA_MAX, run with MALLOC_ARENA_MAX twice
+printf '#include <stdio.h>\n__attribute__((constructor)) static void c(void) { puts("preloaded"); }\n' > "$TMP/pre.c"
+cc -shared -fPIC -o "$TMP/libpre.so" "$TMP/pre.c"
+# (resident loads the library too, under ASan only if told it may)
+env -i LD_PRELOAD="$TMP/libpre.so" MALLOC_ARENA_MAX=2 ASAN_OPTIONS=verify_asan_link_order=0 "$RESIDENT" snap -o "$TMP/true.img" /usr/bin/true > /dev/null
+is "$(env -i LD_PRELOAD="$TMP/libpre.so" MALLOC_ARENA_MAX=2 RESIDENT_DEBUG=2 "$TMP/true.img" 2>&1 | tr '\n' ' ')" \
+	"resident: $TMP/true.img: restored (layout 1) preloaded " "snapped with LD_PRELOAD: with the same variables, restored, the library preloaded"
+printf '#include <unistd.h>\nint main(int c, char **v) { char *e[] = { "MALLOC_ARENA_MAX=2", "MALLOC_ARENA_MAX=2", 0 }; (void)c; execve(v[1], v + 1, e); return 127; }\n' > "$TMP/ex.c"
+cc -o "$TMP/ex" "$TMP/ex.c"
+is "$("$TMP/ex" "$TMP/true.img" 2>&1):$("$TMP/ex" /usr/bin/true 2>&1)" ":" "a variable repeated in place of a missing LD_PRELOAD: the image runs what exec runs (nothing preloaded)"
 env -i bash -c 'exec -a prog "$0" a' "$TMP/show.img" > "$TMP/o" 2> "$TMP/e"
 env -i bash -c 'exec -a prog "$0" a' "$S" > "$TMP/o2" 2> /dev/null
 cmp -s "$TMP/o" "$TMP/o2"; ok $? "env -i: same output as the program (no steering variable, no fallback needed)"
