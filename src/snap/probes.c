@@ -309,6 +309,19 @@ int probes_deps(const struct probes *p, struct cap_dep **deps, size_t *ndeps, ch
 	return 0;
 }
 
+const char *probes_recheck(const struct cap_dep *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		int there = stat(d[i].path, &st) == 0;
+		if (d[i].kind == IMD_ABSENT ? there
+		    : d[i].kind == IMD_DENIED ? access(d[i].path, R_OK) == 0
+		    : !there || !same_id(&st, &d[i].st))
+			return d[i].path;
+	}
+	return NULL;
+}
+
 void cap_deps_free(struct cap_dep *d, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -68,6 +68,9 @@ int probe_exit(struct probes *p, int64_t ret, char *why, size_t n);
 int probe_settle(struct probes *p, char *why, size_t n);
 /* the dependencies, malloc'd; 0, or -1 with a reason */
 int probes_deps(const struct probes *p, struct cap_dep **deps, size_t *ndeps, char *why, size_t n);
+/* each dependency looked at again: the path of the first whose answer
+ * changed, or NULL */
+const char *probes_recheck(const struct cap_dep *d, size_t n);
 void probes_free(struct probes *p);
 void cap_deps_free(struct cap_dep *d, size_t n);
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,40 @@ static void vet_target(const struct program *p, const struct capture *c, const c
 				die(EXIT_USAGE, "%s: that is %s, which the program depends on", out, c->deps[i].path);
 }
 
+/* A file rewritten in place within the clock tick of its last change
+ * keeps its mtime and ctime: an image snapped in that tick would not see
+ * the rewrite.  File systems with multigrain times (Linux 6.13: ext4, xfs,
+ * btrfs, tmpfs) avoid it for a file whose times were looked at, as the
+ * capture does; others tick by the jiffy, and some by the second (ext4
+ * with 128-byte inodes, vfat, many network file systems: their times have
+ * no nanoseconds).  So when a dependency changed within a tick of the
+ * capture (a second where times have no nanoseconds, 10 ms elsewhere),
+ * snap waits for the tick to pass and looks at every dependency again:
+ * whatever changes later gets a later time. */
+static int settle_times(const struct capture *c, char *why, size_t n)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	double newest = 0, tick = 0.01;
+	for (size_t i = 0; i < c->ndeps; i++) {
+		const struct timespec *ts[] = { &c->deps[i].st.st_mtim, &c->deps[i].st.st_ctim };
+		for (int k = 0; k < 2; k++) {
+			double t = (double)ts[k]->tv_sec + ts[k]->tv_nsec / 1e9;
+			if (t > newest) {
+				newest = t;
+				tick = ts[k]->tv_nsec ? 0.01 : 1.0;
+			}
+		}
+	}
+	double ahead = (tick == 1.0 ? (double)(long long)newest : newest) + tick -
+		       ((double)now.tv_sec + now.tv_nsec / 1e9);
+	if (ahead <= 0)
+		return 0;
+	nanosleep(&(struct timespec){ (time_t)ahead, (long)((ahead - (double)(time_t)ahead) * 1e9) + 1000000 }, NULL);
+	const char *changed = probes_recheck(c->deps, c->ndeps);
+	return changed ? because(why, n, "%s changed while it was captured: try again", changed) : 0;
+}
+
 /* the caller's environment, with LD_BIND_NOW=1: ld.so relocates all */
 static char **capture_env(void)
 {
@@ -131,7 +166,8 @@ static int capture_all(const struct program *p, const struct snap_opts *o, struc
 			if (ok)
 				vet_layout(p->name, caps, ncap);
 		}
-		if (ok && same_program(p, caps, ncap, why, n) == 0 && image_build(in, img, why, n) == 0)
+		if (ok && same_program(p, caps, ncap, why, n) == 0 && settle_times(&caps[ncap - 1], why, n) == 0 &&
+		    image_build(in, img, why, n) == 0)
 			return 0;
 		for (int i = 0; i < ncap; i++)
 			capture_free(&caps[i]);
