@@ -28,6 +28,7 @@ int target_open(const char *path, struct target *t)
 		snprintf(dir, sizeof dir, ".");
 	else
 		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	t->lockfd = -1;
 	t->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (t->dirfd < 0)
 		return -errno;
@@ -40,12 +41,23 @@ int target_open(const char *path, struct target *t)
 	}
 	snprintf(t->dir, sizeof t->dir, "%s", strcmp(abs, "/") ? abs : "");
 	free(abs);
-	/* another snap into this directory names its files first; one that
-	 * holds the lock for 30 s is not a snap */
-	for (int i = 0; flock(t->dirfd, LOCK_EX | LOCK_NB); i++) {
+	/* another snap of this name names its files first; one that holds
+	 * the lock for 30 s is not a snap.  The lock is a file of the snapping
+	 * user's, mode 0600: no one else can open it to hold it (a flock on the
+	 * directory, which anyone may open, let any user block root's snaps) */
+	char lock[NAME_MAX + 64];
+	snprintf(lock, sizeof lock, ".%s.resident-lock", t->name);
+	struct stat st;
+	t->lockfd = openat(t->dirfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (t->lockfd < 0 || fstat(t->lockfd, &st) || !S_ISREG(st.st_mode)) {
+		int e = t->lockfd < 0 ? -errno : -EINVAL;
+		target_close(t);
+		return e;
+	}
+	for (int i = 0; flock(t->lockfd, LOCK_EX | LOCK_NB); i++) {
 		if (errno != EWOULDBLOCK || i == 3000) {
 			int e = -errno;
-			close(t->dirfd);
+			target_close(t);
 			return e;
 		}
 		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
@@ -55,9 +67,11 @@ int target_open(const char *path, struct target *t)
 
 void target_close(struct target *t)
 {
+	if (t->lockfd >= 0)
+		close(t->lockfd);	/* and its lock */
 	if (t->dirfd >= 0)
-		close(t->dirfd);	/* and its lock */
-	t->dirfd = -1;
+		close(t->dirfd);
+	t->lockfd = t->dirfd = -1;
 }
 
 static void random_tag(char *out)
@@ -206,7 +220,10 @@ void target_clean(const struct target *t, const char *suffix, const char *keep)
 		int temp = !strncmp(rest, TMP_INFIX, strlen(TMP_INFIX)) && len == 1 + nl + strlen(TMP_INFIX) + 6;
 		/* .NAME.XXXXXX.SUFFIX */
 		int side = sl && len == 1 + nl + 1 + 6 + sl && !strcmp(n + len - sl, suffix) && (!k || strcmp(n, k));
-		if (temp || side)
+		/* only what a snap of this user's left: in a shared directory,
+		 * another user's files of that name are theirs */
+		struct stat st;
+		if ((temp || side) && fstatat(t->dirfd, n, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_uid == geteuid())
 			unlinkat(t->dirfd, n, 0);
 	}
 	closedir(d);

@@ -3,13 +3,14 @@
  *   write     unnamed (O_TMPFILE) in the target's directory: killed here,
  *             snap leaves nothing (mkstemp where the file system has no
  *             O_TMPFILE; then the name is removed on every error path)
- *   lock      flock on the directory: concurrent snaps into it name their
- *             files one after the other
+ *   lock      flock on .NAME.resident-lock beside it, a file of the
+ *             snapping user's that no one else may open: concurrent snaps
+ *             of one name name their files one after the other
  *   name      the sidecar under a name of its own (.NAME.XXXXXX.resident-pages),
  *             which the image then records; the image as .NAME.resident-tmp.XXXXXX,
  *             renamed over NAME: a name always leads to a whole image
- *   clean     what an earlier snap of NAME left: sidecars no image names,
- *             temporaries of a snap killed inside the lock
+ *   clean     what an earlier snap of NAME by this user left: sidecars no
+ *             image names, temporaries of a snap killed inside the lock
  *
  * Every name is made by linkat or renameat relative to the directory's
  * descriptor, never followed: a planted symlink or FIFO is replaced or
@@ -31,13 +32,14 @@ struct staged {
 };
 
 struct target {
-	int dirfd;		/* the directory, open and locked */
+	int dirfd;		/* the directory, open */
+	int lockfd;		/* .NAME.resident-lock in it, locked */
 	char dir[PATH_MAX];	/* its absolute path */
 	char name[NAME_MAX + 1];
 };
 
-/* open and lock the directory of path; 0, or -errno (-EWOULDBLOCK: still
- * locked by another process after 30 s) */
+/* open the directory of path and lock its name; 0, or -errno
+ * (-EWOULDBLOCK: still locked by another process after 30 s) */
 int target_open(const char *path, struct target *t);
 void target_close(struct target *t);
 

@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP root's tools against nobody's plants: run as root"
 	exit 0
 fi
-plan 49
+plan 51
 T=30	# seconds after which a run counts as hung
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 755 "$TMP"
@@ -136,7 +136,20 @@ timeout "$T" "$RESIDENT" snap --system -o "$sticky/img" /usr/bin/cat > /dev/null
 is "$?:$(cat "$sticky/snap.victim")" "0:precious" "snap -o over nobody's symlink: done, root's file untouched"
 [ ! -L "$sticky/img" ] && "$RESIDENT" inspect "$sticky/img" > /dev/null
 ok $? "the name is root's image now, not the symlink"
-is "$(ls -A "$sticky" | grep -c '^\.img\.[ab]\{6\}\.resident-pages')" 0 "nobody's sidecar-named symlinks removed, not followed"
+is "$(ls -A "$sticky" | grep -c '^\.img\.[ab]\{6\}\.resident-pages')" 2 "nobody's sidecar-named symlinks left alone (theirs), not followed"
+# nobody's own files named as a snap's leftovers would be: not root's to remove
+nobody sh -c 'echo mine > "$1/.tool.zzzzzz.resident-pages" && echo mine > "$1/.tool.resident-tmp.zzzzzz"' sh "$sticky"
+timeout "$T" "$RESIDENT" snap -o "$sticky/tool" /usr/bin/cat > /dev/null 2>&1
+is "$?:$(cat "$sticky/.tool.zzzzzz.resident-pages" "$sticky/.tool.resident-tmp.zzzzzz" | tr '\n' ' ')" "0:mine mine " \
+	"root's snap into a sticky directory leaves nobody's files of that name alone"
+# nobody holding a lock where root's system snaps go: they do not wait
+mkdir -m 755 "$TMP/sysimg"
+nobody flock "$TMP/sysimg" sleep 60 &
+holder=$!
+sleep 0.5
+timeout 20 "$RESIDENT" snap --system -o "$TMP/sysimg/cat" /usr/bin/cat > /dev/null 2> "$TMP/err"
+is "$?" 0 "nobody holds a flock on root's image directory: root's snap does not wait for it (124: it did)"
+kill $holder 2> /dev/null; wait $holder 2> /dev/null
 # a FIFO where the program should be, and a symlink to one
 nobody mkfifo "$sticky/snapprog"
 nobody ln -s "$sticky/snapprog" "$sticky/snapprog-link"

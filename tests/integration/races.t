@@ -43,7 +43,7 @@ kill -0 "$child" 2> /dev/null; alive=$((! $?))
 ok $? "snap killed before its capture's child set its death signal: the child ($child) ends itself"
 kill -KILL "$child" 2> /dev/null
 "$RESIDENT" snap -o "$TMP/k/x" "$TMP/victim" > /dev/null
-is "$(ls -A "$TMP/k")" x "a snap after them leaves the image alone in its directory"
+is "$(ls -A "$TMP/k" | tr '\n' ' ')" ".x.resident-lock x " "a snap after them leaves the image alone in its directory (and its lock)"
 
 # the same with a sidecar: killed with SIGTERM (which waits for the
 # install) and SIGKILL (which cannot)
@@ -57,7 +57,7 @@ for i in $(seq 40); do
 	[ -e "$TMP/ks/x" ] && ! "$RESIDENT" inspect "$TMP/ks/x" > /dev/null 2>&1 && echo damaged
 done > "$TMP/r"
 "$RESIDENT" snap --system -o "$TMP/ks/x" "$TMP/victim" > /dev/null
-is "$(cat "$TMP/r"):$(ls -A "$TMP/ks" | sed 's/^\.x\.[a-zA-Z0-9]\{6\}\./.x.X./' | tr '\n' ' ')" ":.x.X.resident-pages x " \
+is "$(cat "$TMP/r"):$(ls -A "$TMP/ks" | sed 's/^\.x\.[a-zA-Z0-9]\{6\}\./.x.X./' | tr '\n' ' ')" ":.x.X.resident-pages .x.resident-lock x " \
 	"40 system snaps killed: never a damaged image; the next leaves the image and its one sidecar"
 
 # concurrent snaps of one name: each image names its own sidecar
