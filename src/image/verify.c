@@ -176,6 +176,21 @@ const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t h
 		if (f[i].addr % 8 || f[i].kind < IFX_STACK_TOP || f[i].kind > IFX_POINTER_GUARD ||
 		    (f[i].kind == IFX_ENV_STRING && f[i].index >= h->str_size))
 			return "damaged image (fixups)";
+	/* the kernel's mappings as it lays them out: [vvar], [vvar_vclock]
+	 * then [vdso], each whole pages, in the user address space */
+	const uint64_t sp[3][2] = { { h->vvar_start, h->vvar_end }, { h->vclock_start, h->vclock_end },
+				    { h->vdso_start, h->vdso_end } };
+	uint64_t below = 0;
+	for (int i = 0; i < 3; i++) {
+		if (!sp[i][0] && !sp[i][1])
+			continue;
+		if (sp[i][0] >= sp[i][1] || (sp[i][0] | sp[i][1]) & 4095 || sp[i][1] > 0x7ffffffff000ull ||
+		    sp[i][0] < below)
+			return "damaged image (vdso)";
+		below = sp[i][1];
+	}
+	if ((h->vvar_start || h->vclock_start) && !h->vdso_start)
+		return "damaged image (vdso)";
 	return 0;
 }
 

@@ -124,7 +124,7 @@ static void run(const char *file, char **argv, char **env, int in, struct outcom
 		dup2(o->out, 1);
 		dup2(o->err, 2);
 		execve(file, argv, env);
-		_exit(127);
+		_exit(errno == ENOENT || errno == ENOTDIR ? 127 : 126);	/* as a shell says it */
 	}
 	setpgid(p, p);
 	running = p;

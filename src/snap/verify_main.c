@@ -87,6 +87,13 @@ static int verify(const char *path, char *why, size_t n)
 			rc = 1;
 		}
 	}
+	/* a sidecar that is not the one the image records makes every exec
+	 * fall back, whatever its bytes */
+	const char *dep = h->pages_file && rc == 0 ? image_dep_state(&im, h->pages_file - 1) : NULL;
+	if (dep) {
+		because(why, n, "%s: %s (every exec runs the program normally)", file, dep);
+		rc = 1;
+	}
 	if (rc == 0) {
 		uint64_t total = 0;
 		for (unsigned k = 0; k < im.nlayouts; k++)
