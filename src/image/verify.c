@@ -309,6 +309,12 @@ const char *img_check_deps(const struct img_header *h, int *fds, uint32_t *which
 	return 0;
 }
 
+const char *img_exec_failure(long e, int *status)
+{
+	*status = e == -ENOENT || e == -ENOTDIR ? 127 : 126;
+	return e == -ENOENT || e == -ENOTDIR ? "program is gone" : e == -EACCES ? "permission denied" : "cannot run it";
+}
+
 int img_steering(const char *e)
 {
 	if (prefix(e, "LD_BIND_NOW="))

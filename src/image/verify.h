@@ -52,6 +52,11 @@ const char *img_check_host(const struct img_header *h, uint64_t hwcap, uint64_t 
 /* the CPU's signature: FNV-1a of cpuid leaves 0, 1 (APIC id masked) and 7 */
 uint64_t img_cpu_sig(void);
 
+/* what a failed exec of the program is called, and its exit status, as a
+ * shell says it (127 not there, 126 not runnable): the loader's fallback
+ * and check's normal run say it alike */
+const char *img_exec_failure(long neg_errno, int *status);
+
 /* strlen, and "does s start with p", for the loader, which has no libc */
 uint64_t img_strlen(const char *s);
 int img_prefix(const char *s, const char *p);

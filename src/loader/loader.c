@@ -167,11 +167,11 @@ __attribute__((noreturn)) static void fallback(struct run *r, const char *why)
 		say(m);
 		sys1(NR_exit_group, 127);
 	}
-	i64 e = sys3(NR_execve, orig, r->argv, r->envp);
-	const char *m[] = { "resident: ", orig, e == -ENOENT || e == -ENOTDIR ? ": program is gone"
-					  : e == -EACCES ? ": permission denied" : ": cannot run it", 0 };
+	int status;
+	const char *what = img_exec_failure(sys3(NR_execve, orig, r->argv, r->envp), &status);
+	const char *m[] = { "resident: ", orig, ": ", what, 0 };
 	say(m);
-	sys1(NR_exit_group, e == -ENOENT || e == -ENOTDIR ? 127 : 126);
+	sys1(NR_exit_group, status);
 	__builtin_unreachable();
 }
 

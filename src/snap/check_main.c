@@ -25,6 +25,7 @@
 #include "../cli/cli.h"
 #include "../cli/usage.h"
 #include "../image/read.h"
+#include "../image/verify.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "program.h"
@@ -124,7 +125,11 @@ static void run(const char *file, char **argv, char **env, int in, struct outcom
 		dup2(o->out, 1);
 		dup2(o->err, 2);
 		execve(file, argv, env);
-		_exit(errno == ENOENT || errno == ENOTDIR ? 127 : 126);	/* as a shell says it */
+		/* said as an image's loader says it, so that the two compare */
+		int status;
+		const char *what = img_exec_failure(-errno, &status);
+		dprintf(2, "resident: %s: %s\n", file, what);
+		_exit(status);
 	}
 	setpgid(p, p);
 	running = p;

@@ -5,7 +5,7 @@
 # ends check, the run in progress dies and the scratch directory goes;
 # standard input is replayed within a limit.
 . "$(dirname "$0")/tap.sh"
-plan 17
+plan 18
 chmod 755 "$TMP"
 mkdir "$TMP/scratch"
 export TMPDIR=$TMP/scratch
@@ -39,6 +39,11 @@ ok $? "a fallback is called one, with the loader's reason"
 cp /usr/bin/cat "$TMP/plain-cat"
 "$RESIDENT" check --image "$TMP/plain-cat" /usr/bin/cat < /dev/null 2> "$TMP/e"
 is "$?" 2 "a program given as --image: refused, never called restored"
+
+# a program exec refuses: both runs say so as a shell would, 126
+cp /usr/bin/true "$TMP/noexec" && "$RESIDENT" snap -o "$TMP/noexec.img" "$TMP/noexec" > /dev/null && chmod a-x "$TMP/noexec"
+"$RESIDENT" check --image "$TMP/noexec.img" "$TMP/noexec" < /dev/null > "$TMP/c"
+is "$?:$(grep -c '^normal   exit 126' "$TMP/c"):$(grep -c '^image    exit 126' "$TMP/c")" "0:1:1" "a program made unrunnable: both runs exit 126, the same"
 
 # the scratch directory goes, however check ends
 cp /usr/bin/sleep "$TMP/napper"

@@ -9,7 +9,7 @@
 # Cases that touch /etc or /usr/lib run in a mount namespace of their own
 # (in_sandbox), so that the machine never sees them.
 . "$(dirname "$0")/tap.sh"
-plan 33
+plan 35
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 755 "$TMP"
 cd "$TMP" || exit 1
@@ -136,11 +136,14 @@ chmod u+w "$side" && printf 'XXXX' | dd of="$side" bs=1 seek=8192 conv=notrunc 2
 out=$(echo piped | RESIDENT_DEBUG=1 ./sys/cat 2> e)
 is "$out:$(cat e)" "piped:resident: ./sys/cat: a file it depends on changed ($TMP/$side): running /usr/bin/cat" \
 	"a system image's sidecar rewritten in place, mtime put back: the original runs"
+"$RESIDENT" snap --system -o sys/cat2 /usr/bin/cat > /dev/null && touch sys/.cat2.??????.resident-pages
+"$RESIDENT" verify sys/cat2 > o 2> e
+is "$?:$(grep -c 'every exec runs the program normally' e)" "1:1" "verify of a system image whose sidecar was touched (its bytes whole): exit 1, it falls back"
 
 # --- a file system whose times tick by the second (ext4 with 128-byte
 # inodes): installed, snapped and rewritten in place within one second
 if [ "$(id -u)" = 0 ] && command -v mkfs.ext4 > /dev/null; then
-	truncate -s 32M fs.img && mkfs.ext4 -q -I 128 fs.img 2> /dev/null && mkdir mnt
+	truncate -s 32M fs.img && mkfs.ext4 -q -I 128 fs.img > /dev/null 2>&1 && mkdir mnt
 	printf 'char msg[] = WHO;\nconst char *who(void) { return msg; }\n' > cw.c
 	gcc -shared -fPIC -DWHO='"old library"' -Wl,-soname,libcw.so.1 -o cw-old.so cw.c
 	gcc -shared -fPIC -DWHO='"NEW library"' -Wl,-soname,libcw.so.1 -o cw-new.so cw.c
@@ -194,6 +197,10 @@ for f in deps_off maps_off fixups_off env_off; do
 done > wrap.out
 is "$(awk '$2 == 4 && $3 == 1 && /damaged image/' wrap.out | wc -l)" 4 "offsets that wrap past 2^64 under a valid checksum: inspect says damaged, exit 4, one line, four times"
 [ "$(awk '$2 == 4 && $3 == 1' wrap.out | wc -l)" = 4 ] || diag "$(cat wrap.out)"
+
+cp cat.img wrap.img && "$PROGS/reseal" wrap.img "$t" vvar_start 0x7ffffffe0000
+"$RESIDENT" inspect wrap.img > /dev/null 2> e
+is "$?:$(cat e)" "4:resident: wrap.img: damaged image (vdso)" "a sealed header that puts [vvar] above the vDSO (onto the loader, say): damaged"
 cp cat.img wrap.img && "$PROGS/reseal" wrap.img "$t" maps_off 0xfffffffffffffff8
 out=$(echo piped | ./wrap.img 2>&1); rc=$?
 is "$rc:$out" "0:piped" "and the loader runs the program normally"

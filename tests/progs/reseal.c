@@ -3,7 +3,8 @@
  * tools hostile tables that pass the checksum.
  *   reseal IMAGE TABLES_OFFSET FIELD VALUE
  * FIELD: deps_off maps_off fixups_off env_off str_off str_size ndeps nmaps
- * nfixups nenv nmapped; VALUE in any base strtoull takes. */
+ * nfixups nenv nmapped vvar_start vvar_end vdso_start vdso_end; VALUE in any
+ * base strtoull takes. */
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ static const struct {
 } fields[] = {
 #define F(f) { #f, offsetof(struct img_header, f), sizeof(((struct img_header *)0)->f) }
 	F(deps_off), F(maps_off), F(fixups_off), F(env_off), F(str_off), F(str_size),
-	F(ndeps), F(nmaps), F(nfixups), F(nenv), F(nmapped),
+	F(ndeps), F(nmaps), F(nfixups), F(nenv), F(nmapped), F(vvar_start), F(vvar_end), F(vdso_start), F(vdso_end),
 };
 
 int main(int argc, char **argv)
