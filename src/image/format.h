@@ -126,8 +126,9 @@ enum img_dep_kind {
 			 * and /proc/self/exe follow the file it leads to) */
 };
 
-#define IMD_F_EXEC 1u	/* the program: the one running the image must be allowed
-			 * to exec it (access X_OK), as a normal exec requires */
+#define IMD_F_EXEC 1u	/* the program, whose mode or ACL does not let everyone exec
+			 * it: the one running the image must be allowed to
+			 * (access X_OK), as a normal exec requires */
 
 /* identity: what its owner cannot forge (ctime is set by the kernel on
  * every change, touch cannot set it back) */

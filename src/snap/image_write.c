@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../image/format.h"
@@ -142,6 +143,15 @@ static int same_file(const struct cap_map *m, const struct stat *st)
 	return st->st_ino == m->ino && major(st->st_dev) == m->dev_major && minor(st->st_dev) == m->dev_minor;
 }
 
+/* Anyone may exec it: x for all and no ACL to say otherwise.  Its
+ * identity pins both (a chmod or setfacl changes its ctime), so the loader
+ * need not ask the kernel at each exec (IMD_F_EXEC) */
+static int runnable_by_all(const struct cap_dep *d)
+{
+	return (d->st.st_mode & 0111) == 0111 && getxattr(d->path, "system.posix_acl_access", NULL, 0) < 0 &&
+	       errno == ENODATA;
+}
+
 /* The file a mapping comes from: the first name a normal exec looked it
  * up by (the program as named, PT_INTERP, a library as ld.so opened it),
  * now an IMD_MAPPED dependency that the loader opens by that name and maps
@@ -158,7 +168,7 @@ static int mapped_index(struct tables *t, const struct capture *c, const struct 
 			if (t->nmapped == 256)
 				return because(why, n, "more than 256 files mapped");
 			struct img_dep d = dep_of(t, c->deps[i].path, IMD_MAPPED, &c->deps[i].st);
-			if (!strcmp(c->deps[i].path, orig))
+			if (!strcmp(c->deps[i].path, orig) && !runnable_by_all(&c->deps[i]))
 				d.flags = IMD_F_EXEC;	/* the program, by its name: exec's own check */
 			if (dep_add(t, d))
 				return because(why, n, "out of memory");
