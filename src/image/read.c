@@ -85,15 +85,20 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 	size_t want = im->file_size < 65536 ? im->file_size : 65536;
 	unsigned char *head = malloc(want ? want : 1);
 	ssize_t got = head ? pread(fd, head, want, 0) : -1;
+	uint64_t memsz = got > 0 ? segment_size(head, (size_t)got) : 0;
 	int64_t at = got > 0 ? img_locator_offset(head, (uint64_t)got) : -1;
 	if (at < 0 || (uint64_t)at + sizeof im->loc > (uint64_t)got) {
+		/* an image (its mark) cut short before its locator ends */
+		int marked = got >= 16 && !memcmp(head + IMG_ELF_MARK_AT, IMG_ELF_MARK, 7);
 		free(head);
 		close(fd);
+		if (marked && memsz > im->file_size)
+			return because(why, n, "truncated image (%zu bytes, its loader maps %llu)", im->file_size,
+				       (unsigned long long)memsz);
 		return because(why, n, "not a resident image (no locator)");
 	}
 	memcpy(&im->loc, head + at, sizeof im->loc);
 	im->loc_off = (size_t)at;
-	uint64_t memsz = segment_size(head, (size_t)got);
 	free(head);
 	const char *r = img_check_locator(&im->loc);
 	if (r) {
