@@ -4,6 +4,7 @@
  *   bench_main.c  options, the order of the runs, output
  *   limits.c      what the machine allows, checked before anything starts
  *   fleet.c       starting N instances, and never leaving one behind
+ *   argv.c        %d, %m and %% in a command's arguments
  *   density.c     memory per instance: /proc/meminfo and cgroup deltas
  *   startup.c     time per exec: fork+exec+wait and posix_spawn+wait
  *   report.c      table, JSON, CSV
