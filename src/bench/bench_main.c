@@ -33,6 +33,7 @@ static const char usage_text[] =
 	"      --settle SECS     wait at most SECS for meminfo to hold still (10)\n"
 	"      --timeout SECS    a startup run may take SECS at most (10)\n"
 	"      --no-cgroup       no memory cgroup, meminfo deltas only\n"
+	"      --no-pidns        no PID namespace for the commands' processes\n"
 	"      --json, --csv     output as JSON (resident-bench/1) or CSV\n"
 	"      --svg FILE        also write the plot to FILE\n"
 	"  -o, --output FILE     write the output to FILE (atomically)\n"
@@ -40,11 +41,13 @@ static const char usage_text[] =
 	"  -h, --help            this text\n"
 	"\n"
 	"Before starting anything it refuses N beyond pid_max, threads-max, `ulimit -u`\n"
-	"or MemAvailable (one instance of each is measured first). Every instance\n"
-	"is killed and reaped on success, error, SIGINT, SIGTERM, SIGHUP, and if\n"
-	"resident itself dies.\n"
+	"or MemAvailable (one instance of each is measured first). Everything the\n"
+	"commands start is killed with the run: in a PID namespace (as root, or in a\n"
+	"user namespace), a cgroup that kills its members at once (v2 cgroup.kill,\n"
+	"v1 freezer) where writable, and as resident's orphans otherwise; also on\n"
+	"SIGINT, SIGTERM, SIGHUP, and if resident itself dies.\n"
 	"exit: 0 all measured, 1 some command could not be, 2 usage or refused,\n"
-	"4 failure\n";
+	"4 failure, or processes the run started could not be killed\n";
 
 static int parse_list(struct bench *b, const char *s)
 {
@@ -106,13 +109,29 @@ static void commands(struct bench *b, int argc, char **argv)
 	}
 }
 
+/* commands whose processes left the process group: one line each */
+static void escapes(const struct bench *b)
+{
+	for (int j = 0; j < b->ncmds; j++) {
+		const struct command *c = &b->cmd[j];
+		if (c->escaped)
+			warn("%s: %ld processes left the process group at N=%ld (setsid, daemons); "
+			     "killed with the run (%s)", c->label, c->escaped, c->escaped_n, c->escaped_how);
+		if (c->leftovers)
+			warn("%s: leaves processes running after it exits (%ld after 3 runs: setsid, daemons), so "
+			     "startup times leave out their work; killed with the run (%s)", c->label, c->leftovers,
+			     c->leftovers_how);
+	}
+}
+
 int cmd_bench(int argc, char **argv)
 {
-	enum { O_ROUNDS = 256, O_SETTLE, O_TIMEOUT, O_NOCG, O_JSON, O_CSV, O_SVG };
+	enum { O_ROUNDS = 256, O_SETTLE, O_TIMEOUT, O_NOCG, O_NOPIDNS, O_JSON, O_CSV, O_SVG };
 	static const struct option lo[] = {
 		{ "instances", required_argument, 0, 'n' }, { "startup", required_argument, 0, 'r' },
 		{ "rounds", required_argument, 0, O_ROUNDS }, { "settle", required_argument, 0, O_SETTLE },
 		{ "timeout", required_argument, 0, O_TIMEOUT }, { "no-cgroup", no_argument, 0, O_NOCG },
+		{ "no-pidns", no_argument, 0, O_NOPIDNS },
 		{ "json", no_argument, 0, O_JSON }, { "csv", no_argument, 0, O_CSV },
 		{ "svg", required_argument, 0, O_SVG }, { "output", required_argument, 0, 'o' },
 		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
@@ -123,6 +142,7 @@ int cmd_bench(int argc, char **argv)
 	b.settle = 10;
 	b.timeout = 10;
 	b.use_cgroup = 1;
+	b.use_pidns = 1;
 	b.runs = -1;
 	int json = 0, csv = 0, have_n = 0, c;
 	const char *svg = NULL, *out = NULL;
@@ -150,6 +170,7 @@ int cmd_bench(int argc, char **argv)
 		case O_SETTLE: b.settle = parse_secs("--settle", optarg); break;
 		case O_TIMEOUT: b.timeout = parse_secs("--timeout", optarg); break;
 		case O_NOCG: b.use_cgroup = 0; break;
+		case O_NOPIDNS: b.use_pidns = 0; break;
 		case O_JSON: json = 1; break;
 		case O_CSV: csv = 1; break;
 		case O_SVG: svg = optarg; break;
@@ -179,12 +200,10 @@ int cmd_bench(int argc, char **argv)
 	kmodel_init(&b.km, b.proc_root);
 
 	fleet_guard();
+	limits_tasks(&b);
+	fleet_setup(&b);
 	if (b.nns > 0) {
-		if (b.use_cgroup && !fleet_cgroup_setup(&b.cg_note))
-			b.use_cgroup = 0;
-		else if (!b.use_cgroup)
-			b.cg_note = "--no-cgroup";
-		limits_check(&b);
+		limits_memory(&b);
 		/* A B A B: every command once per round, each N in turn */
 		static struct density r[BENCH_MAX_CMDS][BENCH_MAX_ROUNDS];
 		for (int i = 0; i < b.nns; i++) {
@@ -209,6 +228,8 @@ int cmd_bench(int argc, char **argv)
 	outfile_commit(&o);
 	if (svg)
 		svg_write(&b, svg);
+	escapes(&b);
+	fleet_report();
 	int partial = 0;
 	for (int j = 0; j < b.ncmds; j++)
 		partial |= (b.nns > 0 && b.cmd[j].exits) || (b.runs > 0 && b.cmd[j].fails);

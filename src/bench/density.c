@@ -1,9 +1,11 @@
 /* density.c: what one more instance costs, by the kernel's own accounting.
  *
+ *   open    the fleet's cgroups, PID namespace and its init (fleet.c):
+ *           their own memory is in "before", not in the deltas
  *   settle  meminfo "before" (once it holds still: page tables and slab of
  *           processes that exited earlier are freed after an RCU grace
  *           period, and would otherwise be counted)
- *   start   N instances (fleet.c), in a memory cgroup where possible
+ *   start   N instances, in a memory cgroup where possible
  *   settle  until meminfo holds still again: every instance has started
  *   read    meminfo and the cgroup first, then each instance's smaps_rollup
  *           (reading /proc allocates slab, so it comes after the snapshot)
@@ -94,7 +96,7 @@ static void read_cgroup(const struct fleet *f, long alive, struct density *d)
 	struct cgroup_mem cm;
 	const char *why;
 	d->cg_version = 0;
-	if (!f->cg[0] || cgroup_memory(f->cg, &cm, &why) || !cm.version || alive <= 0)
+	if (!f->cg.mem[0] || cgroup_memory(f->cg.mem, &cm, &why) || !cm.version || alive <= 0)
 		return;
 	double per = 1024.0 * (double)alive;
 	d->cg_version = cm.version;
@@ -109,15 +111,26 @@ static void read_cgroup(const struct fleet *f, long alive, struct density *d)
 	}
 }
 
+/* processes that left the process group: the most seen in one fleet */
+static void escaped(struct command *c, long strays, long n, const char *how)
+{
+	if (strays > c->escaped) {
+		c->escaped = strays;
+		c->escaped_n = n;
+		c->escaped_how = how;
+	}
+}
+
 void density_round(struct bench *b, struct command *c, long n, struct density *d)
 {
 	uint64_t before[MI_NFIELDS], after[MI_NFIELDS];
 	struct fleet f;
 	memset(d, 0, sizeof *d);
 	d->n = n;
+	fleet_open(&f, FLEET_MEMORY);
 	settle(b, before, 0);
 	double t0 = bench_now();
-	fleet_start(&f, c->argv, n, b->use_cgroup, b->quiet, c->label);
+	fleet_start(&f, c->argv, n, b->quiet, c->label);
 	d->seconds = bench_now() - t0;
 	settle(b, after, 0.3);
 	d->alive = fleet_alive(&f);
@@ -140,7 +153,8 @@ void density_round(struct bench *b, struct command *c, long n, struct density *d
 			read_instances(b, pids, k, d);
 		free(pids);
 	}
-	fleet_stop(&f);
+	long strays = fleet_stop(&f);
+	escaped(c, strays, n, f.how);
 }
 
 static int by_total(const void *a, const void *b)
@@ -164,7 +178,8 @@ void density_pick(struct command *c, int ni, struct density *r, int rounds)
 double density_probe(struct bench *b, struct command *c)
 {
 	struct fleet f;
-	fleet_start(&f, c->argv, 1, 0, 1, c->label);
+	fleet_open(&f, 0);
+	fleet_start(&f, c->argv, 1, 1, c->label);
 	/* until it holds still (or 2 s): a program that allocates at start
 	 * must be measured once it has */
 	double kb = 0, prev = -1;
@@ -182,6 +197,7 @@ double density_probe(struct bench *b, struct command *c)
 	}
 	if (!fleet_alive(&f))
 		kb = 0;
-	fleet_stop(&f);
+	long strays = fleet_stop(&f);
+	escaped(c, strays, 1, f.how);
 	return kb;
 }

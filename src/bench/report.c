@@ -145,6 +145,18 @@ void bench_json(const struct bench *b, FILE *f)
 	} else {
 		fputs("{\"used\":true}", f);
 	}
+	const char *nswhy = runner_ns_why(), *kind = cgs_kind();
+	fprintf(f, ",\"containment\":{\"pid_namespace\":%s,\"pid_namespace_why\":", nswhy ? "false" : "true");
+	if (nswhy)
+		json_str(f, nswhy);
+	else
+		fputs("null", f);
+	fputs(",\"kill_cgroup\":", f);
+	if (kind)
+		json_str(f, kind);
+	else
+		fputs("null", f);
+	fputc('}', f);
 	fprintf(f, ",\"instances\":[");
 	for (int i = 0; i < b->nns; i++)
 		fprintf(f, "%s%ld", i ? "," : "", b->ns[i]);
@@ -202,6 +214,14 @@ void bench_json(const struct bench *b, FILE *f)
 		} else {
 			fputs("null", f);
 		}
+		fputs(",\"escaped\":", f);
+		if (cmd->escaped) {
+			fprintf(f, "{\"processes\":%ld,\"n\":%ld,\"killed_by\":", cmd->escaped, cmd->escaped_n);
+			json_str(f, cmd->escaped_how ? cmd->escaped_how : "");
+			fputc('}', f);
+		} else {
+			fputs("null", f);
+		}
 		fputs(",\"startup\":", f);
 		if (b->runs > 0 && !cmd->fails) {
 			fputs("{\"fork_exec\":", f);
@@ -212,6 +232,14 @@ void bench_json(const struct bench *b, FILE *f)
 			json_num(f, b->cmd[0].fails || b->cmd[0].fork_exec.med <= 0 ? NAN
 				    : cmd->fork_exec.med / b->cmd[0].fork_exec.med);
 			fprintf(f, ",\"exit_status\":%d}", cmd->startup_status);
+		} else {
+			fputs("null", f);
+		}
+		fputs(",\"startup_leftovers\":", f);
+		if (b->runs > 0 && cmd->leftovers) {
+			fprintf(f, "{\"processes\":%ld,\"killed_by\":", cmd->leftovers);
+			json_str(f, cmd->leftovers_how ? cmd->leftovers_how : "");
+			fputc('}', f);
 		} else {
 			fputs("null", f);
 		}
