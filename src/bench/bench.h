@@ -46,6 +46,8 @@ struct density {
 	double rss, pss, uss;	/* medians from resident cost's reader */
 	double model;		/* resident cost's marginal estimate, median */
 	double seconds;		/* to start them all */
+	double noise;		/* meminfo's total moved by this much (kB), nothing started */
+	int noisy;		/* noise / alive is large against total */
 };
 
 struct timing {

@@ -40,6 +40,21 @@ static int have_density(const struct bench *b)
 	return b->nns > 0;
 }
 
+/* a line for each result that meminfo's noise swamps */
+static void noise_notes(const struct bench *b, FILE *f)
+{
+	for (int i = 0; i < b->nns; i++)
+		for (int c = 0; c < b->ncmds; c++) {
+			const struct density *d = &b->cmd[c].d[i];
+			if (d->alive <= 0 || !d->noisy)
+				continue;
+			fprintf(f, "warning: %s, N=%ld: meminfo moved by %.0f kB with nothing started, %.1f kB per "
+				"instance against a TOTAL of %.1f: too few instances for meminfo deltas%s\n",
+				b->cmd[c].label, d->n, d->noise, d->noise / (double)d->alive, d->total,
+				d->cg_version ? " (CGROUP is the run's own)" : "");
+		}
+}
+
 void bench_table(const struct bench *b, FILE *f)
 {
 	if (have_density(b)) {
@@ -73,6 +88,7 @@ void bench_table(const struct bench *b, FILE *f)
 			}
 		if (b->cg_note)
 			fprintf(f, "(no cgroup figures: %s)\n", b->cg_note);
+		noise_notes(b, f);
 		if (b->nns > 1) {
 			fprintf(f, "\nfit over N: total kB = per-instance x N + fixed\n");
 			for (int c = 0; c < b->ncmds; c++)
@@ -183,6 +199,9 @@ void bench_json(const struct bench *b, FILE *f)
 			json_kv(f, "total", d->total, 1);
 			fputc('}', f);
 			json_kv(f, "mem_available_drop_kb", d->avail, 0);
+			json_kv(f, "meminfo_noise_kb", d->noise, 0);
+			json_kv(f, "meminfo_noise_per_instance_kb", d->alive > 0 ? d->noise / (double)d->alive : NAN, 0);
+			fprintf(f, ",\"meminfo_too_noisy\":%s", d->noisy ? "true" : "false");
 			if (d->cg_version) {
 				fprintf(f, ",\"cgroup\":{\"version\":%d", d->cg_version);
 				json_kv(f, "total_kb", d->cg_total, 0);
@@ -291,6 +310,8 @@ void bench_csv(const struct bench *b, FILE *f)
 			}
 			csv_row(f, "density", cmd->label, d->n, "total_kb", d->total);
 			csv_row(f, "density", cmd->label, d->n, "mem_available_drop_kb", d->avail);
+			csv_row(f, "density", cmd->label, d->n, "meminfo_noise_kb", d->noise);
+			csv_row(f, "density", cmd->label, d->n, "meminfo_too_noisy", d->noisy);
 			if (d->cg_version) {
 				csv_row(f, "density", cmd->label, d->n, "cgroup_total_kb", d->cg_total);
 				csv_row(f, "density", cmd->label, d->n, "cgroup_kernel_kb", d->cg_kernel);
