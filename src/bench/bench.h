@@ -86,8 +86,9 @@ struct bench {
 	int proc_root;
 	struct kmodel km;	/* resident cost's kernel-side model of this machine */
 	const char *cg_note;	/* why there are no cgroup figures */
-	/* fits over the Ns: kB per instance and kB fixed */
+	/* fits over the Ns: kB per instance and kB fixed; meminfo's, the cgroup's */
 	double slope[BENCH_MAX_CMDS], intercept[BENCH_MAX_CMDS], r2[BENCH_MAX_CMDS];
+	double cg_slope[BENCH_MAX_CMDS], cg_intercept[BENCH_MAX_CMDS], cg_r2[BENCH_MAX_CMDS];
 };
 
 /* argv with %d replaced by i and %m by mode, malloc'd (free with argv_free) */

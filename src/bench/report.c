@@ -10,28 +10,37 @@
 #include "../lib/fmt.h"
 #include "bench.h"
 
-/* least squares of the total kB (per instance x N) against N */
+/* least squares of total kB (per instance x N) against N, from meminfo
+ * (cg 0) or the cgroup (cg 1: every N must have its figures) */
+static void fit(const struct command *cmd, int nns, int cg, double *slope, double *icept, double *r2)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
+	int k = 0;
+	*slope = *icept = *r2 = NAN;
+	for (int i = 0; i < nns; i++) {
+		const struct density *d = &cmd->d[i];
+		if (d->alive <= 0)
+			continue;
+		if (cg && !d->cg_version)
+			return;
+		double x = (double)d->alive, y = (cg ? d->cg_total : d->total) * x;
+		sx += x, sy += y, sxx += x * x, sxy += x * y, syy += y * y;
+		k++;
+	}
+	double den = (double)k * sxx - sx * sx;
+	if (k < 2 || den == 0)
+		return;
+	*slope = ((double)k * sxy - sx * sy) / den;
+	*icept = (sy - *slope * sx) / (double)k;
+	double vy = (double)k * syy - sy * sy;
+	*r2 = vy > 0 ? pow((double)k * sxy - sx * sy, 2) / (den * vy) : 1;
+}
+
 void bench_fit(struct bench *b)
 {
 	for (int c = 0; c < b->ncmds; c++) {
-		double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
-		int k = 0;
-		for (int i = 0; i < b->nns; i++) {
-			const struct density *d = &b->cmd[c].d[i];
-			if (d->alive <= 0)
-				continue;
-			double x = (double)d->alive, y = d->total * x;
-			sx += x, sy += y, sxx += x * x, sxy += x * y, syy += y * y;
-			k++;
-		}
-		b->slope[c] = b->intercept[c] = b->r2[c] = NAN;
-		double den = (double)k * sxx - sx * sx;
-		if (k < 2 || den == 0)
-			continue;
-		b->slope[c] = ((double)k * sxy - sx * sy) / den;
-		b->intercept[c] = (sy - b->slope[c] * sx) / (double)k;
-		double vy = (double)k * syy - sy * sy;
-		b->r2[c] = vy > 0 ? pow((double)k * sxy - sx * sy, 2) / (den * vy) : 1;
+		fit(&b->cmd[c], b->nns, 0, &b->slope[c], &b->intercept[c], &b->r2[c]);
+		fit(&b->cmd[c], b->nns, 1, &b->cg_slope[c], &b->cg_intercept[c], &b->cg_r2[c]);
 	}
 }
 
@@ -95,6 +104,10 @@ void bench_table(const struct bench *b, FILE *f)
 				if (!isnan(b->slope[c]))
 					fprintf(f, "%s: %.1f kB per instance, %.0f kB fixed, R^2 %.4f\n", b->cmd[c].label,
 						b->slope[c], b->intercept[c], b->r2[c]);
+			for (int c = 0; c < b->ncmds; c++)
+				if (!isnan(b->cg_slope[c]))
+					fprintf(f, "%s: cgroup: %.1f kB per instance, %.0f kB fixed, R^2 %.4f\n",
+						b->cmd[c].label, b->cg_slope[c], b->cg_intercept[c], b->cg_r2[c]);
 		}
 	}
 	if (b->runs > 0) {
@@ -229,6 +242,16 @@ void bench_json(const struct bench *b, FILE *f)
 			json_kv(f, "kb_per_instance", b->slope[c], 1);
 			json_kv(f, "fixed_kb", b->intercept[c], 0);
 			json_kv(f, "r2", b->r2[c], 0);
+			fputc('}', f);
+		} else {
+			fputs("null", f);
+		}
+		fputs(",\"cgroup_fit\":", f);
+		if (b->nns > 1 && !isnan(b->cg_slope[c])) {
+			fputc('{', f);
+			json_kv(f, "kb_per_instance", b->cg_slope[c], 1);
+			json_kv(f, "fixed_kb", b->cg_intercept[c], 0);
+			json_kv(f, "r2", b->cg_r2[c], 0);
 			fputc('}', f);
 		} else {
 			fputs("null", f);
