@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../cli/cli.h"
+#include "../cli/usage.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "../lib/outfile.h"
@@ -40,6 +41,7 @@ static const char usage_text[] =
 	"  -q, --quiet           no progress on stderr\n"
 	"  -h, --help            this text\n"
 	"\n"
+	"Options go before --; the commands after it.\n"
 	"Before starting anything it refuses N beyond pid_max, threads-max, `ulimit -u`\n"
 	"or MemAvailable (one instance of each is measured first). Everything the\n"
 	"commands start is killed with the run: in a PID namespace (as root, or in a\n"
@@ -72,7 +74,7 @@ static double parse_secs(const char *opt, const char *s)
 	char *end;
 	double v = strtod(s, &end);
 	if (end == s || *end || !(v > 0) || v > 86400)
-		die(EXIT_USAGE, "%s: '%s' is not a number of seconds", opt, s);
+		usage_fail("%s: '%s' is not a number of seconds", opt, s);
 	return v;
 }
 
@@ -98,9 +100,9 @@ static void commands(struct bench *b, int argc, char **argv)
 		if (i < argc && strcmp(argv[i], "--vs"))
 			continue;
 		if (i == start)
-			die(EXIT_USAGE, "an empty command (before or after --vs)");
+			usage_fail("an empty command (before or after --vs)");
 		if (b->ncmds == BENCH_MAX_CMDS)
-			die(EXIT_USAGE, "more than %d commands", BENCH_MAX_CMDS);
+			usage_fail("more than %d commands", BENCH_MAX_CMDS);
 		struct command *c = &b->cmd[b->ncmds++];
 		argv[i] = NULL;	/* argv[argc] is NULL already */
 		c->argv = argv + start;
@@ -146,26 +148,31 @@ int cmd_bench(int argc, char **argv)
 	b.runs = -1;
 	int json = 0, csv = 0, have_n = 0, c;
 	const char *svg = NULL, *out = NULL;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+n:r:o:qh", lo, NULL)) != -1) {
+	usage_init("bench");
+	/* getopt sees what comes before the first --, in any order; the
+	 * commands after it are theirs (their options, --vs) */
+	int dd = 1;
+	while (dd < argc && strcmp(argv[dd], "--"))
+		dd++;
+	while ((c = getopt_long(dd, argv, ":n:r:o:qh", lo, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'n':
 			if (parse_list(&b, optarg))
-				die(EXIT_USAGE, "--instances: '%s' is not a list of counts (at most %d, each >= 1)", optarg,
-				    BENCH_MAX_NS);
+				usage_fail("--instances: '%s' is not a list of counts (at most %d, each >= 1)", optarg,
+					   BENCH_MAX_NS);
 			have_n = 1;
 			break;
 		case 'r':
 			errno = 0;
 			b.runs = strtol(optarg, &end, 10);
 			if (end == optarg || *end || errno || b.runs < 0 || b.runs > 10000000)
-				die(EXIT_USAGE, "--startup: '%s' is not a number of runs", optarg);
+				usage_fail("--startup: '%s' is not a number of runs", optarg);
 			break;
 		case O_ROUNDS:
 			b.rounds = (int)strtol(optarg, &end, 10);
 			if (end == optarg || *end || b.rounds < 1 || b.rounds > BENCH_MAX_ROUNDS)
-				die(EXIT_USAGE, "--rounds: '%s' is not a number from 1 to %d", optarg, BENCH_MAX_ROUNDS);
+				usage_fail("--rounds: '%s' is not a number from 1 to %d", optarg, BENCH_MAX_ROUNDS);
 			break;
 		case O_SETTLE: b.settle = parse_secs("--settle", optarg); break;
 		case O_TIMEOUT: b.timeout = parse_secs("--timeout", optarg); break;
@@ -176,17 +183,17 @@ int cmd_bench(int argc, char **argv)
 		case O_SVG: svg = optarg; break;
 		case 'o': out = optarg; break;
 		case 'q': b.quiet = 1; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		case 'h': return usage_help(usage_text);
+		default: usage_bad_option(c, argv);
 		}
 	}
+	if (optind < dd)
+		usage_fail("%s: the commands go after --", argv[optind]);
+	if (dd + 1 >= argc)
+		usage_fail("no command (resident bench [OPTIONS] -- CMD [ARGS...])");
 	if (json && csv)
-		die(EXIT_USAGE, "--json and --csv: choose one");
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	commands(&b, argc - optind, argv + optind);
+		usage_fail("--json and --csv: choose one");
+	commands(&b, argc - dd - 1, argv + dd + 1);
 	if (!have_n && b.runs < 0) {
 		b.ns[0] = 100;
 		b.nns = 1;
