@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"                        instances run at once, one command at a time;\n"
 	"                        memory from /proc/meminfo deltas and a memory\n"
 	"                        cgroup made for the run; several N: a linear fit\n"
+	"                        (a warning when N is too small for meminfo)\n"
 	"  -r, --startup R       R timed execs of each command, fork+exec and\n"
 	"                        posix_spawn, interleaved; median, p90, p99, faults\n"
 	"                        (default, with neither option: -n 100 -r 200)\n"
