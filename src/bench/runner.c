@@ -233,10 +233,15 @@ void runner_end(void)
 	if (init_pid <= 0)
 		return;
 	kill(init_pid, SIGKILL);
-	/* every child: the init's exit waits for the namespace's zombies,
-	 * which are ours to reap */
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
+	/* the init's exit waits for the namespace's zombies, which are ours
+	 * to reap; a child that cannot be killed is not waited for */
+	for (int i = 0; i < 1000; i++) {
+		pid_t r = waitpid(-1, NULL, WNOHANG);
+		if (r == init_pid || (r < 0 && errno != EINTR))
+			break;
+		if (r == 0)
+			usleep(10000);
+	}
 	init_pid = 0;
 }
 
