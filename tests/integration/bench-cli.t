@@ -24,7 +24,9 @@ one_line $? "resident: bench: /bin/true: the commands go after -- $see" "a comma
 one_line $? "resident: bench: an empty command (before or after --vs) $see" "an empty command after --vs"
 # options in any order; after --, sh's -c and the second command are theirs
 "$RESIDENT" bench --json -r 2 -q --timeout 5 -- sh -c 'exit 0' --vs /bin/true -q > "$TMP/j" 2> "$TMP/err"
-is "$?:$(cat "$TMP/err")" "0:" "options in any order before --: exit 0, nothing on stderr"
+# (but a note that it cleaned up after a run killed meanwhile, elsewhere)
+is "$?:$(grep -v 'left running by an earlier resident bench' "$TMP/err")" "0:" \
+	"options in any order before --: exit 0, nothing on stderr"
 jq -e '.runs == 2 and ([.commands[].argv] == [["sh", "-c", "exit 0"], ["/bin/true", "-q"]])' "$TMP/j" > /dev/null
 ok $? "what follows -- is the commands': $(jq -c '[.commands[].argv]' "$TMP/j")"
 "$RESIDENT" bench --help > "$TMP/out" 2> "$TMP/err"
