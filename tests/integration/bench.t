@@ -3,7 +3,7 @@
 # the test program dirties exactly; startup distributions; the limits it
 # refuses; and, in every way a run can end, no process left behind.
 . "$(dirname "$0")/tap.sh"
-plan 28
+plan 29
 chmod 755 "$TMP"
 cp "$PROGS/dirty" "$TMP/idle"	# a name of its own, to count what is left
 left() { pgrep -c -f "^$TMP/idle" || true; }
@@ -120,11 +120,16 @@ ok $? "as nobody: density measured, 30 instances, their own pages read (USS)"
 for sig in INT TERM KILL; do
 	"$RESIDENT" bench -q --settle 30 -n 3000 -r 0 -- "$TMP/idle" > /dev/null 2>&1 &
 	pid=$!
-	for _ in $(seq 200); do [ "$(left)" -ge 100 ] && break; sleep 0.05; done
+	# bounds on the waits, a minute each, not timings
+	for _ in $(seq 600); do [ "$(left)" -ge 100 ] && break; sleep 0.1; done
 	n=$(left)
 	kill -$sig $pid
 	wait $pid 2> /dev/null
 	rc=$?
-	for _ in $(seq 100); do [ "$(left)" = 0 ] && break; sleep 0.05; done
+	for _ in $(seq 600); do [ "$(left)" = 0 ] && break; sleep 0.1; done
 	is "$rc:$(left)" "$((128 + $(kill -l $sig))):0" "SIG$sig with $n instances running: resident dies of it, no instance left"
 done
+# the killed run's cgroups (empty: the PID namespace died with it) go with
+# the next run
+B -r 1 -- /bin/true > /dev/null 2>&1
+is "$(ls /sys/fs/cgroup/*/ 2> /dev/null | grep -c "^resident-bench-$ns-$pid-")" 0 "the SIGKILLed run's cgroups: removed by the next run"
