@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../cli/cli.h"
+#include "../cli/usage.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "../lib/outfile.h"
@@ -25,6 +26,7 @@ static const char usage_text[] =
 	"                        instances run at once, one command at a time;\n"
 	"                        memory from /proc/meminfo deltas and a memory\n"
 	"                        cgroup made for the run; several N: a linear fit\n"
+	"                        (a warning when N is too small for meminfo)\n"
 	"  -r, --startup R       R timed execs of each command, fork+exec and\n"
 	"                        posix_spawn, interleaved; median, p90, p99, faults\n"
 	"                        (default, with neither option: -n 100 -r 200)\n"
@@ -33,18 +35,22 @@ static const char usage_text[] =
 	"      --settle SECS     wait at most SECS for meminfo to hold still (10)\n"
 	"      --timeout SECS    a startup run may take SECS at most (10)\n"
 	"      --no-cgroup       no memory cgroup, meminfo deltas only\n"
+	"      --no-pidns        no PID namespace for the commands' processes\n"
 	"      --json, --csv     output as JSON (resident-bench/1) or CSV\n"
 	"      --svg FILE        also write the plot to FILE\n"
 	"  -o, --output FILE     write the output to FILE (atomically)\n"
 	"  -q, --quiet           no progress on stderr\n"
 	"  -h, --help            this text\n"
 	"\n"
+	"Options go before --; the commands after it.\n"
 	"Before starting anything it refuses N beyond pid_max, threads-max, `ulimit -u`\n"
-	"or MemAvailable (one instance of each is measured first). Every instance\n"
-	"is killed and reaped on success, error, SIGINT, SIGTERM, SIGHUP, and if\n"
-	"resident itself dies.\n"
+	"or MemAvailable (one instance of each is measured first). Everything the\n"
+	"commands start is killed with the run: in a PID namespace (as root, or in a\n"
+	"user namespace), a cgroup that kills its members at once (v2 cgroup.kill,\n"
+	"v1 freezer) where writable, and as resident's orphans otherwise; also on\n"
+	"SIGINT, SIGTERM, SIGHUP, and if resident itself dies.\n"
 	"exit: 0 all measured, 1 some command could not be, 2 usage or refused,\n"
-	"4 failure\n";
+	"4 failure, or processes the run started could not be killed\n";
 
 static int parse_list(struct bench *b, const char *s)
 {
@@ -69,7 +75,7 @@ static double parse_secs(const char *opt, const char *s)
 	char *end;
 	double v = strtod(s, &end);
 	if (end == s || *end || !(v > 0) || v > 86400)
-		die(EXIT_USAGE, "%s: '%s' is not a number of seconds", opt, s);
+		usage_fail("%s: '%s' is not a number of seconds", opt, s);
 	return v;
 }
 
@@ -95,9 +101,9 @@ static void commands(struct bench *b, int argc, char **argv)
 		if (i < argc && strcmp(argv[i], "--vs"))
 			continue;
 		if (i == start)
-			die(EXIT_USAGE, "an empty command (before or after --vs)");
+			usage_fail("an empty command (before or after --vs)");
 		if (b->ncmds == BENCH_MAX_CMDS)
-			die(EXIT_USAGE, "more than %d commands", BENCH_MAX_CMDS);
+			usage_fail("more than %d commands", BENCH_MAX_CMDS);
 		struct command *c = &b->cmd[b->ncmds++];
 		argv[i] = NULL;	/* argv[argc] is NULL already */
 		c->argv = argv + start;
@@ -106,13 +112,29 @@ static void commands(struct bench *b, int argc, char **argv)
 	}
 }
 
+/* commands whose processes left the process group: one line each */
+static void escapes(const struct bench *b)
+{
+	for (int j = 0; j < b->ncmds; j++) {
+		const struct command *c = &b->cmd[j];
+		if (c->escaped)
+			warn("%s: %ld processes left the process group at N=%ld (setsid, daemons); "
+			     "killed with the run (%s)", c->label, c->escaped, c->escaped_n, c->escaped_how);
+		if (c->leftovers)
+			warn("%s: leaves processes running after it exits (%ld after 3 runs: setsid, daemons), so "
+			     "startup times leave out their work; killed with the run (%s)", c->label, c->leftovers,
+			     c->leftovers_how);
+	}
+}
+
 int cmd_bench(int argc, char **argv)
 {
-	enum { O_ROUNDS = 256, O_SETTLE, O_TIMEOUT, O_NOCG, O_JSON, O_CSV, O_SVG };
+	enum { O_ROUNDS = 256, O_SETTLE, O_TIMEOUT, O_NOCG, O_NOPIDNS, O_JSON, O_CSV, O_SVG };
 	static const struct option lo[] = {
 		{ "instances", required_argument, 0, 'n' }, { "startup", required_argument, 0, 'r' },
 		{ "rounds", required_argument, 0, O_ROUNDS }, { "settle", required_argument, 0, O_SETTLE },
 		{ "timeout", required_argument, 0, O_TIMEOUT }, { "no-cgroup", no_argument, 0, O_NOCG },
+		{ "no-pidns", no_argument, 0, O_NOPIDNS },
 		{ "json", no_argument, 0, O_JSON }, { "csv", no_argument, 0, O_CSV },
 		{ "svg", required_argument, 0, O_SVG }, { "output", required_argument, 0, 'o' },
 		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
@@ -123,49 +145,56 @@ int cmd_bench(int argc, char **argv)
 	b.settle = 10;
 	b.timeout = 10;
 	b.use_cgroup = 1;
+	b.use_pidns = 1;
 	b.runs = -1;
 	int json = 0, csv = 0, have_n = 0, c;
 	const char *svg = NULL, *out = NULL;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+n:r:o:qh", lo, NULL)) != -1) {
+	usage_init("bench");
+	/* getopt sees what comes before the first --, in any order; the
+	 * commands after it are theirs (their options, --vs) */
+	int dd = 1;
+	while (dd < argc && strcmp(argv[dd], "--"))
+		dd++;
+	while ((c = getopt_long(dd, argv, ":n:r:o:qh", lo, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'n':
 			if (parse_list(&b, optarg))
-				die(EXIT_USAGE, "--instances: '%s' is not a list of counts (at most %d, each >= 1)", optarg,
-				    BENCH_MAX_NS);
+				usage_fail("--instances: '%s' is not a list of counts (at most %d, each >= 1)", optarg,
+					   BENCH_MAX_NS);
 			have_n = 1;
 			break;
 		case 'r':
 			errno = 0;
 			b.runs = strtol(optarg, &end, 10);
 			if (end == optarg || *end || errno || b.runs < 0 || b.runs > 10000000)
-				die(EXIT_USAGE, "--startup: '%s' is not a number of runs", optarg);
+				usage_fail("--startup: '%s' is not a number of runs", optarg);
 			break;
 		case O_ROUNDS:
 			b.rounds = (int)strtol(optarg, &end, 10);
 			if (end == optarg || *end || b.rounds < 1 || b.rounds > BENCH_MAX_ROUNDS)
-				die(EXIT_USAGE, "--rounds: '%s' is not a number from 1 to %d", optarg, BENCH_MAX_ROUNDS);
+				usage_fail("--rounds: '%s' is not a number from 1 to %d", optarg, BENCH_MAX_ROUNDS);
 			break;
 		case O_SETTLE: b.settle = parse_secs("--settle", optarg); break;
 		case O_TIMEOUT: b.timeout = parse_secs("--timeout", optarg); break;
 		case O_NOCG: b.use_cgroup = 0; break;
+		case O_NOPIDNS: b.use_pidns = 0; break;
 		case O_JSON: json = 1; break;
 		case O_CSV: csv = 1; break;
 		case O_SVG: svg = optarg; break;
 		case 'o': out = optarg; break;
 		case 'q': b.quiet = 1; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		case 'h': return usage_help(usage_text);
+		default: usage_bad_option(c, argv);
 		}
 	}
+	if (optind < dd)
+		usage_fail("%s: the commands go after --", argv[optind]);
+	if (dd + 1 >= argc)
+		usage_fail("no command (resident bench [OPTIONS] -- CMD [ARGS...])");
 	if (json && csv)
-		die(EXIT_USAGE, "--json and --csv: choose one");
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	commands(&b, argc - optind, argv + optind);
+		usage_fail("--json and --csv: choose one");
+	commands(&b, argc - dd - 1, argv + dd + 1);
 	if (!have_n && b.runs < 0) {
 		b.ns[0] = 100;
 		b.nns = 1;
@@ -179,12 +208,10 @@ int cmd_bench(int argc, char **argv)
 	kmodel_init(&b.km, b.proc_root);
 
 	fleet_guard();
+	limits_tasks(&b);
+	fleet_setup(&b);
 	if (b.nns > 0) {
-		if (b.use_cgroup && !fleet_cgroup_setup(&b.cg_note))
-			b.use_cgroup = 0;
-		else if (!b.use_cgroup)
-			b.cg_note = "--no-cgroup";
-		limits_check(&b);
+		limits_memory(&b);
 		/* A B A B: every command once per round, each N in turn */
 		static struct density r[BENCH_MAX_CMDS][BENCH_MAX_ROUNDS];
 		for (int i = 0; i < b.nns; i++) {
@@ -209,6 +236,8 @@ int cmd_bench(int argc, char **argv)
 	outfile_commit(&o);
 	if (svg)
 		svg_write(&b, svg);
+	escapes(&b);
+	fleet_report();
 	int partial = 0;
 	for (int j = 0; j < b.ncmds; j++)
 		partial |= (b.nns > 0 && b.cmd[j].exits) || (b.runs > 0 && b.cmd[j].fails);

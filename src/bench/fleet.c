@@ -1,21 +1,42 @@
-/* fleet.c: start N instances of a command, and never leave one behind.
+/* fleet.c: start N instances of a command, and leave nothing behind.
  *
- * Every instance is in one process group (the first instance leads it),
- * has PR_SET_PDEATHSIG(SIGKILL) so that it dies with resident even when
- * resident is killed with SIGKILL, and, where the machine allows, is in a
- * memory cgroup made for the run, whose accounting density.c reads and
- * which catches anything an instance starts.  resident is a child
- * subreaper, so instances' own children are reaped here too. */
-#include <dirent.h>
+ *   resident (child subreaper)
+ *    `- runner thread: every fork of a run happens here (runner.c)
+ *        |- init: pid 1 of the run's PID namespace
+ *        |- instance 1..N: the process group, the cgroups, PDEATHSIG
+ *        |   `- what they start: in the namespace and the cgroups for good;
+ *        |      in the group until setsid/setpgid (daemons leave it)
+ *        `- a startup run (startup.c): the namespace and the kill cgroup
+ *
+ * What catches what, in the order fleet_stop applies them:
+ *
+ *   1 PID namespace  init kills every other process in it, which nothing
+ *                    can leave, and a fork in flight is cancelled.  As
+ *                    root, or in a user namespace of resident's own.
+ *   2 kill cgroup    v2 cgroup.kill, or v1 freezer: freeze, SIGKILL each
+ *                    member, thaw; the memory cgroup's members killed one
+ *                    by one.  Catches setsid'd and daemons; only a
+ *                    privileged process can move out.  Where writable.
+ *   3 group, pids    kill(-pgid), and each instance (one that has not
+ *                    joined the group yet).
+ *   4 subreaper      reap; then whatever still runs below resident in
+ *                    /proc (census.c) is killed and reaped, until none is:
+ *                    while resident lives, every orphan comes back to it.
+ *   5 report         what survives even that (a set-user-ID program) is
+ *                    one line at the end and exit status 4.
+ *
+ * When resident itself is SIGKILLed: 1 dies with it (init's PDEATHSIG);
+ * instances and startup runs forked by fork() die of their PDEATHSIG; what
+ * else remains is in 2's cgroup, which the next run kills and removes
+ * (cgroups.c).  Without 1 and 2 (no user namespaces, no writable cgroup),
+ * what had left the process group outlives a SIGKILL: docs/bench.md. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,201 +44,116 @@
 #include "../lib/exit.h"
 #include "bench.h"
 
-static char cg_base[200];	/* a memory cgroup hierarchy's root we can write */
-static int cg_base_version;
+static int use_memory;
 
-/* the current fleet, for the signal handler */
+/* the current fleet, for the signal handler and atexit */
 static struct fleet *volatile current;
 volatile pid_t fleet_single;
 
-char **argv_expand(char **argv, long i, const char *mode)
+void fleet_setup(struct bench *b)
 {
-	size_t n = 0;
-	while (argv[n])
-		n++;
-	char **out = calloc(n + 1, sizeof *out);
-	if (!out)
-		return NULL;
-	for (size_t k = 0; k < n; k++) {
-		size_t len = strlen(argv[k]) + 1;
-		for (const char *p = argv[k]; *p; p++)
-			if (*p == '%')
-				len += 24;
-		char *s = malloc(len), *w = s;
-		if (!s) {
-			argv_free(out);
-			return NULL;
-		}
-		for (const char *p = argv[k]; *p; p++) {
-			if (p[0] == '%' && p[1] == 'd') {
-				w += sprintf(w, "%ld", i);
-				p++;
-			} else if (p[0] == '%' && p[1] == 'm') {
-				w += sprintf(w, "%s", mode);
-				p++;
-			} else if (p[0] == '%' && p[1] == '%') {
-				*w++ = '%';
-				p++;
-			} else {
-				*w++ = *p;
-			}
-		}
-		*w = 0;
-		out[k] = s;
+	long swept = 0;
+	const char *why = NULL;
+	use_memory = b->use_cgroup && b->nns > 0;
+	if (!cgs_setup(use_memory, &why, &swept)) {
+		use_memory = 0;
+		b->cg_note = b->nns > 0 ? why : NULL;
 	}
-	return out;
+	if (swept)
+		warn("killed %ld processes left running by an earlier resident bench that was killed", swept);
+	const char *nswhy = NULL;
+	int e = runner_start(b->use_pidns, &nswhy);
+	if (e < 0)
+		die_errno(EXIT_FAIL, e, "starting the runner thread");
 }
 
-void argv_free(char **argv)
+struct open_job {
+	struct fleet *f;
+	int enter;
+};
+
+static void open_job(void *arg)
 {
-	if (!argv)
-		return;
-	for (char **a = argv; *a; a++)
-		free(*a);
-	free(argv);
+	struct open_job *j = arg;
+	struct fleet *f = j->f;
+	f->init = runner_pidns();
+	if (j->enter && f->cg.kill[0] && cgs_enter(&f->cg, runner_tid))
+		warn("%s: cannot join it: startup runs outside it", f->cg.kill);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t w = write(fd, s, strlen(s));
-	int e = w < 0 ? -errno : 0;
-	close(fd);
-	return e;
-}
-
-/* the cgroups of earlier runs that were killed (SIGKILL leaves no time to
- * remove them): empty, their resident gone; removed */
-static void cg_sweep(void)
-{
-	DIR *d = opendir(cg_base);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		int pid;
-		if (sscanf(e->d_name, "resident-bench-%d-", &pid) != 1 || pid == getpid() ||
-		    (kill(pid, 0) && errno == ESRCH) == 0)
-			continue;
-		char p[512];
-		snprintf(p, sizeof p, "%s/%s", cg_base, e->d_name);
-		rmdir(p);	/* fails, harmlessly, if something still runs there */
-	}
-	if (d)
-		closedir(d);
-}
-
-/* a cgroup2 mount with the memory controller enabled for children, or a v1
- * memory hierarchy, that we can make a directory in */
-int fleet_cgroup_setup(const char **why)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	char line[4096];
-	char v1[200] = "", v2[200] = "";
-	while (f && fgets(line, sizeof line, f)) {
-		char mnt[200], fstype[64], opts[512];
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
-		const char *dash = strstr(line, " - ");
-		if (!dash || sscanf(line, "%*s %*s %*s %*s %199s", mnt) != 1 ||
-		    sscanf(dash + 3, "%63s %*s %511s", fstype, opts) != 2)
-			continue;
-		if (!strcmp(fstype, "cgroup2") && !v2[0])
-			snprintf(v2, sizeof v2, "%s", mnt);
-		else if (!strcmp(fstype, "cgroup") && !v1[0]) {
-			for (char *o = strtok(opts, ","); o; o = strtok(NULL, ","))
-				if (!strcmp(o, "memory"))
-					snprintf(v1, sizeof v1, "%s", mnt);
-		}
-	}
-	if (f)
-		fclose(f);
-	if (v2[0]) {
-		char p[300], buf[512] = "";
-		snprintf(p, sizeof p, "%s/cgroup.subtree_control", v2);
-		FILE *s = fopen(p, "r");
-		if (s) {
-			if (!fgets(buf, sizeof buf, s))
-				buf[0] = 0;
-			fclose(s);
-		}
-		if (strstr(buf, "memory") && access(v2, W_OK) == 0) {
-			snprintf(cg_base, sizeof cg_base, "%s", v2);
-			cg_base_version = 2;
-		}
-	}
-	if (!cg_base_version && v1[0] && access(v1, W_OK) == 0) {
-		snprintf(cg_base, sizeof cg_base, "%s", v1);
-		cg_base_version = 1;
-	}
-	if (cg_base_version) {
-		cg_sweep();
-		return cg_base_version;
-	}
-	*why = v1[0] || v2[0] ? "the memory cgroup hierarchy is not writable by this user"
-			      : "no memory cgroup controller on this machine";
-	return 0;
-}
-
-static void cg_make(struct fleet *f)
-{
-	static int seq;
-	f->cg[0] = 0;
-	f->cg_version = 0;
-	if (!cg_base_version)
-		return;
-	snprintf(f->cg, sizeof f->cg, "%s/resident-bench-%d-%d", cg_base, (int)getpid(), seq++);
-	if (mkdir(f->cg, 0755)) {
-		warn("%s: %s: no cgroup figures for this run", f->cg, strerror(errno));
-		f->cg[0] = 0;
-		return;
-	}
-	f->cg_version = cg_base_version;
-}
-
-void fleet_start(struct fleet *f, char **argv, long n, int use_cgroup, int quiet, const char *label)
+void fleet_open(struct fleet *f, int flags)
 {
 	memset(f, 0, sizeof *f);
-	f->pids = calloc((size_t)n, sizeof *f->pids);
-	if (!f->pids)
-		die(EXIT_FAIL, "out of memory");
-	if (use_cgroup)
-		cg_make(f);
-	char procs[300];
-	int cgfd = -1;
-	if (f->cg[0]) {
-		snprintf(procs, sizeof procs, "%s/cgroup.procs", f->cg);
-		cgfd = open(procs, O_WRONLY | O_CLOEXEC);
-	}
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	pid_t parent = getpid();
+	cgs_make(&f->cg, (flags & FLEET_MEMORY) && use_memory);
 	current = f;
-	int progress = !quiet && isatty(2);
+	struct open_job j = { f, flags & FLEET_ENTER };
+	runner_call(open_job, &j);
+	if (f->init < 0)
+		die(EXIT_FAIL, "a PID namespace for the run: %s", runner_ns_why());
+}
+
+struct start_job {
+	struct fleet *f;
+	char **argv;
+	long n;
+	int progress;
+	const char *label;
+	int err;		/* fork's errno */
+};
+
+/* pid's number in its own PID namespace: the last of status's NSpid */
+static pid_t ns_pid(pid_t pid)
+{
+	char p[64], line[256];
+	snprintf(p, sizeof p, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(p, "re");
+	long v = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "NSpid:", 6)) {
+			char *s = strrchr(line, '\t');
+			v = s ? strtol(s + 1, NULL, 10) : 0;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return (pid_t)v;	/* 0: the instance leads a group of its own */
+}
+
+static void start_job(void *arg)
+{
+	struct start_job *j = arg;
+	struct fleet *f = j->f;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* in the namespace, the parent (outside it) reads as pid 0 */
+	pid_t expect = f->init > 0 ? 0 : getpid();
 	double t0 = bench_now(), shown = t0;
-	for (long i = 0; i < n; i++) {
-		char **av = argv_expand(argv, i, "density");
-		if (!av)
-			die(EXIT_FAIL, "out of memory");
+	for (long i = 0; i < j->n; i++) {
+		char **av = argv_expand(j->argv, i, "density");
+		if (!av) {
+			j->err = ENOMEM;
+			break;
+		}
 		pid_t p = fork();
 		if (p < 0) {
-			int e = errno;
+			j->err = errno;
 			argv_free(av);
-			fleet_stop(f);
-			die_errno(EXIT_FAIL, -e, "%s: starting instance %ld of %ld (all stopped)", label, i + 1, n);
+			break;
 		}
 		if (p == 0) {
 			/* dies with resident, whatever kills it */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			if (getppid() != parent)
+			if (getppid() != expect)
 				_exit(127);
-			setpgid(0, f->pgid);
-			if (cgfd >= 0 && write(cgfd, "0", 1) < 0)
+			setpgid(0, f->child_pgid);
+			if ((f->cg.mem_fd >= 0 && write(f->cg.mem_fd, "0", 1) < 0) ||
+			    (f->cg.kill_fd >= 0 && write(f->cg.kill_fd, "0", 1) < 0))
 				_exit(127);
 			sigset_t none;
 			sigemptyset(&none);
-			sigprocmask(SIG_SETMASK, &none, NULL);
 			signal(SIGINT, SIG_DFL);
 			signal(SIGTERM, SIG_DFL);
 			signal(SIGHUP, SIG_DFL);
+			sigprocmask(SIG_SETMASK, &none, NULL);
 			dup2(null, 0);
 			dup2(null, 1);
 			dup2(null, 2);
@@ -225,21 +161,38 @@ void fleet_start(struct fleet *f, char **argv, long n, int use_cgroup, int quiet
 			_exit(127);
 		}
 		setpgid(p, f->pgid);	/* also here: no race with killpg */
-		if (!f->pgid)
+		if (!f->pgid) {
 			f->pgid = p;
-		f->pids[f->n++] = p;
+			f->child_pgid = f->init > 0 ? ns_pid(p) : p;
+		}
+		f->pids[f->n] = p;
+		__atomic_store_n(&f->n, f->n + 1, __ATOMIC_RELEASE);	/* the handler reads n */
 		argv_free(av);
-		if (progress && (i & 63) == 0 && bench_now() - shown > 0.2) {
+		if (j->progress && (i & 63) == 0 && bench_now() - shown > 0.2) {
 			shown = bench_now();
-			fprintf(stderr, "\rresident bench: %s: %ld/%ld started, %.1f s ", label, i + 1, n, shown - t0);
+			fprintf(stderr, "\rresident bench: %s: %ld/%ld started, %.1f s ", j->label, i + 1, j->n,
+				shown - t0);
 		}
 	}
-	if (progress)
-		fprintf(stderr, "\rresident bench: %s: %ld/%ld started, %.1f s\n", label, n, n, bench_now() - t0);
-	if (cgfd >= 0)
-		close(cgfd);
+	if (j->progress)
+		fprintf(stderr, "\rresident bench: %s: %ld/%ld started, %.1f s\n", j->label, f->n, j->n,
+			bench_now() - t0);
 	if (null >= 0)
 		close(null);
+}
+
+void fleet_start(struct fleet *f, char **argv, long n, int quiet, const char *label)
+{
+	f->pids = calloc((size_t)n, sizeof *f->pids);
+	if (!f->pids)
+		die(EXIT_FAIL, "out of memory");
+	struct start_job j = { f, argv, n, !quiet && isatty(2), label, 0 };
+	runner_call(start_job, &j);
+	if (j.err) {
+		long started = f->n;
+		fleet_stop(f);
+		die_errno(EXIT_FAIL, -j.err, "%s: starting instance %ld of %ld (all stopped)", label, started + 1, n);
+	}
 }
 
 long fleet_alive(struct fleet *f)
@@ -258,85 +211,82 @@ long fleet_alive(struct fleet *f)
 	return alive;
 }
 
-/* kill what the cgroup holds (what the instances started included);
- * async-signal-safe */
-static void cg_kill(const char *cg)
-{
-	char p[300], buf[4096];
-	snprintf(p, sizeof p, "%s/cgroup.kill", cg);
-	if (write_str(p, "1") == 0)
-		return;
-	snprintf(p, sizeof p, "%s/cgroup.procs", cg);
-	for (int round = 0; round < 100; round++) {
-		int fd = open(p, O_RDONLY | O_CLOEXEC), any = 0;
-		if (fd < 0)
-			return;
-		ssize_t r;
-		long pid = 0;
-		while ((r = read(fd, buf, sizeof buf)) > 0)
-			for (ssize_t i = 0; i < r; i++) {
-				if (buf[i] >= '0' && buf[i] <= '9') {
-					pid = pid * 10 + (buf[i] - '0');
-				} else if (pid) {
-					kill((pid_t)pid, SIGKILL);
-					any = 1;
-					pid = 0;
-				}
-			}
-		close(fd);
-		if (!any)
-			return;
-		usleep(1000);
-	}
-}
-
-/* async-signal-safe: used by the signal handler too */
+/* the layers, in order (the diagram above); async-signal-safe, used by
+ * the signal handler too */
 static void stop(struct fleet *f)
 {
+	cgs_leave(&f->cg);	/* the runner, out of the cgroup it kills */
+	if (f->init > 0)
+		runner_ns_kill();
+	cgs_kill(&f->cg);
 	if (f->pgid)
 		kill(-f->pgid, SIGKILL);
-	for (long i = 0; i < f->n; i++)
+	long n = __atomic_load_n(&f->n, __ATOMIC_ACQUIRE);
+	for (long i = 0; f->pids && i < n; i++)
 		if (f->pids[i])
-			kill(f->pids[i], SIGKILL);	/* one between fork and setpgid */
-	if (f->cg[0])
-		cg_kill(f->cg);
-	for (long i = 0; i < f->n; i++)
-		if (f->pids[i]) {
-			while (waitpid(f->pids[i], NULL, 0) < 0 && errno == EINTR)
-				;
-			f->pids[i] = 0;
-		}
-	/* what the instances started, reparented to us (child subreaper) */
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-	if (f->cg[0]) {
-		for (int i = 0; i < 200 && rmdir(f->cg) && errno == EBUSY; i++)
-			usleep(5000);
-		f->cg[0] = 0;
-	}
+			kill(f->pids[i], SIGKILL);
+	pid_t one = fleet_single;
+	if (one > 0)
+		kill(one, SIGKILL);
+	census_kill(f->init);
+	for (long i = 0; f->pids && i < n; i++)
+		f->pids[i] = 0;
+	cgs_remove(&f->cg);
 	f->pgid = 0;
 }
 
-void fleet_stop(struct fleet *f)
+const char *fleet_how(const struct fleet *f)
 {
+	if (f->init > 0)
+		return "PID namespace";
+	const char *how = cgs_how(&f->cg);
+	return how ? how : "subreaper";
+}
+
+long fleet_stop(struct fleet *f)
+{
+	/* before killing: who had left the process group (daemons) */
+	long strays = census(f->init, f->pgid, NULL, 0);
+	f->how = fleet_how(f);
 	stop(f);
 	if (current == f)
 		current = NULL;
 	free(f->pids);
 	f->pids = NULL;
 	f->n = 0;
+	return strays < 0 ? 0 : strays;
+}
+
+void fleet_report(void)
+{
+	runner_end();
+	if (!census_nlost)
+		return;
+	char pids[128] = "";
+	for (long i = 0; i < census_nlost && i < 8; i++)
+		snprintf(pids + strlen(pids), sizeof pids - strlen(pids), " %d", (int)census_lost[i]);
+	die(EXIT_FAIL, "%ld processes the run started could not be killed (pid%s%s)", census_nlost, pids,
+	    census_nlost > 8 ? " ..." : "");
+}
+
+static void say(const char *s)
+{
+	if (write(2, s, strlen(s)) < 0) {
+		/* stderr gone: nothing else to say it on */
+	}
 }
 
 static void on_signal(int sig)
 {
 	struct fleet *f = current;
-	pid_t one = fleet_single;
 	if (f)
 		stop(f);
-	if (one > 0) {
-		kill(one, SIGKILL);
-		waitpid(one, NULL, 0);
+	else if (fleet_single > 0) {
+		kill(fleet_single, SIGKILL);
+		census_kill(0);
 	}
+	if (census_nlost)
+		say("resident: bench: some processes the run started could not be killed\n");
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

@@ -55,12 +55,18 @@ static long tasks_of_user(int root, uid_t uid)
 	return mine;
 }
 
-void limits_check(struct bench *b)
+static long max_n(const struct bench *b)
 {
 	long maxn = 0;
 	for (int i = 0; i < b->nns; i++)
 		if (b->ns[i] > maxn)
 			maxn = b->ns[i];
+	return maxn;
+}
+
+void limits_tasks(struct bench *b)
+{
+	long maxn = max_n(b);
 	if (maxn == 0)
 		return;
 	long pid_max = read_long(b->proc_root, "sys/kernel/pid_max");
@@ -79,7 +85,14 @@ void limits_check(struct bench *b)
 			die(EXIT_USAGE, "--instances %ld: this user runs %ld tasks and `ulimit -u` is %llu", maxn, mine,
 			    (unsigned long long)rl.rlim_cur);
 	}
-	/* memory: one instance of each command, measured as resident cost does */
+}
+
+/* one instance of each command, measured as resident cost does */
+void limits_memory(struct bench *b)
+{
+	long maxn = max_n(b);
+	if (maxn == 0)
+		return;
 	uint64_t mi[MI_NFIELDS], seen;
 	if (meminfo_read(b->proc_root, mi, &seen) < 0)
 		die(EXIT_FAIL, "/proc/meminfo: unreadable");

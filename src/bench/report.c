@@ -10,34 +10,58 @@
 #include "../lib/fmt.h"
 #include "bench.h"
 
-/* least squares of the total kB (per instance x N) against N */
+/* least squares of total kB (per instance x N) against N, from meminfo
+ * (cg 0) or the cgroup (cg 1: every N must have its figures) */
+static void fit(const struct command *cmd, int nns, int cg, double *slope, double *icept, double *r2)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
+	int k = 0;
+	*slope = *icept = *r2 = NAN;
+	for (int i = 0; i < nns; i++) {
+		const struct density *d = &cmd->d[i];
+		if (d->alive <= 0)
+			continue;
+		if (cg && !d->cg_version)
+			return;
+		double x = (double)d->alive, y = (cg ? d->cg_total : d->total) * x;
+		sx += x, sy += y, sxx += x * x, sxy += x * y, syy += y * y;
+		k++;
+	}
+	double den = (double)k * sxx - sx * sx;
+	if (k < 2 || den == 0)
+		return;
+	*slope = ((double)k * sxy - sx * sy) / den;
+	*icept = (sy - *slope * sx) / (double)k;
+	double vy = (double)k * syy - sy * sy;
+	*r2 = vy > 0 ? pow((double)k * sxy - sx * sy, 2) / (den * vy) : 1;
+}
+
 void bench_fit(struct bench *b)
 {
 	for (int c = 0; c < b->ncmds; c++) {
-		double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
-		int k = 0;
-		for (int i = 0; i < b->nns; i++) {
-			const struct density *d = &b->cmd[c].d[i];
-			if (d->alive <= 0)
-				continue;
-			double x = (double)d->alive, y = d->total * x;
-			sx += x, sy += y, sxx += x * x, sxy += x * y, syy += y * y;
-			k++;
-		}
-		b->slope[c] = b->intercept[c] = b->r2[c] = NAN;
-		double den = (double)k * sxx - sx * sx;
-		if (k < 2 || den == 0)
-			continue;
-		b->slope[c] = ((double)k * sxy - sx * sy) / den;
-		b->intercept[c] = (sy - b->slope[c] * sx) / (double)k;
-		double vy = (double)k * syy - sy * sy;
-		b->r2[c] = vy > 0 ? pow((double)k * sxy - sx * sy, 2) / (den * vy) : 1;
+		fit(&b->cmd[c], b->nns, 0, &b->slope[c], &b->intercept[c], &b->r2[c]);
+		fit(&b->cmd[c], b->nns, 1, &b->cg_slope[c], &b->cg_intercept[c], &b->cg_r2[c]);
 	}
 }
 
 static int have_density(const struct bench *b)
 {
 	return b->nns > 0;
+}
+
+/* a line for each result that meminfo's noise swamps */
+static void noise_notes(const struct bench *b, FILE *f)
+{
+	for (int i = 0; i < b->nns; i++)
+		for (int c = 0; c < b->ncmds; c++) {
+			const struct density *d = &b->cmd[c].d[i];
+			if (d->alive <= 0 || !d->noisy)
+				continue;
+			fprintf(f, "warning: %s, N=%ld: meminfo moved by %.0f kB with nothing started, %.1f kB per "
+				"instance against a TOTAL of %.1f: too few instances for meminfo deltas%s\n",
+				b->cmd[c].label, d->n, d->noise, d->noise / (double)d->alive, d->total,
+				d->cg_version ? " (CGROUP is the run's own)" : "");
+		}
 }
 
 void bench_table(const struct bench *b, FILE *f)
@@ -73,12 +97,17 @@ void bench_table(const struct bench *b, FILE *f)
 			}
 		if (b->cg_note)
 			fprintf(f, "(no cgroup figures: %s)\n", b->cg_note);
+		noise_notes(b, f);
 		if (b->nns > 1) {
 			fprintf(f, "\nfit over N: total kB = per-instance x N + fixed\n");
 			for (int c = 0; c < b->ncmds; c++)
 				if (!isnan(b->slope[c]))
 					fprintf(f, "%s: %.1f kB per instance, %.0f kB fixed, R^2 %.4f\n", b->cmd[c].label,
 						b->slope[c], b->intercept[c], b->r2[c]);
+			for (int c = 0; c < b->ncmds; c++)
+				if (!isnan(b->cg_slope[c]))
+					fprintf(f, "%s: cgroup: %.1f kB per instance, %.0f kB fixed, R^2 %.4f\n",
+						b->cmd[c].label, b->cg_slope[c], b->cg_intercept[c], b->cg_r2[c]);
 		}
 	}
 	if (b->runs > 0) {
@@ -145,6 +174,18 @@ void bench_json(const struct bench *b, FILE *f)
 	} else {
 		fputs("{\"used\":true}", f);
 	}
+	const char *nswhy = runner_ns_why(), *kind = cgs_kind();
+	fprintf(f, ",\"containment\":{\"pid_namespace\":%s,\"pid_namespace_why\":", nswhy ? "false" : "true");
+	if (nswhy)
+		json_str(f, nswhy);
+	else
+		fputs("null", f);
+	fputs(",\"kill_cgroup\":", f);
+	if (kind)
+		json_str(f, kind);
+	else
+		fputs("null", f);
+	fputc('}', f);
 	fprintf(f, ",\"instances\":[");
 	for (int i = 0; i < b->nns; i++)
 		fprintf(f, "%s%ld", i ? "," : "", b->ns[i]);
@@ -171,6 +212,9 @@ void bench_json(const struct bench *b, FILE *f)
 			json_kv(f, "total", d->total, 1);
 			fputc('}', f);
 			json_kv(f, "mem_available_drop_kb", d->avail, 0);
+			json_kv(f, "meminfo_noise_kb", d->noise, 0);
+			json_kv(f, "meminfo_noise_per_instance_kb", d->alive > 0 ? d->noise / (double)d->alive : NAN, 0);
+			fprintf(f, ",\"meminfo_too_noisy\":%s", d->noisy ? "true" : "false");
 			if (d->cg_version) {
 				fprintf(f, ",\"cgroup\":{\"version\":%d", d->cg_version);
 				json_kv(f, "total_kb", d->cg_total, 0);
@@ -202,6 +246,24 @@ void bench_json(const struct bench *b, FILE *f)
 		} else {
 			fputs("null", f);
 		}
+		fputs(",\"cgroup_fit\":", f);
+		if (b->nns > 1 && !isnan(b->cg_slope[c])) {
+			fputc('{', f);
+			json_kv(f, "kb_per_instance", b->cg_slope[c], 1);
+			json_kv(f, "fixed_kb", b->cg_intercept[c], 0);
+			json_kv(f, "r2", b->cg_r2[c], 0);
+			fputc('}', f);
+		} else {
+			fputs("null", f);
+		}
+		fputs(",\"escaped\":", f);
+		if (cmd->escaped) {
+			fprintf(f, "{\"processes\":%ld,\"n\":%ld,\"killed_by\":", cmd->escaped, cmd->escaped_n);
+			json_str(f, cmd->escaped_how ? cmd->escaped_how : "");
+			fputc('}', f);
+		} else {
+			fputs("null", f);
+		}
 		fputs(",\"startup\":", f);
 		if (b->runs > 0 && !cmd->fails) {
 			fputs("{\"fork_exec\":", f);
@@ -212,6 +274,14 @@ void bench_json(const struct bench *b, FILE *f)
 			json_num(f, b->cmd[0].fails || b->cmd[0].fork_exec.med <= 0 ? NAN
 				    : cmd->fork_exec.med / b->cmd[0].fork_exec.med);
 			fprintf(f, ",\"exit_status\":%d}", cmd->startup_status);
+		} else {
+			fputs("null", f);
+		}
+		fputs(",\"startup_leftovers\":", f);
+		if (b->runs > 0 && cmd->leftovers) {
+			fprintf(f, "{\"processes\":%ld,\"killed_by\":", cmd->leftovers);
+			json_str(f, cmd->leftovers_how ? cmd->leftovers_how : "");
+			fputc('}', f);
 		} else {
 			fputs("null", f);
 		}
@@ -263,6 +333,8 @@ void bench_csv(const struct bench *b, FILE *f)
 			}
 			csv_row(f, "density", cmd->label, d->n, "total_kb", d->total);
 			csv_row(f, "density", cmd->label, d->n, "mem_available_drop_kb", d->avail);
+			csv_row(f, "density", cmd->label, d->n, "meminfo_noise_kb", d->noise);
+			csv_row(f, "density", cmd->label, d->n, "meminfo_too_noisy", d->noisy);
 			if (d->cg_version) {
 				csv_row(f, "density", cmd->label, d->n, "cgroup_total_kb", d->cg_total);
 				csv_row(f, "density", cmd->label, d->n, "cgroup_kernel_kb", d->cg_kernel);

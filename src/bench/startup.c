@@ -1,13 +1,20 @@
 /* startup.c: how long one exec takes, start to exit, two ways:
  * fork+execvp+wait4 and posix_spawnp+wait4, each run R times per command,
  * the commands interleaved (A B A B ...) so that drift hits all alike.
- * Page faults per exec come from wait4's rusage of the child. */
+ * Page faults per exec come from wait4's rusage of the child.
+ *
+ * The runs are one fleet (fleet.c): forked on the runner thread, into one
+ * PID namespace, the runner inside the kill cgroup so that posix_spawn's
+ * children are too.  A command that leaves processes running after it
+ * exits (a daemon) is found after its warm-up runs; its leftovers are
+ * then killed after each round, and all at the end. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -40,19 +47,21 @@ static void arm(double s)
 struct sample {
 	double us, faults;
 	int status;		/* exit status, or 128 + signal */
-	int err;		/* posix_spawn's error */
+	int err;		/* posix_spawn's or fork's error */
+	int fatal;		/* fork's: the machine's, not the command's */
 };
 
 static int null_fd = -1;
+static pid_t expect_ppid;	/* what a fork child reads as its parent */
 
-/* one exec, timed from before fork to after wait4 */
+/* one exec, timed from before fork to after wait4; on the runner */
 static void one(struct bench *b, char **av, int spawn, struct sample *s)
 {
 	struct rusage ru;
 	int st = 0;
 	pid_t p;
 	timed_out = 0;
-	s->err = 0;
+	s->err = s->fatal = 0;
 	double t0 = bench_now() * 1e6;
 	if (spawn) {
 		posix_spawn_file_actions_t fa;
@@ -75,9 +84,19 @@ static void one(struct bench *b, char **av, int spawn, struct sample *s)
 		}
 	} else {
 		p = fork();
-		if (p < 0)
-			die_errno(EXIT_FAIL, -errno, "fork");
+		if (p < 0) {
+			s->err = errno;
+			s->fatal = 1;
+			s->us = 0;
+			return;
+		}
 		if (p == 0) {
+			sigset_t none;
+			sigemptyset(&none);
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != expect_ppid)
+				_exit(127);
+			sigprocmask(SIG_SETMASK, &none, NULL);
 			dup2(null_fd, 0);
 			dup2(null_fd, 1);
 			dup2(null_fd, 2);
@@ -112,6 +131,106 @@ static void stats(double *us, double *faults, long n, struct timing *t)
 	t->faults = bench_median(faults, (size_t)n);
 }
 
+/* kill what outlived its run, without waiting for it to die (it is
+ * reaped by the init, or at the end) */
+static void kill_leftovers(pid_t init)
+{
+	pid_t buf[512];
+	long n = census(init, 0, buf, 512);
+	for (long i = 0; i < n && i < 512; i++)
+		kill(buf[i], SIGKILL);
+}
+
+struct job {
+	struct bench *b;
+	struct fleet *f;
+	double *(*us)[2], *(*fl)[2];
+	int err;		/* fork's or posix_spawn's errno for all commands */
+};
+
+static void warm_up(struct job *j)
+{
+	struct bench *b = j->b;
+	/* page cache, and whether each command runs and exits at all */
+	for (int c = 0; c < b->ncmds; c++) {
+		struct command *cmd = &b->cmd[c];
+		long before = census(j->f->init, 0, NULL, 0);
+		for (int i = 0; i < 3 && !cmd->fails; i++) {
+			char **av = argv_expand(cmd->argv, i, "startup");
+			struct sample s;
+			if (!av) {
+				j->err = ENOMEM;
+				return;
+			}
+			one(b, av, 1, &s);
+			argv_free(av);
+			if (s.fatal) {
+				j->err = s.err;
+				return;
+			}
+			if (s.err)
+				cmd->fails = strerror(s.err);
+			else if (timed_out)
+				cmd->fails = "did not exit within the time limit (--timeout)";
+		}
+		long after = census(j->f->init, 0, NULL, 0);
+		if (after > before) {
+			cmd->leftovers = after - before;
+			cmd->leftovers_how = fleet_how(j->f);
+		}
+	}
+}
+
+static void runs(void *arg)
+{
+	struct job *j = arg;
+	struct bench *b = j->b;
+	warm_up(j);
+	if (j->err)
+		return;
+	int leaves = 0;
+	for (int c = 0; c < b->ncmds; c++)
+		leaves |= b->cmd[c].leftovers > 0;
+	if (leaves)
+		kill_leftovers(j->f->init);
+	int progress = !b->quiet && isatty(2);
+	double shown = 0;
+	for (long r = 0; r < b->runs; r++) {
+		for (int m = 0; m < 2; m++)
+			for (int c = 0; c < b->ncmds; c++) {
+				struct command *cmd = &b->cmd[c];
+				if (cmd->fails)
+					continue;
+				char **av = argv_expand(cmd->argv, r, "startup");
+				if (!av) {
+					j->err = ENOMEM;
+					return;
+				}
+				struct sample s;
+				one(b, av, m, &s);
+				argv_free(av);
+				if (s.fatal) {
+					j->err = s.err;
+					return;
+				}
+				if (s.err)
+					cmd->fails = strerror(s.err);
+				else if (timed_out)
+					cmd->fails = "a run did not exit within the time limit (--timeout)";
+				j->us[c][m][r] = s.us;
+				j->fl[c][m][r] = s.faults;
+				cmd->startup_status = s.status;
+			}
+		if (leaves)
+			kill_leftovers(j->f->init);
+		if (progress && (bench_now() - shown >= 1 || r + 1 == b->runs)) {
+			shown = bench_now();
+			fprintf(stderr, "\rresident bench: startup: run %ld/%ld%s", r + 1, b->runs,
+				r + 1 == b->runs ? "\n" : " ");
+		}
+	}
+}
+
 void startup_run(struct bench *b)
 {
 	if (b->runs <= 0)
@@ -129,46 +248,14 @@ void startup_run(struct bench *b)
 			if (!us[c][m] || !fl[c][m])
 				die(EXIT_FAIL, "out of memory");
 		}
-	/* warm-up: page cache, and whether each command runs and exits at all */
-	for (int c = 0; c < b->ncmds; c++) {
-		struct command *cmd = &b->cmd[c];
-		for (int i = 0; i < 3 && !cmd->fails; i++) {
-			char **av = argv_expand(cmd->argv, i, "startup");
-			struct sample s;
-			one(b, av, 1, &s);
-			argv_free(av);
-			if (s.err)
-				cmd->fails = strerror(s.err);
-			else if (timed_out)
-				cmd->fails = "did not exit within the time limit (--timeout)";
-		}
-	}
-	int progress = !b->quiet && isatty(2);
-	double shown = 0;
-	for (long r = 0; r < b->runs; r++) {
-		for (int m = 0; m < 2; m++)
-			for (int c = 0; c < b->ncmds; c++) {
-				struct command *cmd = &b->cmd[c];
-				if (cmd->fails)
-					continue;
-				char **av = argv_expand(cmd->argv, r, "startup");
-				if (!av)
-					die(EXIT_FAIL, "out of memory");
-				struct sample s;
-				one(b, av, m, &s);
-				argv_free(av);
-				if (timed_out)
-					cmd->fails = "a run did not exit within the time limit (--timeout)";
-				us[c][m][r] = s.us;
-				fl[c][m][r] = s.faults;
-				cmd->startup_status = s.status;
-			}
-		if (progress && (bench_now() - shown >= 1 || r + 1 == b->runs)) {
-			shown = bench_now();
-			fprintf(stderr, "\rresident bench: startup: run %ld/%ld%s", r + 1, b->runs,
-				r + 1 == b->runs ? "\n" : " ");
-		}
-	}
+	struct fleet f;
+	fleet_open(&f, FLEET_ENTER);
+	expect_ppid = f.init > 0 ? 0 : getpid();
+	struct job j = { b, &f, us, fl, 0 };
+	runner_call(runs, &j);
+	fleet_stop(&f);
+	if (j.err)
+		die_errno(EXIT_FAIL, -j.err, "starting a startup run");
 	for (int c = 0; c < b->ncmds; c++) {
 		struct command *cmd = &b->cmd[c];
 		if (!cmd->fails) {

@@ -1,0 +1,35 @@
+#!/bin/sh
+# bench-cli.t: resident bench's command line as Unix users type it: options
+# in any order before --, the commands after it (with their own options,
+# and --vs between them); a usage error is one line and exit status 2;
+# --help goes to standard output.
+. "$(dirname "$0")/tap.sh"
+plan 16
+one_line() { # STATUS EXPECTED-LINE DESCRIPTION, of the last run
+	is "$1:$(wc -l < "$TMP/err")" "2:1" "$3: exit 2, one line"
+	is "$(cat "$TMP/err")" "$2" "$3: says why"
+}
+see="(see resident bench --help)"
+"$RESIDENT" bench --bogus -- /bin/true > /dev/null 2> "$TMP/err"
+one_line $? "resident: bench: --bogus: unknown option $see" "unknown option"
+"$RESIDENT" bench -x -- /bin/true > /dev/null 2> "$TMP/err"
+one_line $? "resident: bench: -x: unknown option $see" "unknown short option"
+"$RESIDENT" bench -n > /dev/null 2> "$TMP/err"
+one_line $? "resident: bench: -n: needs a value $see" "-n without its value"
+"$RESIDENT" bench -r lots -- /bin/true > /dev/null 2> "$TMP/err"
+one_line $? "resident: bench: --startup: 'lots' is not a number of runs $see" "-r lots"
+"$RESIDENT" bench -r 2 /bin/true > /dev/null 2> "$TMP/err"
+one_line $? "resident: bench: /bin/true: the commands go after -- $see" "a command before --"
+"$RESIDENT" bench -r 2 -- /bin/true --vs > /dev/null 2> "$TMP/err"
+one_line $? "resident: bench: an empty command (before or after --vs) $see" "an empty command after --vs"
+# options in any order; after --, sh's -c and the second command are theirs
+"$RESIDENT" bench --json -r 2 -q --timeout 5 -- sh -c 'exit 0' --vs /bin/true -q > "$TMP/j" 2> "$TMP/err"
+# (but a note that it cleaned up after a run killed meanwhile, elsewhere)
+is "$?:$(grep -v 'left running by an earlier resident bench' "$TMP/err")" "0:" \
+	"options in any order before --: exit 0, nothing on stderr"
+jq -e '.runs == 2 and ([.commands[].argv] == [["sh", "-c", "exit 0"], ["/bin/true", "-q"]])' "$TMP/j" > /dev/null
+ok $? "what follows -- is the commands': $(jq -c '[.commands[].argv]' "$TMP/j")"
+"$RESIDENT" bench --help > "$TMP/out" 2> "$TMP/err"
+is "$?:$(wc -c < "$TMP/err")" "0:0" "--help: exit 0, nothing on stderr"
+grep -q '^usage: resident bench \[OPTIONS\] -- CMD' "$TMP/out"
+ok $? "--help: the usage on standard output"
