@@ -15,8 +15,7 @@ gen=$!
 "$RESIDENT" bench -q --settle 1 -n 5 --json -- "$TMP/idle" > "$TMP/j"
 rc=$?
 "$RESIDENT" bench -q --settle 1 -n 5 -- "$TMP/idle" > "$TMP/t"
-kill -KILL $gen
-wait $gen 2> /dev/null
+{ kill -KILL $gen; wait $gen; } 2> /dev/null	# (the shell is not to say it killed it)
 for p in $(pgrep -f "^$TMP/churn "); do kill "$p"; done
 d='.commands[0].density[0]'
 diag "$(jq -c "$d | {meminfo_noise_kb, meminfo_noise_per_instance_kb, total: .per_instance_kb.total}" "$TMP/j")"

@@ -44,7 +44,7 @@ pushd /usr/share > /dev/null; exec 7< /dev/null
 same "show, in another cwd with fd 7 open" "$TMP/none" inherit "$S" "$TMP/img/show"
 exec 7<&-; popd > /dev/null
 same "show, dies of SIGTERM" "$TMP/none" inherit "$S" "$TMP/img/show" --kill 15
-( "$TMP/img/show" --kill 15 > /dev/null 2>&1 ) 2> /dev/null; is $? 143 "the image dies of SIGTERM (status 143)"
+{ ( "$TMP/img/show" --kill 15 > /dev/null 2>&1 ); } 2> /dev/null; is $? 143 "the image dies of SIGTERM (status 143)"
 # fresh guards every run
 c1=$("$TMP/img/show" --canary 2> /dev/null | grep canary=)
 c2=$("$TMP/img/show" --canary 2> /dev/null | grep canary=)
