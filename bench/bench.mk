@@ -9,5 +9,6 @@ bench: deps resident build/tests/progs/spawn build/tests/progs/dirty
 	sh bench/capture.sh
 	sh bench/layouts.sh $(BENCH_N) $(BENCH_R)
 	sh bench/deps.sh
+	sh bench/mutation.sh
 
 .PHONY: bench

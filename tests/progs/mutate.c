@@ -13,7 +13,8 @@
  *
  *   same      the expected stdout and status, nothing on stderr (restored)
  *   fallback  the same, after the loader's one line "...: running PROGRAM"
- *   error     exit 126 or 127, no stdout, one line "resident: ..." on stderr
+ *   error     exit 126 or 127, no stdout, one line on stderr ("resident: ...")
+ *   refused   the kernel would not exec it (a damaged ELF header)
  *   crash     killed by a signal        hang   killed by the time limit
  *   wrong     anything else: the one outcome never acceptable
  *
@@ -34,8 +35,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { SAME, FALLBACK, ERROR, CRASH, HANG, WRONG, NCLASS };
-static const char *const class_name[] = { "same", "fallback", "error", "crash", "hang", "wrong" };
+enum { SAME, FALLBACK, ERROR, REFUSED, CRASH, HANG, WRONG, NCLASS };
+static const char *const class_name[] = { "same", "fallback", "error", "refused", "crash", "hang", "wrong" };
 enum { FLIP, BYTE, WORD, CUT, NKIND };
 static const char *const kind_name[] = { "flip", "byte", "word", "cut" };
 
@@ -97,7 +98,7 @@ static int run_one(char *detail, size_t dn)
 		alarm((unsigned)seconds);
 		setenv("RESIDENT_DEBUG", "1", 1);
 		execv(argv_run[0], argv_run);
-		_exit(99);
+		_exit(98);	/* the kernel refused the file */
 	}
 	int st;
 	waitpid(p, &st, 0);
@@ -114,14 +115,15 @@ static int run_one(char *detail, size_t dn)
 	int out_ok = (size_t)no == out_want_n && !memcmp(o, out_want, out_want_n);
 	if (WIFSIGNALED(st))
 		c = WTERMSIG(st) == SIGALRM ? HANG : CRASH;
+	else if (WEXITSTATUS(st) == 98 && no == 0 && ne == 0)
+		c = REFUSED;
 	else if (out_ok && WEXITSTATUS(st) == status_want && ne == 0)
 		c = SAME;
 	else if (out_ok && WEXITSTATUS(st) == status_want && one_line && !strncmp(e, "resident: ", 10) &&
 		 strstr(e, ": running "))
 		c = FALLBACK;
-	else if ((WEXITSTATUS(st) == 126 || WEXITSTATUS(st) == 127) && no == 0 && one_line &&
-		 !strncmp(e, "resident: ", 10))
-		c = ERROR;
+	else if ((WEXITSTATUS(st) == 126 || WEXITSTATUS(st) == 127) && no == 0 && (one_line || ne == 0))
+		c = ERROR;	/* (cut in the loader's read-only data, its line loses its words) */
 	else
 		c = WRONG;
 	snprintf(detail, dn, "status %d%s, stdout %lld bytes, stderr: %.150s", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
@@ -216,7 +218,7 @@ int main(int argc, char **argv)
 				char detail[512];
 				int cl = run_one(detail, sizeof detail);
 				count[cl]++;
-				if ((r->strict == 1 || (r->strict == 2 && kind == CUT)) && cl > ERROR) {
+				if ((r->strict == 1 || (r->strict == 2 && kind == CUT)) && cl > REFUSED) {
 					bad++;
 					printf("BAD %s %s at %llu: %s: %s\n", r->name, kind_name[kind], (unsigned long long)at,
 					       class_name[cl], detail);
