@@ -274,15 +274,14 @@ int cmd_check(int argc, char **argv)
 	size_t ne = 0;
 	while (environ[ne])
 		ne++;
-	char **env = calloc(ne + 2, sizeof *env);
+	char **env = calloc(ne + 2, sizeof *env), **av = calloc((size_t)(argc - optind) + 2, sizeof *av);
+	if (!env || !av)
+		die(EXIT_FAIL, "out of memory");
 	size_t k = 0;
 	for (size_t i = 0; i < ne; i++)
 		if (strncmp(environ[i], "RESIDENT_DEBUG=", 15))
 			env[k++] = environ[i];
 	env[k++] = "RESIDENT_DEBUG=2";
-	char **av = calloc((size_t)(argc - optind) + 2, sizeof *av);
-	if (!env || !av)
-		die(EXIT_FAIL, "out of memory");
 	av[0] = (char *)prog;
 	for (int i = optind; i < argc; i++)
 		av[i - optind + 1] = argv[i];
