@@ -1,10 +1,13 @@
 /* snap.c: a program captured (capture.c), laid out (image_write.c) and
  * put in place (install.c).
  *
- *   capture K times ---> lay out ---> write unnamed ---> lock directory
- *   (outside the lock:     (tables,     (O_TMPFILE)        name sidecar,
- *    the slow part)         saved                          rename image,
- *                           pages)                         clean, unlock
+ *   capture K times ---> same program? --> lay out ---> write unnamed ---> lock the name:
+ *   (the slow part;      settled times?    (tables,     (O_TMPFILE)        name the sidecar,
+ *    refused: anything   output not the    saved                           rename the image,
+ *    ld.so may not do)   program's place?  pages)                          clean, unlock
+ *
+ * The image directory (no -o) is made only once a capture succeeded, and
+ * bin/NAME linked once the image is in place.
  */
 #include "snap.h"
 
