@@ -15,7 +15,7 @@ cp "$PROGS/finddata" "$TMP/prefix/bin/" && echo "found me" > "$TMP/prefix/share/
 (umask 0; "$RESIDENT" snap --system -o "$TMP/sys/finddata" "$TMP/prefix/bin/finddata" > /dev/null)
 ok $? "snap --system"
 side=$(ls "$TMP"/sys/.finddata.??????.resident-pages)
-is "$(ls -A "$TMP/sys" | sed 's/^\.finddata\.[a-zA-Z0-9]\{6\}\./.finddata.X./' | tr '\n' ' ')" ".finddata.X.resident-pages .finddata.resident-lock finddata " "an image, its sidecar (a name of its own) and its lock, no temporary left"
+is "$(ls -A "$TMP/sys" | sed 's/^\.finddata\.[a-zA-Z0-9]\{6\}\./.finddata.X./' | LC_ALL=C sort | tr '\n' ' ')" ".finddata.X.resident-pages .finddata.resident-lock finddata " "an image, its sidecar (a name of its own) and its lock, no temporary left"
 is "$(stat -c %a "$TMP/sys/finddata"):$(stat -c %a "$side")" "755:444" "modes 0755 and 0444 under umask 0 (the program's own, read-only for the sidecar)"
 "$RESIDENT" inspect --json "$TMP/sys/finddata" | jq -e --arg p "$side" \
 	'.current and .pages_file == $p and .saved_bytes > 0 and (.deps | map(select(.kind == "mapped")) | map(.path) | index($p) != null)' > /dev/null
