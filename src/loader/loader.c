@@ -158,14 +158,25 @@ __attribute__((noreturn)) static void fallback(struct run *r, const char *why)
 		say(m);
 		sys1(NR_exit_group, 127);
 	}
-	/* a program that is this image (an image put in its own program's
-	 * place) would run itself for ever */
-	struct kstat st;
-	if (r->self_ino && sys4(NR_newfstatat, AT_FDCWD, orig, &st, 0) == 0 && st.st_dev == r->self_dev &&
-	    st.st_ino == r->self_ino) {
-		const char *m[] = { "resident: ", r->self, ": ", why, ": its program ", orig, " is this image: running nothing", 0 };
-		say(m);
-		sys1(NR_exit_group, 127);
+	/* a program that is an image (this one, put in its own program's
+	 * place, or another whose program is this one) would run images for
+	 * ever: snap never makes an image of an image, so this is damage */
+	long pfd = sys3(NR_open, orig, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+	if (pfd >= 0) {
+		struct kstat st;
+		unsigned char id[16];
+		int self = sys2(NR_fstat, pfd, &st) == 0 && st.st_dev == r->self_dev && st.st_ino == r->self_ino;
+		int image = sys4(NR_pread64, pfd, id, sizeof id, 0) == (long)sizeof id && id[0] == 0x7f &&
+			    id[1] == 'E' && id[2] == 'L' && id[3] == 'F';
+		for (int i = 0; image && i < 7; i++)
+			image = id[IMG_ELF_MARK_AT + i] == (unsigned char)IMG_ELF_MARK[i];
+		sys1(NR_close, pfd);
+		if (self || image) {
+			const char *m[] = { "resident: ", r->self, ": ", why, ": its program ", orig,
+					    " is an image: running nothing", 0 };
+			say(m);
+			sys1(NR_exit_group, 127);
+		}
 	}
 	int status;
 	const char *what = img_exec_failure(sys3(NR_execve, orig, r->argv, r->envp), &status);
