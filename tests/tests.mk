@@ -29,7 +29,7 @@ $(FUZZ): tests/fuzz/fuzz_proc.c $(filter src/proc/%,$(LIBSRCS)) src/cost/role.c
 
 # and over the image reader (the loader's own checks with it)
 FUZZ_IMAGE = build/fuzz/fuzz_image
-$(FUZZ_IMAGE): tests/fuzz/fuzz_image.c src/image/read.c src/image/verify.c src/lib/err.c
+$(FUZZ_IMAGE): tests/fuzz/fuzz_image.c src/image/read.c src/image/verify.c src/proc/plainfile.c src/lib/err.c
 	@mkdir -p $(@D)
 	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../lib/err.h"
+#include "../proc/plainfile.h"
 #include "verify.h"
 
 /* the loader's one PT_LOAD at offset 0, as snap stretched it over the
@@ -72,13 +73,13 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 {
 	memset(im, 0, sizeof *im);
 	im->path = path;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int fd = plainfile_open_follow(path);
 	if (fd < 0)
-		return because(why, n, "%s", strerror(errno));
+		return because(why, n, "%s", fd == -EINVAL ? "not a regular file" : strerror(-fd));
 	struct stat st;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st)) {
 		close(fd);
-		return because(why, n, "not a regular file");
+		return because(why, n, "%s", strerror(errno));
 	}
 	im->file_size = (size_t)st.st_size;
 	/* the loader and its locator: the first 64 kB (the loader is ~30) */
@@ -146,11 +147,10 @@ int image_open(const char *path, struct image *im, char *why, size_t n)
 
 int image_is(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int fd = plainfile_open_follow(path);
 	if (fd < 0)
 		return 0;
-	struct stat st;
-	int is = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && image_is_fd(fd);
+	int is = image_is_fd(fd);
 	close(fd);
 	return is;
 }

@@ -10,5 +10,9 @@
 /* path relative to dirfd (or absolute); fd or -errno (-EINVAL: not a
  * regular file) */
 int plainfile_open(int dirfd, const char *path);
+/* the same for a name whose symlinks are to be followed (an image, a
+ * program, as a user names it): nothing but a regular file is opened for
+ * reading, not even for a moment (a device acts on its open) */
+int plainfile_open_follow(const char *path);
 
 #endif

@@ -48,11 +48,23 @@ int target_open(const char *path, struct target *t)
 	char lock[NAME_MAX + 64];
 	snprintf(lock, sizeof lock, ".%s.resident-lock", t->name);
 	struct stat st;
-	t->lockfd = openat(t->dirfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-	if (t->lockfd < 0 || fstat(t->lockfd, &st) || !S_ISREG(st.st_mode)) {
-		int e = t->lockfd < 0 ? -errno : -EINVAL;
-		target_close(t);
-		return e;
+	for (int tries = 0;; tries++) {
+		t->lockfd = openat(t->dirfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+		if (t->lockfd < 0 || fstat(t->lockfd, &st) || !S_ISREG(st.st_mode)) {
+			int e = t->lockfd < 0 ? -errno : -EINVAL;
+			target_close(t);
+			return e;
+		}
+		if (st.st_uid == geteuid())
+			break;
+		/* another user's (a shared directory): theirs is not our lock;
+		 * replaced by ours where we may, refused where we may not */
+		close(t->lockfd);
+		t->lockfd = -1;
+		if (tries == 2 || unlinkat(t->dirfd, lock, 0)) {
+			target_close(t);
+			return -EPERM;
+		}
 	}
 	for (int i = 0; flock(t->lockfd, LOCK_EX | LOCK_NB); i++) {
 		if (errno != EWOULDBLOCK || i == 3000) {

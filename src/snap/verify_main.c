@@ -18,6 +18,7 @@
 #include "../image/read.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "../proc/plainfile.h"
 
 static const char usage_text[] =
 	"usage: resident verify IMAGE...\n"
@@ -62,10 +63,10 @@ static int verify(const char *path, char *why, size_t n)
 		return -1;
 	const struct img_header *h = im.h;
 	const char *file = h->pages_file ? im.str + im.deps[h->pages_file - 1].path : path;
-	int fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), rc = 0;
+	int fd = plainfile_open_follow(file), rc = 0;
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		because(why, n, "%s: %s", file, fd < 0 ? strerror(errno) : "not a regular file");
+	if (fd < 0 || fstat(fd, &st)) {
+		because(why, n, "%s: %s", file, fd == -EINVAL ? "not a regular file" : strerror(fd < 0 ? -fd : errno));
 		rc = -1;
 	}
 	for (unsigned k = 0; k < im.nlayouts && rc == 0; k++) {

@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP root's tools against nobody's plants: run as root"
 	exit 0
 fi
-plan 51
+plan 53
 T=30	# seconds after which a run counts as hung
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 755 "$TMP"
@@ -150,6 +150,35 @@ sleep 0.5
 timeout 20 "$RESIDENT" snap --system -o "$TMP/sysimg/cat" /usr/bin/cat > /dev/null 2> "$TMP/err"
 is "$?" 0 "nobody holds a flock on root's image directory: root's snap does not wait for it (124: it did)"
 kill $holder 2> /dev/null; wait $holder 2> /dev/null
+# in a group's shared directory, the lock made and held by another user:
+# root's snap makes its own lock, it does not wait on theirs
+mkdir -m 2775 "$TMP/proj" && chgrp 4242 "$TMP/proj"
+setpriv --reuid=nobody --regid=4242 --clear-groups sh -c 'umask 002; : > "$1/.cat.resident-lock"; exec flock "$1/.cat.resident-lock" sleep 60' sh "$TMP/proj" &
+holder=$!
+sleep 0.5
+timeout 20 "$RESIDENT" snap -o "$TMP/proj/cat" /usr/bin/cat > /dev/null 2> "$TMP/err"
+is "$?:$(stat -c %U "$TMP/proj/.cat.resident-lock")" "0:root" "nobody's lock in a shared directory: root's snap replaces it, does not wait (124: it did)"
+kill $holder 2> /dev/null; wait $holder 2> /dev/null
+# an image of nobody's whose names lead to a FIFO and a device: root's
+# inspect and verify look at them (stat), they do not open them
+mkdir -m 755 "$TMP/alice" && chown nobody "$TMP/alice"
+printf 'int g(void) { return 0; }\n' > "$TMP/g.c" && printf 'int g(void);\nint main(void) { return g(); }\n' > "$TMP/mg.c"
+nobody sh -e -c 'cd "$1" && mkdir lib && cc -shared -fPIC -o lib/libg.so "$2/g.c" &&
+	cc -o prog "$2/mg.c" -Llib -lg -Wl,-rpath,"$1/lib" &&
+	"$3" snap -o img ./prog && "$3" snap --system -o simg ./prog && mkfifo fifo &&
+	ln -sf "$1/fifo" lib/libg.so && for s in .simg.*.resident-pages; do ln -sf "$1/fifo" "$s"; done' \
+	sh "$TMP/alice" "$TMP" "$RESIDENT" > /dev/null 2>&1
+nobody timeout 20 sh -c 'exec 3> "$1/fifo"; echo released' sh "$TMP/alice" > "$TMP/released" 2>&1 &
+writer=$!
+sleep 0.3
+timeout "$T" "$RESIDENT" inspect "$TMP/alice/img" > "$TMP/out" 2> "$TMP/err"
+r1=$?
+timeout "$T" "$RESIDENT" verify "$TMP/alice/simg" > /dev/null 2> "$TMP/err"
+r2=$?
+sleep 0.3
+is "$r1:$(grep -c '^state *stale' "$TMP/out"):$r2:$(grep -c 'not a regular file' "$TMP/err"):$(cat "$TMP/released")" "1:1:4:1:" \
+	"inspect and verify of nobody's image naming a FIFO: stale and refused, the FIFO never opened"
+kill $writer 2> /dev/null; wait $writer 2> /dev/null
 # a FIFO where the program should be, and a symlink to one
 nobody mkfifo "$sticky/snapprog"
 nobody ln -s "$sticky/snapprog" "$sticky/snapprog-link"
