@@ -362,6 +362,15 @@ static int run_to_handover(struct capture *c, struct probes *pr, char *why, size
 			enum policy pol = arch && arch != AUDIT_ARCH_X86_64 ? POLICY_REFUSE : policy_of(&r);
 			if (pol == POLICY_ALLOW)
 				continue;	/* unfiltered: judged here */
+			if (pol == POLICY_FD) {
+				long fd = policy_fd(&r);
+				if (!probe_fd_ours(pr, fd))
+					return because(why, n, "ld.so, or code it ran, used descriptor %ld, which it did not "
+							       "open, before handing over: not captured", fd);
+				if ((long)r.orig_rax == SYS_close)
+					probe_fd_closed(pr, fd);
+				continue;
+			}
 			if (pol == POLICY_REFUSE)
 				return because(why, n, "ld.so, or code it ran, made syscall %lld before handing over: an "
 						       "image cannot contain its effect or answer; not captured",
@@ -554,6 +563,7 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], int vi
 		goto out;
 	}
 	pr.root_only = geteuid() == 0;
+	pr.pid = pid;
 	ptrace(PTRACE_SETOPTIONS, pid, NULL,
 	       (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP));
 	/* to the exec's SIGTRAP, past the filter's stop at the execve itself */

@@ -9,10 +9,10 @@
 
 #include "probes.h"
 
-static const int allowed[] = {
-	SYS_mmap, SYS_mprotect, SYS_munmap, SYS_mremap, SYS_madvise, SYS_brk, SYS_read, SYS_pread64, SYS_fstat,
-	SYS_lseek, SYS_close, SYS_prlimit64, SYS_uname, SYS_getcwd, SYS_exit, SYS_exit_group,
-};
+static const int allowed[] = { SYS_brk, SYS_mprotect, SYS_munmap, SYS_exit, SYS_exit_group };
+/* on a descriptor: allowed on those ld.so opened itself (the tracer
+ * knows them), refused on any other (snap's stdin, say) */
+static const int on_fd[] = { SYS_read, SYS_pread64, SYS_fstat, SYS_lseek, SYS_close, SYS_mmap };
 /* the registrations the image redoes, and what starts a task or execs
  * (refused by the tracer, with its own reason) */
 static const int traced[] = {
@@ -20,37 +20,76 @@ static const int traced[] = {
 	SYS_vfork, SYS_execve, SYS_execveat,
 };
 #define N(a) (sizeof a / sizeof a[0])
+#define RLIMIT_STACK_ 3
+#define MAP_ANONYMOUS_ 0x20
+
+/* A small assembler for the filter: jumps name labels, resolved once
+ * every instruction is placed (BPF jumps are forward offsets) */
+enum label { NEXT = -1, TRACE, ALLOW, MMAP, WRITE, PRLIMIT, NLABELS };
+struct bpf {
+	struct sock_filter *f;
+	int n, at[NLABELS];
+	signed char jt[POLICY_FILTER_MAX], jf[POLICY_FILTER_MAX];
+};
+
+static void emit(struct bpf *b, struct sock_filter ins, int jt, int jf)
+{
+	b->f[b->n] = ins;
+	b->jt[b->n] = (signed char)jt;
+	b->jf[b->n] = (signed char)jf;
+	b->n++;
+}
+static void here(struct bpf *b, enum label l) { b->at[l] = b->n; }
+static void ld(struct bpf *b, unsigned off) { emit(b, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off), NEXT, NEXT); }
+static void jeq(struct bpf *b, unsigned k, int t, int e) { emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, 0, 0), t, e); }
+static void ret(struct bpf *b, unsigned v) { emit(b, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, v), NEXT, NEXT); }
+/* argument i's low and high words equal v (a 32-bit value) */
+static void arg_is(struct bpf *b, int i, unsigned v, int yes)
+{
+	ld(b, (unsigned)offsetof(struct seccomp_data, args[0]) + 8u * (unsigned)i);
+	jeq(b, v, NEXT, TRACE);
+	ld(b, (unsigned)offsetof(struct seccomp_data, args[0]) + 8u * (unsigned)i + 4);
+	jeq(b, 0, yes, TRACE);
+}
 
 int policy_filter(struct sock_filter *f)
 {
-	/* the syscall number against each list, a hit jumping to its return;
-	 * then write, allowed to fd 2 only (its first argument's low word):
-	 *
-	 *   0 ld arch  1 jeq x86_64  2 ret TRACE  3 ld nr
-	 *   4 ... 4+C-1  jeq each allowed, traced and probe syscall
-	 *   w=4+C jeq write  w+1 ld args[0]  w+2 jeq 2
-	 *   w+3 ret TRACE  w+4 ret ALLOW */
-	int c = (int)(N(allowed) + N(traced) + probe_nsyscalls), n = 0;
-	int trace = 4 + c + 3, allow = trace + 1;
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-	for (size_t i = 0; i < N(allowed); i++, n++)
-		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)allowed[i],
-						     (unsigned char)(allow - n - 1), 0);
-	for (size_t i = 0; i < N(traced); i++, n++)
-		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)traced[i],
-						     (unsigned char)(trace - n - 1), 0);
-	for (size_t i = 0; i < probe_nsyscalls; i++, n++)
-		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)probe_syscalls[i],
-						     (unsigned char)(trace - n - 1), 0);
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_write, 0, 2);
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 1, 0);
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	return n;
+	struct bpf b = { .f = f };
+	ld(&b, offsetof(struct seccomp_data, arch));
+	jeq(&b, AUDIT_ARCH_X86_64, NEXT, TRACE);
+	ld(&b, offsetof(struct seccomp_data, nr));
+	for (size_t i = 0; i < N(allowed); i++)
+		jeq(&b, (unsigned)allowed[i], ALLOW, NEXT);
+	for (size_t i = 0; i < N(traced); i++)
+		jeq(&b, (unsigned)traced[i], TRACE, NEXT);
+	for (size_t i = 0; i < N(on_fd); i++)
+		jeq(&b, (unsigned)on_fd[i], on_fd[i] == SYS_mmap ? MMAP : TRACE, NEXT);
+	for (size_t i = 0; i < probe_nsyscalls; i++)
+		jeq(&b, (unsigned)probe_syscalls[i], TRACE, NEXT);
+	jeq(&b, SYS_write, WRITE, NEXT);
+	jeq(&b, SYS_prlimit64, PRLIMIT, TRACE);
+	/* an anonymous mapping needs no descriptor */
+	here(&b, MMAP);
+	ld(&b, offsetof(struct seccomp_data, args[3]));
+	emit(&b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_ANONYMOUS_, 0, 0), ALLOW, TRACE);
+	/* ld.so's own error messages */
+	here(&b, WRITE);
+	arg_is(&b, 0, 2, ALLOW);
+	/* reading its own stack limit (getrlimit), nothing else */
+	here(&b, PRLIMIT);
+	arg_is(&b, 0, 0, NEXT);
+	arg_is(&b, 1, RLIMIT_STACK_, NEXT);
+	arg_is(&b, 2, 0, ALLOW);
+	here(&b, TRACE);
+	ret(&b, SECCOMP_RET_TRACE);
+	here(&b, ALLOW);
+	ret(&b, SECCOMP_RET_ALLOW);
+	for (int i = 0; i < b.n; i++)
+		if (BPF_CLASS(f[i].code) == BPF_JMP) {
+			f[i].jt = (unsigned char)(b.jt[i] == NEXT ? 0 : b.at[b.jt[i]] - i - 1);
+			f[i].jf = (unsigned char)(b.jf[i] == NEXT ? 0 : b.at[b.jf[i]] - i - 1);
+		}
+	return b.n;
 }
 
 static int in(const int *list, size_t n, long nr)
@@ -66,11 +105,20 @@ enum policy policy_of(const struct user_regs_struct *r)
 	long nr = (long)r->orig_rax;
 	if (r->cs != 0x33 || nr & 0x40000000)	/* not the 64-bit ABI (32-bit code, x32) */
 		return POLICY_REFUSE;
-	if (in(allowed, N(allowed), nr) || (nr == SYS_write && r->rdi == 2))
+	if (in(allowed, N(allowed), nr) || (nr == SYS_write && r->rdi == 2) ||
+	    (nr == SYS_mmap && (r->r10 & MAP_ANONYMOUS_)) ||
+	    (nr == SYS_prlimit64 && r->rdi == 0 && r->rsi == RLIMIT_STACK_ && r->rdx == 0))
 		return POLICY_ALLOW;
+	if (in(on_fd, N(on_fd), nr))
+		return POLICY_FD;
 	if (in(traced, N(traced), nr) || in(probe_syscalls, probe_nsyscalls, nr))
 		return POLICY_TRACE;
 	return POLICY_REFUSE;
+}
+
+int policy_fd(const struct user_regs_struct *r)
+{
+	return (long)r->orig_rax == SYS_mmap ? (int)r->r8 : (int)r->rdi;
 }
 
 const char *policy_env_refused(char *const *envp)

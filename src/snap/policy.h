@@ -9,11 +9,13 @@
  * `resident snap`.  So the capture's seccomp filter is an allowlist:
  *
  *   allowed      what ld.so needs and whose answers the image checks or
- *                cannot change: memory (mmap, mprotect, munmap, mremap,
- *                madvise, brk), reading descriptors it opened (read,
- *                pread64, fstat, lseek, close), prlimit64 (RLIMIT_STACK is
- *                checked), uname (so is the release), getcwd, write to
- *                fd 2 (ld.so's own error messages), exit
+ *                cannot change: memory (brk, mprotect, munmap, anonymous
+ *                mmap), reading its own stack limit (prlimit64 with pid 0,
+ *                RLIMIT_STACK, no new limit: the image checks it), write
+ *                to fd 2 (ld.so's own error messages), exit
+ *   on its own   read, pread64, fstat, lseek, close, mmap of a file: only
+ *   descriptors  on a descriptor ld.so opened during the capture (the
+ *                tracer keeps the set), never on one it inherited
  *   traced       what the capture records: the thread registrations
  *                (arch_prctl, set_tid_address, set_robust_list, rseq) and
  *                every path lookup (probes.c)
@@ -29,13 +31,15 @@
 #include <linux/filter.h>
 #include <sys/user.h>
 
-enum policy { POLICY_ALLOW, POLICY_TRACE, POLICY_REFUSE };
+enum policy { POLICY_ALLOW, POLICY_TRACE, POLICY_FD, POLICY_REFUSE };
 
 /* the filter: fills f (room for POLICY_FILTER_MAX) and returns its length */
 #define POLICY_FILTER_MAX 96
 int policy_filter(struct sock_filter *f);
-/* the same decision for a syscall stopped at by the tracer (no filter) */
+/* the same decision for a syscall stopped at by the tracer: POLICY_FD,
+ * allowed on a descriptor ld.so opened (policy_fd: which) */
 enum policy policy_of(const struct user_regs_struct *r);
+int policy_fd(const struct user_regs_struct *r);
 
 /* variables with which ld.so does at every start what an image would
  * not (print, trace, audit): the first one set in envp, or NULL */

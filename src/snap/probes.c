@@ -16,6 +16,7 @@
 
 #include "../image/format.h"
 #include "../lib/err.h"
+#include "trust.h"
 
 const int probe_syscalls[] = {
 	SYS_open, SYS_openat, SYS_openat2, SYS_stat, SYS_lstat, SYS_newfstatat, SYS_statx, SYS_access,
@@ -36,6 +37,7 @@ struct answer {
 struct probe {
 	char *path;
 	int nofollow;
+	int opens;		/* an open: its descriptor is checked at its exit */
 	int exec_name;		/* looked up by the kernel's exec: checked again at the end */
 	int64_t result;		/* the syscall's: >= 0 found, -errno not */
 	struct answer a;
@@ -144,16 +146,31 @@ static int read_path(pid_t pid, uint64_t addr, char *buf, size_t size)
 	return -1;	/* longer than PATH_MAX: no lookup the kernel would do */
 }
 
-/* on a file system whose answers change from run to run (/proc, /sys),
- * or a device; /proc/self/exe read as a link is the program itself */
-static int varies(const char *path, long nr)
+static int on_proc(const char *path)
 {
 	struct statfs fs;
+	return statfs(path, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC);
+}
+
+/* through a file system whose answers change from run to run (/proc,
+ * /sys) anywhere on its way (/proc/self/root/etc/x ends on another), or a
+ * device; /proc/self/exe read as a link is the program itself */
+static int varies(const char *path, long nr)
+{
 	struct stat st;
+	char prefix[PATH_MAX];
 	if ((nr == SYS_readlink || nr == SYS_readlinkat) && !strcmp(path, "/proc/self/exe"))
 		return 0;
-	if (statfs(path, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC))
+	if (path[0] != '/' && on_proc("."))
 		return 1;
+	for (const char *s = path + 1;; s++)
+		if (!*s || *s == '/') {
+			snprintf(prefix, sizeof prefix, "%.*s", (int)(s - path), path);
+			if (on_proc(prefix))
+				return 1;
+			if (!*s)
+				break;
+		}
 	return stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode));
 }
 
@@ -182,8 +199,13 @@ int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, c
 	char buf[PATH_MAX];
 	if (read_path(pid, path, buf, sizeof buf))
 		return because(why, n, "cannot read a path ld.so looked up");
-	if ((flags & AT_EMPTY_PATH) && !buf[0])
-		return 0;	/* a descriptor's, not a name's */
+	if ((flags & AT_EMPTY_PATH) && !buf[0]) {
+		/* a descriptor's, not a name's: one ld.so opened */
+		if (!probe_fd_ours(p, (long)dirfd))
+			return because(why, n, "ld.so, or code it ran, looked at descriptor %d, which it did not open, "
+					       "before handing over: not captured", (int)dirfd);
+		return 0;
+	}
 	if (flags & AT_SYMLINK_NOFOLLOW)
 		nofollow = 1;
 	if (buf[0] != '/' && (int)dirfd != AT_FDCWD)
@@ -193,11 +215,12 @@ int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, c
 				       "from run to run; not captured", buf);
 	int opens = r->orig_rax == SYS_open || r->orig_rax == SYS_openat;
 	struct stat st;
-	if (p->root_only && opens && stat(buf, &st) == 0 && S_ISREG(st.st_mode) && (st.st_uid || st.st_mode & 022))
-		return because(why, n, "%s is %s: root does not run its code to capture it", buf,
-			       st.st_uid ? "another user's" : "writable by others");
+	char reason[PATH_MAX + 128];
+	if (p->root_only && opens && stat(buf, &st) == 0 && trust_path(buf, reason, sizeof reason))
+		return because(why, n, "%s: root does not run its code to capture it", reason);
 	if (!add(p, buf, nofollow, why, n))
 		return -1;
+	p->v[p->n - 1].opens = opens;
 	p->pending = 1;
 	return 1;
 }
@@ -211,11 +234,34 @@ int probe_exit(struct probes *p, int64_t ret, char *why, size_t n)
 	struct answer after;
 	q->result = ret;
 	look(q->path, q->nofollow, &after);
+	/* what was opened is what was looked at: the descriptor itself, before
+	 * ld.so reads or maps anything from it */
+	if (q->opens && ret >= 0) {
+		char fdp[64];
+		struct stat st;
+		snprintf(fdp, sizeof fdp, "/proc/%d/fd/%d", (int)p->pid, (int)ret);
+		if (stat(fdp, &st) || !same_id(&st, &q->a.st))
+			return because(why, n, "%s changed while ld.so opened it: try again", q->path);
+		if (ret >= 1024)
+			return because(why, n, "ld.so opened descriptor %lld: more than the capture follows", (long long)ret);
+		p->fds[ret / 8] |= (unsigned char)(1u << (ret % 8));
+	}
 	/* found but not there, or changed: the world moved under ld.so (not
 	 * found but there is a refusal, EACCES: probes_deps knows it) */
 	if (!same_answer(&q->a, &after) || (ret >= 0 && after.err))
 		return because(why, n, "%s changed while ld.so looked it up: try again", q->path);
 	return 0;
+}
+
+int probe_fd_ours(const struct probes *p, long fd)
+{
+	return fd >= 0 && fd < 1024 && (p->fds[fd / 8] >> (fd % 8) & 1);
+}
+
+void probe_fd_closed(struct probes *p, long fd)
+{
+	if (fd >= 0 && fd < 1024)
+		p->fds[fd / 8] &= (unsigned char)~(1u << (fd % 8));
 }
 
 int probe_settle(struct probes *p, char *why, size_t n)

@@ -46,8 +46,11 @@ struct probes {
 	size_t n;
 	int pending;		/* v[n - 1] waits for its syscall's result */
 	int root_only;		/* snap runs as root: every file ld.so opens must be
-				 * root's and not writable by others, or root would run
-				 * another user's code (IFUNC resolvers run at capture) */
+				 * root's alone, its way too (trust.h), or root would
+				 * run another user's code (IFUNC resolvers run at
+				 * capture) */
+	pid_t pid;		/* the capture's child */
+	unsigned char fds[128];	/* the descriptors ld.so opened (a bit each, below 1024) */
 };
 
 /* the syscalls that look up a path, for the capture's seccomp filter */
@@ -64,6 +67,10 @@ int probe_exec_name(struct probes *p, const char *path, char *why, size_t n);
 int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, char *why, size_t n);
 /* at that syscall's exit, with its result (rax) */
 int probe_exit(struct probes *p, int64_t ret, char *why, size_t n);
+/* is fd one ld.so opened (and not closed since)? */
+int probe_fd_ours(const struct probes *p, long fd);
+/* ld.so closed fd */
+void probe_fd_closed(struct probes *p, long fd);
 /* after the hand-over: every exec name looked up again, unchanged */
 int probe_settle(struct probes *p, char *why, size_t n);
 /* the dependencies, malloc'd; 0, or -1 with a reason */

@@ -14,6 +14,8 @@
 #include "../image/read.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "../proc/plainfile.h"
+#include "trust.h"
 
 /* absolute, "." and "//" dropped (they never change what a path names;
  * ".." may, through a symlink, and stays for the kernel to resolve) */
@@ -207,17 +209,13 @@ static int find_interp(int fd, const Elf64_Ehdr *eh, char *buf, size_t size)
 	return -1;
 }
 
-/* opened without blocking on a FIFO, and only if a regular file */
+/* only a regular file is opened, not a FIFO, not a device */
 static int open_regular(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	struct stat st;
-	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	return fd;
+	int fd = plainfile_open_follow(path);
+	if (fd < 0)
+		errno = -fd;
+	return fd < 0 ? -1 : fd;
 }
 
 void program_vet(const struct program *p)
@@ -228,10 +226,12 @@ void program_vet(const struct program *p)
 	/* what a normal exec would refuse (ld.so PROGRAM needs only read) */
 	if (access(p->real, X_OK))
 		die_errno(EXIT_USAGE, -errno, "%s", path);
-	/* root runs the program's ld.so and IFUNC resolvers to capture it */
-	if (geteuid() == 0 && (p->st.st_uid || p->st.st_mode & 022))
-		die(EXIT_USAGE, "%s: %s: root does not run its code to capture it", path,
-		    p->st.st_uid ? "another user's program" : "writable by others");
+	/* root runs the program's ld.so and IFUNC resolvers to capture it:
+	 * the program and its interpreter must be root's alone, their ways too */
+	char why[2 * PATH_MAX], ip[PATH_MAX];
+	if (geteuid() == 0 && (trust_path(p->name, why, sizeof why) ||
+			       (program_interp(p->real, ip, sizeof ip) == 0 && trust_path(ip, why, sizeof why))))
+		die(EXIT_USAGE, "%s: root does not run its code to capture it", why);
 	if (p->st.st_mode & (S_ISUID | S_ISGID))
 		die(EXIT_USAGE, "%s: set-user-ID or set-group-ID program: not captured", path);
 	int fd = open_regular(p->real);

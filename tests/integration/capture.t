@@ -8,7 +8,7 @@
 # variables are refused; a program its user may not exec is not snapped,
 # and its image does not run it either.  From the issue 12 review.
 . "$(dirname "$0")/tap.sh"
-plan 11
+plan 18
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 755 "$TMP"
 cd "$TMP" || exit 1
@@ -16,7 +16,9 @@ cd "$TMP" || exit 1
 resolver() { # NAME BODY
 	cat > "$1.c" <<EOF
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 static int impl(void) { return 0; }
@@ -37,6 +39,24 @@ is "$?:$(grep -c 'made syscall 102' e)" "4:1" "a resolver that asks for its uid 
 resolver procself "close(open(\"/proc/self/status\", O_RDONLY))"
 "$RESIDENT" snap -o procself.img ./procself > /dev/null 2> e
 is "$?:$(grep -c 'looked at /proc/self/status before handing over' e)" "4:1" "a resolver that reads /proc/self: refused"
+# what passes the filter only for ld.so's own use: the descriptors it
+# opened, stderr, its own stack limit (from the second review)
+resolver stdin "char c; (void)read(0, &c, 1)"
+echo secret | "$RESIDENT" snap -o stdin.img ./stdin > /dev/null 2> e
+is "$?:$(grep -c 'used descriptor 0, which it did not open' e)" "4:1" "a resolver that reads snap's stdin: refused"
+resolver stdout "(void)write(1, \"x\", 1)"
+"$RESIDENT" snap -o stdout.img ./stdout > o 2> e
+is "$?:$(wc -c < o):$(grep -c 'made syscall 1 ' e)" "4:0:1" "a resolver that writes to snap's stdout: refused, nothing written"
+resolver uname "struct utsname u; uname(&u)"
+"$RESIDENT" snap -o uname.img ./uname > /dev/null 2> e
+is "$?:$(grep -c 'made syscall 63 ' e)" "4:1" "a resolver that asks uname: refused"
+resolver limit "struct rlimit l; syscall(SYS_prlimit64, 1, RLIMIT_NOFILE, 0, &l)"
+"$RESIDENT" snap -o limit.img ./limit > /dev/null 2> e
+is "$?:$(grep -c 'made syscall 302 ' e)" "4:1" "a resolver that asks another process's limits: refused"
+resolver procroot "close(open(\"/proc/self/root/etc/hostname\", O_RDONLY))"
+"$RESIDENT" snap -o procroot.img ./procroot > /dev/null 2> e
+is "$?:$(grep -c 'looked at /proc/self/root/etc/hostname before handing over' e)" "4:1" \
+	"a resolver that reads a file through /proc/self/root: refused"
 resolver quiet "(void)0"
 "$RESIDENT" snap -o quiet.img ./quiet > /dev/null && RESIDENT_DEBUG=1 ./quiet.img
 ok $? "a resolver that only chooses: captured, and the image restores"
@@ -46,16 +66,28 @@ if [ "$(id -u)" = 0 ]; then
 	mkdir nob && chown nobody nob
 	as_nobody cp quiet nob/quiet
 	"$RESIDENT" snap -o nob.img nob/quiet > /dev/null 2> e
-	is "$?:$(cat e)" "2:resident: $TMP/nob/quiet: another user's program: root does not run its code to capture it" \
+	is "$?:$(cat e)" "2:resident: $TMP/nob/quiet: the directory $TMP/nob is another user's: root does not run its code to capture it" \
 		"root snaps nobody's program: refused"
 	printf 'int g(void) { return 0; }\n' > g.c && as_nobody cc -shared -fPIC -o nob/libg.so g.c
 	printf 'int g(void);\nint main(void) { return g(); }\n' > mg.c && cc -o mg mg.c -Lnob -lg -Wl,-rpath,"$TMP/nob"
 	"$RESIDENT" snap -o mg.img ./mg > /dev/null 2> e
-	is "$?:$(grep -c "$TMP/nob/libg.so is another user's: root does not run its code" e)" "4:1" \
+	is "$?:$(grep -c "$TMP/nob/libg.so: the directory $TMP/nob is another user's: root does not run its code" e)" "4:1" \
 		"root snaps a program that loads nobody's library: refused before the library is mapped"
+	# in root's own directory, a file of nobody's
+	mkdir rootlib && cp nob/libg.so rootlib/ && chown nobody rootlib/libg.so
+	cc -o mr mg.c -Lrootlib -lg -Wl,-rpath,"$TMP/rootlib"
+	"$RESIDENT" snap -o mr.img ./mr > /dev/null 2> e
+	is "$?:$(grep -c "$TMP/rootlib/libg.so is another user's: root does not run its code" e)" "4:1" \
+		"root snaps a program whose library in root's directory is nobody's: refused"
+	# the interpreter is run first of all: the same rule
+	mkdir interp && cp "$(readlink -f /lib64/ld-linux-x86-64.so.2)" interp/ld.so && chown nobody interp/ld.so
+	cc -o mi mg.c -Lrootlib -lg -Wl,-rpath,"$TMP/rootlib" -Wl,--dynamic-linker="$TMP/interp/ld.so"
+	chown root rootlib/libg.so
+	"$RESIDENT" snap -o mi.img ./mi > /dev/null 2> e
+	is "$?:$(cat e)" "2:resident: $TMP/interp/ld.so is another user's: root does not run its code to capture it" \
+		"root snaps a program whose interpreter is nobody's: refused before it runs"
 else
-	skip "root's rule (not root here)"
-	skip "root's rule (not root here)"
+	for i in 1 2 3 4; do skip "root's rule (not root here)"; done
 fi
 
 # ld.so's debugging and auditing variables: an image would not do it
