@@ -68,9 +68,57 @@ static int same_program(const struct program *p, const struct capture *caps, int
 	return 0;
 }
 
-/* Where the image goes must not be the program, nor a name on its way to
- * it, nor a file it depends on: the image would replace what it falls back
- * to, and run itself for ever */
+/* does resolving path, component by component, pass through entry (an
+ * absolute path whose directories are resolved)? */
+static int passes(const char *path, const char *entry)
+{
+	char cur[2 * PATH_MAX + 2] = "", rest[2 * PATH_MAX + 2], next[2 * PATH_MAX + 2], at[2 * PATH_MAX + 2];
+	int links = 0;
+	if (path[0] != '/' && !getcwd(cur, PATH_MAX))
+		return 0;
+	snprintf(rest, sizeof rest, "%s", path);
+	for (char *r = rest;;) {
+		while (*r == '/')
+			r++;
+		if (!*r)
+			return 0;
+		size_t len = strcspn(r, "/");
+		snprintf(at, sizeof at, "%s/%.*s", cur, (int)len, r);
+		r += len;
+		if (!strcmp(at + strlen(cur) + 1, "."))
+			continue;
+		if (!strcmp(at + strlen(cur) + 1, "..")) {
+			char *cut = strrchr(cur, '/');
+			if (cut)
+				*cut = 0;
+			continue;
+		}
+		if (!strcmp(at, entry))
+			return 1;
+		struct stat st;
+		char target[PATH_MAX];
+		ssize_t t;
+		if (lstat(at, &st))
+			return 0;
+		if (S_ISLNK(st.st_mode) && ++links <= 40 && (t = readlink(at, target, sizeof target - 1)) > 0) {
+			target[t] = 0;
+			snprintf(next, sizeof next, "%s/%s", target, r);
+			snprintf(rest, sizeof rest, "%s", next);
+			r = rest;
+			if (target[0] == '/')
+				cur[0] = 0;
+			continue;
+		}
+		snprintf(cur, sizeof cur, "%s", at);
+	}
+}
+
+/* Where the image goes must not be a name the program's exec looked up
+ * (the program, a symlink on its way, a library, ld.so.cache, a path ld.so
+ * did not find: ld.so would find the image there), nor a directory ld.so
+ * searched (the image would be stale the moment it is written): it would
+ * replace what it depends on, or what it falls back to, and run itself for
+ * ever */
 static void vet_target(const struct program *p, const struct capture *c, const char *out)
 {
 	char dir[PATH_MAX], *abs, entry[2 * PATH_MAX + 2];
@@ -79,17 +127,22 @@ static void vet_target(const struct program *p, const struct capture *c, const c
 	if (!(abs = realpath(dir, NULL)))
 		return;	/* target_open says why */
 	snprintf(entry, sizeof entry, "%s/%s", strcmp(abs, "/") ? abs : "", name);
-	free(abs);
 	for (size_t i = 0; i < p->nhops; i++)
 		if (!strcmp(entry, p->hops[i].path))
 			die(EXIT_USAGE, "%s: that is %s%s: an image cannot take its program's place", out, p->hops[i].path,
 			    p->hops[i].target ? ", a link to the program" : "");
-	struct stat st;
-	if (lstat(entry, &st) == 0)
-		for (size_t i = 0; i < c->ndeps; i++)
-			if ((c->deps[i].kind == IMD_FILE || c->deps[i].kind == IMD_DIR) &&
-			    c->deps[i].st.st_dev == st.st_dev && c->deps[i].st.st_ino == st.st_ino)
-				die(EXIT_USAGE, "%s: that is %s, which the program depends on", out, c->deps[i].path);
+	for (size_t i = 0; i < c->ndeps; i++)
+		if (passes(c->deps[i].path, entry))
+			die(EXIT_USAGE, "%s: that is %s, which the program's exec looks up", out, c->deps[i].path);
+	for (size_t i = 0; i < c->ndeps; i++) {
+		char *d = c->deps[i].kind == IMD_DIR ? realpath(c->deps[i].path, NULL) : NULL;
+		int in_dir = d && !strcmp(d, abs);
+		free(d);
+		if (in_dir)
+			die(EXIT_USAGE, "%s: in %s, which the program's ld.so searches: the image would be stale at once",
+			    out, c->deps[i].path);
+	}
+	free(abs);
 }
 
 /* A file rewritten in place within the clock tick of its last change
@@ -98,30 +151,35 @@ static void vet_target(const struct program *p, const struct capture *c, const c
  * btrfs, tmpfs) avoid it for a file whose times were looked at, as the
  * capture does; others tick by the jiffy, and some by the second (ext4
  * with 128-byte inodes, vfat, many network file systems: their times have
- * no nanoseconds).  So when a dependency changed within a tick of the
- * capture (a second where times have no nanoseconds, 10 ms elsewhere),
- * snap waits for the tick to pass and looks at every dependency again:
- * whatever changes later gets a later time. */
+ * no nanoseconds; vfat by two).  So when a dependency changed within its
+ * tick of the capture (2 s where its times have no nanoseconds, 10 ms
+ * elsewhere), snap waits for the tick to pass and looks at every
+ * dependency again: whatever changes later gets a later time. */
 static int settle_times(const struct capture *c, char *why, size_t n)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	double newest = 0, tick = 0.01;
+	double t0 = (double)now.tv_sec + now.tv_nsec / 1e9, until = t0;
 	for (size_t i = 0; i < c->ndeps; i++) {
 		const struct timespec *ts[] = { &c->deps[i].st.st_mtim, &c->deps[i].st.st_ctim };
 		for (int k = 0; k < 2; k++) {
+			/* each time its own tick: 2 s where it has no nanoseconds
+			 * (vfat counts in 2 s), 10 ms elsewhere; a time more than a
+			 * tick ahead of the clock (a skewed tarball) cannot be met
+			 * by a rewrite now: it is not waited for */
 			double t = (double)ts[k]->tv_sec + ts[k]->tv_nsec / 1e9;
-			if (t > newest) {
-				newest = t;
-				tick = ts[k]->tv_nsec ? 0.01 : 1.0;
-			}
+			double end = ts[k]->tv_nsec ? t + 0.01 : (double)ts[k]->tv_sec + 2.0;
+			if (end > until && end - t0 <= 2.0)
+				until = end;
 		}
 	}
-	double ahead = (tick == 1.0 ? (double)(long long)newest : newest) + tick -
-		       ((double)now.tv_sec + now.tv_nsec / 1e9);
-	if (ahead <= 0)
+	if (until <= t0)
 		return 0;
-	nanosleep(&(struct timespec){ (time_t)ahead, (long)((ahead - (double)(time_t)ahead) * 1e9) + 1000000 }, NULL);
+	double wait = until - t0 + 0.001;
+	struct timespec d = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+	if (d.tv_nsec >= 1000000000L)
+		d.tv_nsec = 999999999L;
+	nanosleep(&d, NULL);
 	const char *changed = probes_recheck(c->deps, c->ndeps);
 	return changed ? because(why, n, "%s changed while it was captured: try again", changed) : 0;
 }

@@ -9,7 +9,7 @@
 # Cases that touch /etc or /usr/lib run in a mount namespace of their own
 # (in_sandbox), so that the machine never sees them.
 . "$(dirname "$0")/tap.sh"
-plan 35
+plan 37
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 755 "$TMP"
 cd "$TMP" || exit 1
@@ -35,6 +35,13 @@ gcc -o rpath main.c rp/b/libwho.so.1 -Wl,--disable-new-dtags,-rpath,"$TMP/rp/a:$
 is "$(RESIDENT_DEBUG=1 ./rpath.img 2>&1)" "from b" "RPATH a:b, library in b: the image restores"
 lib rp/a "from a"
 same_as_now "RPATH: a library appears in a, searched first" ./rpath.img ./rpath "a directory ld.so searched changed ($TMP/rp): running $TMP/rpath"
+# a searched directory whose time is far ahead (a tarball from a skewed
+# clock): snap does not wait for it (it slept until then, second review)
+lib fut/b "future"
+mkdir fut/a && touch -d 2100-01-01 fut/a
+gcc -o future main.c fut/b/libwho.so.1 -Wl,--disable-new-dtags,-rpath,"$TMP/fut/a:$TMP/fut/b"
+timeout 20 "$RESIDENT" snap -o future.img ./future > /dev/null
+is "$?:$(RESIDENT_DEBUG=1 ./future.img 2>&1)" "0:future" "a searched directory dated 2100: snapped at once, restores (124: snap slept)"
 lib ru/b "from b"
 gcc -o runpath main.c ru/b/libwho.so.1 -Wl,--enable-new-dtags,-rpath,"$TMP/ru/b"
 "$RESIDENT" snap -o runpath.img ./runpath > /dev/null
@@ -157,8 +164,22 @@ if [ "$(id -u)" = 0 ] && command -v mkfs.ext4 > /dev/null; then
 		echo "$(mnt/prog):$(./coarse.img 2> /dev/null)"
 		umount mnt' "$RESIDENT" > coarse.out 2>&1
 	is "$(cat coarse.out)" "NEW library:NEW library" "1-second times: a library rewritten within the second of its snap is seen (snap waits out the second)"
+	# the same, with a newer dependency whose times have nanoseconds (the
+	# program, here): each time waits out its own tick (from the second review)
+	unshare -m sh -c '
+		mount -o loop fs.img mnt && cp cw-old.so mnt/lib/libcw.so.1
+		gcc -o mixed main.c mnt/lib/libcw.so.1 -Wl,-rpath,"$PWD/mnt/lib"
+		while [ "$(date +%N | cut -c1)" != 0 ]; do :; done
+		dd if=cw-old.so of=mnt/lib/libcw.so.1 conv=notrunc status=none
+		touch mixed
+		"$0" snap -o mixed.img ./mixed > /dev/null
+		dd if=cw-new.so of=mnt/lib/libcw.so.1 conv=notrunc status=none
+		echo "$(./mixed):$(./mixed.img 2> /dev/null)"
+		umount mnt' "$RESIDENT" > mixed.out 2>&1
+	is "$(cat mixed.out)" "NEW library:NEW library" "1-second times beside a newer nanosecond one: the library's second is waited out too"
 else
 	skip "1-second times (needs root and mkfs.ext4 for a loop mount)"
+	skip "1-second times beside nanosecond ones"
 fi
 
 # --- what inspect and ls say is what the loader does

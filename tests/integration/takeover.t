@@ -8,7 +8,7 @@
 # exactly: a symlink switched between hard links of one program (a deploy)
 # changes $ORIGIN, and the image sees it.  From the issue 12 review.
 . "$(dirname "$0")/tap.sh"
-plan 12
+plan 14
 chmod 755 "$TMP"
 cd "$TMP" || exit 1
 cp /usr/bin/true prog && ln -s prog link
@@ -23,8 +23,14 @@ mkdir dep && printf 'int g(void) { return 0; }\n' > g.c && cc -shared -fPIC -o d
 printf 'int g(void);\nint main(void) { return g(); }\n' > mg.c && cc -o mg mg.c -Ldep -lg -Wl,-rpath,"$TMP/dep"
 sum=$(md5sum < dep/libg.so)
 "$RESIDENT" snap -o dep/libg.so ./mg > /dev/null 2> e
-is "$?:$(md5sum < dep/libg.so):$(cat e)" "2:$sum:resident: dep/libg.so: that is $TMP/dep/libg.so, which the program depends on" \
+is "$?:$(md5sum < dep/libg.so):$(cat e)" "2:$sum:resident: dep/libg.so: that is $TMP/dep/libg.so, which the program's exec looks up" \
 	"snap -o a library the program maps: refused, the library untouched"
+# its soname link: a name ld.so opens, with an identity of its own (from
+# the second review: snap renamed the image over it)
+mv dep/libg.so dep/libg.so.1.0 && ln -s libg.so.1.0 dep/libg.so
+"$RESIDENT" snap -o dep/libg.so ./mg > /dev/null 2> e
+is "$?:$(readlink dep/libg.so):$(cat e)" "2:libg.so.1.0:resident: dep/libg.so: that is $TMP/dep/libg.so, which the program's exec looks up" \
+	"snap -o the symlink ld.so opens the library by: refused, the link kept"
 
 # the image directory's mirror: snapping a program of a sibling directory
 # after one of its neighbour's must not write through the link back
@@ -51,6 +57,14 @@ unset XDG_DATA_HOME
 cp /usr/bin/true self && "$RESIDENT" snap -o self.img ./self > /dev/null && cp self.img self
 timeout 10 ./self > o 2> e
 is "$?:$(wc -l < e)" "127:1" "an image copied over its own program: exit 127, one line, no loop"
+# two images each the other's program, made by snaps and renames: A's
+# fallback finds an image and runs nothing (it looped, from the second review)
+mkdir loop && cp /usr/bin/true loop/A && "$RESIDENT" snap -o loop/B "$TMP/loop/A" > /dev/null &&
+	cp /usr/bin/true loop/prog && "$RESIDENT" snap -o loop/A.new "$TMP/loop/prog" > /dev/null &&
+	mv loop/A.new loop/A && mv loop/B loop/prog
+timeout 10 loop/A > o 2> e
+is "$?:$(cat e)" "127:resident: loop/A: a file it depends on changed: its program $TMP/loop/prog is an image: running nothing" \
+	"two images each the other's program: exit 127, one line, no loop"
 
 # the name followed as exec follows it: hard links of one program in two
 # releases, a symlink switched from one to the other
