@@ -14,6 +14,7 @@
 #include "../image/read.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "../lib/pathwalk.h"
 #include "../proc/plainfile.h"
 #include "trust.h"
 
@@ -79,64 +80,25 @@ static int hop(struct program *p, const char *path, const char *target)
 	return 0;
 }
 
-/* Resolve name as the kernel does, component by component, keeping each
- * symlink it passes through (its directory is where it could be switched)
- * and the file it ends at: p->hops and p->real.  0, or -errno. */
+/* each symlink the name passes through (its directory is where it could
+ * be switched) and the file it ends at */
+static int keep_hop(const struct path_step *s, void *arg)
+{
+	struct program *p = arg;
+	if (s->err)
+		return 0;	/* path_walk ends with it */
+	if (s->target)
+		return hop(p, s->entry, s->target) ? -ENOMEM : 0;
+	if (s->last && (hop(p, s->entry, NULL) || !(p->real = strdup(s->entry))))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Resolve name as the kernel does: p->hops and p->real.  0, or -errno. */
 static int walk(struct program *p, const char *name)
 {
-	char cur[2 * PATH_MAX + 2] = "", rest[2 * PATH_MAX + 2], next[2 * PATH_MAX + 2], entry[2 * PATH_MAX + 2];
-	int links = 0;
-	snprintf(rest, sizeof rest, "%s", name);
-	for (char *r = rest;;) {
-		while (*r == '/')
-			r++;
-		if (!*r)
-			return p->real ? 0 : -EISDIR;
-		size_t n = strcspn(r, "/");
-		char comp[NAME_MAX + 1];
-		if (n > NAME_MAX)
-			return -ENAMETOOLONG;
-		memcpy(comp, r, n);
-		comp[n] = 0;
-		r += n;
-		int last = !*r || !r[strspn(r, "/")];
-		if (!strcmp(comp, "."))
-			continue;
-		if (!strcmp(comp, "..")) {
-			char *cut = strrchr(cur, '/');
-			if (cut)
-				*cut = 0;
-			continue;
-		}
-		if ((size_t)snprintf(entry, sizeof entry, "%s/%s", cur, comp) >= PATH_MAX)
-			return -ENAMETOOLONG;
-		struct stat st;
-		if (lstat(entry, &st))
-			return -errno;
-		if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-			ssize_t t = readlink(entry, target, sizeof target - 1);
-			if (t <= 0 || ++links > 40)
-				return t <= 0 ? -errno : -ELOOP;
-			target[t] = 0;
-			if (hop(p, entry, target))
-				return -ENOMEM;
-			snprintf(next, sizeof next, "%s/%s", target, r);
-			snprintf(rest, sizeof rest, "%s", next);
-			r = rest;
-			if (target[0] == '/')
-				cur[0] = 0;
-			continue;
-		}
-		if (last) {
-			if (hop(p, entry, NULL) || !(p->real = strdup(entry)))
-				return -ENOMEM;
-			return 0;
-		}
-		if (!S_ISDIR(st.st_mode))
-			return -ENOTDIR;
-		snprintf(cur, sizeof cur, "%s", entry);
-	}
+	int e = path_walk(name, keep_hop, p);
+	return e ? e : p->real ? 0 : -EISDIR;
 }
 
 void program_locate(const char *prog, struct program *p)
@@ -257,10 +219,15 @@ void program_vet(const struct program *p)
 	if (b[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
 		die(EXIT_USAGE, "%s: not an x86_64 ELF program", path);
 	char interp[PATH_MAX];
-	int dynamic = find_interp(fd, &eh, interp, sizeof interp) >= 0;
+	int found = find_interp(fd, &eh, interp, sizeof interp);
 	close(fd);
-	if (!dynamic)
+	if (found < 0)
 		die(EXIT_USAGE, "%s: statically linked: no dynamic linking to save", path);
+	/* the kernel finds a relative one from the caller's directory: what
+	 * runs depends on where it is started (and, as root, on whose
+	 * directory that is) */
+	if (found > 0)
+		die(EXIT_USAGE, "%s: its interpreter (PT_INTERP) is not an absolute path: not captured", path);
 }
 
 int program_interp(const char *path, char *buf, size_t size)

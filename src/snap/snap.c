@@ -23,6 +23,7 @@
 #include "../image/format.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "../lib/pathwalk.h"
 #include "../lib/phase.h"
 #include "capture.h"
 #include "image_write.h"
@@ -68,49 +69,30 @@ static int same_program(const struct program *p, const struct capture *caps, int
 	return 0;
 }
 
-/* does resolving path, component by component, pass through entry (an
- * absolute path whose directories are resolved)? */
-static int passes(const char *path, const char *entry)
+/* an entry by the identity of its directory and its name, so that a
+ * second name for the directory (a bind mount, a hard-linked path) is
+ * the same place */
+struct place {
+	dev_t dev;
+	ino_t ino;
+	const char *name;
+	char hit[PATH_MAX];	/* the entry that is it */
+};
+
+static int is_place(const struct path_step *s, void *arg)
 {
-	char cur[2 * PATH_MAX + 2] = "", rest[2 * PATH_MAX + 2], next[2 * PATH_MAX + 2], at[2 * PATH_MAX + 2];
-	int links = 0;
-	if (path[0] != '/' && !getcwd(cur, PATH_MAX))
+	struct place *pl = arg;
+	const char *base = strrchr(s->entry, '/') + 1;
+	if (s->dir->st_dev != pl->dev || s->dir->st_ino != pl->ino || strcmp(base, pl->name))
 		return 0;
-	snprintf(rest, sizeof rest, "%s", path);
-	for (char *r = rest;;) {
-		while (*r == '/')
-			r++;
-		if (!*r)
-			return 0;
-		size_t len = strcspn(r, "/");
-		snprintf(at, sizeof at, "%s/%.*s", cur, (int)len, r);
-		r += len;
-		if (!strcmp(at + strlen(cur) + 1, "."))
-			continue;
-		if (!strcmp(at + strlen(cur) + 1, "..")) {
-			char *cut = strrchr(cur, '/');
-			if (cut)
-				*cut = 0;
-			continue;
-		}
-		if (!strcmp(at, entry))
-			return 1;
-		struct stat st;
-		char target[PATH_MAX];
-		ssize_t t;
-		if (lstat(at, &st))
-			return 0;
-		if (S_ISLNK(st.st_mode) && ++links <= 40 && (t = readlink(at, target, sizeof target - 1)) > 0) {
-			target[t] = 0;
-			snprintf(next, sizeof next, "%s/%s", target, r);
-			snprintf(rest, sizeof rest, "%s", next);
-			r = rest;
-			if (target[0] == '/')
-				cur[0] = 0;
-			continue;
-		}
-		snprintf(cur, sizeof cur, "%s", at);
-	}
+	snprintf(pl->hit, sizeof pl->hit, "%s", s->entry);
+	return 1;
+}
+
+/* does resolving path pass through the place, whether or not it exists? */
+static int passes(const char *path, struct place *pl)
+{
+	return path_walk(path, is_place, pl) == 1;
 }
 
 /* Where the image goes must not be a name the program's exec looked up
@@ -121,28 +103,30 @@ static int passes(const char *path, const char *entry)
  * ever */
 static void vet_target(const struct program *p, const struct capture *c, const char *out)
 {
-	char dir[PATH_MAX], *abs, entry[2 * PATH_MAX + 2];
-	const char *slash = strrchr(out, '/'), *name = slash ? slash + 1 : out;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(out, '/');
+	struct place pl = { .name = slash ? slash + 1 : out };
+	struct stat st;
 	snprintf(dir, sizeof dir, "%.*s", slash ? (slash == out ? 1 : (int)(slash - out)) : 1, slash ? out : ".");
-	if (!(abs = realpath(dir, NULL)))
+	if (stat(dir, &st))
 		return;	/* target_open says why */
-	snprintf(entry, sizeof entry, "%s/%s", strcmp(abs, "/") ? abs : "", name);
-	for (size_t i = 0; i < p->nhops; i++)
-		if (!strcmp(entry, p->hops[i].path))
-			die(EXIT_USAGE, "%s: that is %s%s: an image cannot take its program's place", out, p->hops[i].path,
-			    p->hops[i].target ? ", a link to the program" : "");
+	pl.dev = st.st_dev;
+	pl.ino = st.st_ino;
+	if (passes(p->name, &pl)) {
+		int link = 0;
+		for (size_t i = 0; i < p->nhops; i++)
+			link |= !strcmp(p->hops[i].path, pl.hit) && p->hops[i].target;
+		die(EXIT_USAGE, "%s: that is %s%s: an image cannot take its program's place", out, pl.hit,
+		    link ? ", a link to the program" : "");
+	}
 	for (size_t i = 0; i < c->ndeps; i++)
-		if (passes(c->deps[i].path, entry))
-			die(EXIT_USAGE, "%s: that is %s, which the program's exec looks up", out, c->deps[i].path);
-	for (size_t i = 0; i < c->ndeps; i++) {
-		char *d = c->deps[i].kind == IMD_DIR ? realpath(c->deps[i].path, NULL) : NULL;
-		int in_dir = d && !strcmp(d, abs);
-		free(d);
-		if (in_dir)
+		if (passes(c->deps[i].path, &pl))
+			die(EXIT_USAGE, "%s: that is %s, which the program's exec looks up", out, pl.hit);
+	for (size_t i = 0; i < c->ndeps; i++)
+		if (c->deps[i].kind == IMD_DIR && stat(c->deps[i].path, &st) == 0 && st.st_dev == pl.dev &&
+		    st.st_ino == pl.ino)
 			die(EXIT_USAGE, "%s: in %s, which the program's ld.so searches: the image would be stale at once",
 			    out, c->deps[i].path);
-	}
-	free(abs);
 }
 
 /* A file rewritten in place within the clock tick of its last change
