@@ -564,6 +564,7 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], int vi
 	}
 	pr.root_only = geteuid() == 0;
 	pr.pid = pid;
+	pr.via_ldso = via_ldso;
 	ptrace(PTRACE_SETOPTIONS, pid, NULL,
 	       (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP));
 	/* to the exec's SIGTRAP, past the filter's stop at the execve itself */

@@ -153,14 +153,16 @@ static int on_proc(const char *path)
 }
 
 /* through a file system whose answers change from run to run (/proc,
- * /sys) anywhere on its way (/proc/self/root/etc/x ends on another), or a
- * device; /proc/self/exe read as a link is the program itself */
-static int varies(const char *path, long nr)
+ * /sys) anywhere on its way (/proc/self/root/etc/x ends on another), or
+ * not a file whose contents stay (a device, a FIFO, a socket);
+ * /proc/self/exe read as a link is the program itself, where the capture
+ * runs it as exec'd (run as `ld.so PROGRAM`, it names ld.so) */
+static int varies(const struct probes *p, const char *path, long nr)
 {
 	struct stat st;
 	char prefix[PATH_MAX];
 	if ((nr == SYS_readlink || nr == SYS_readlinkat) && !strcmp(path, "/proc/self/exe"))
-		return 0;
+		return p->via_ldso;
 	if (path[0] != '/' && on_proc("."))
 		return 1;
 	for (const char *s = path + 1;; s++)
@@ -171,7 +173,7 @@ static int varies(const char *path, long nr)
 			if (!*s)
 				break;
 		}
-	return stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode));
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
 int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, char *why, size_t n)
@@ -181,7 +183,8 @@ int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, c
 	switch ((long)r->orig_rax) {
 	case SYS_open: path = r->rdi; writes = (r->rsi & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) != 0; break;
 	case SYS_openat: dirfd = r->rdi; path = r->rsi; writes = (r->rdx & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) != 0; break;
-	case SYS_openat2: dirfd = r->rdi; path = r->rsi; writes = 1; break;	/* how is a struct: not ld.so's */
+	case SYS_openat2:	/* its flags are in a struct: not ld.so's way */
+		return because(why, n, "ld.so, or code it ran, called openat2 before handing over: not captured");
 	case SYS_stat: case SYS_access: path = r->rdi; break;
 	case SYS_lstat: case SYS_readlink: path = r->rdi; nofollow = 1; break;
 	case SYS_readlinkat: dirfd = r->rdi; path = r->rsi; nofollow = 1; break;
@@ -210,7 +213,7 @@ int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, c
 		nofollow = 1;
 	if (buf[0] != '/' && (int)dirfd != AT_FDCWD)
 		return because(why, n, "ld.so looked up %s relative to a descriptor: not captured", buf);
-	if (varies(buf, (long)r->orig_rax))
+	if (varies(p, buf, (long)r->orig_rax))
 		return because(why, n, "ld.so, or code it ran, looked at %s before handing over: its answer changes "
 				       "from run to run; not captured", buf);
 	int opens = r->orig_rax == SYS_open || r->orig_rax == SYS_openat;

@@ -50,6 +50,7 @@ struct probes {
 				 * run another user's code (IFUNC resolvers run at
 				 * capture) */
 	pid_t pid;		/* the capture's child */
+	int via_ldso;		/* run as `ld.so PROGRAM`: /proc/self/exe names ld.so */
 	unsigned char fds[128];	/* the descriptors ld.so opened (a bit each, below 1024) */
 };
 

@@ -8,7 +8,7 @@
 # variables are refused; a program its user may not exec is not snapped,
 # and its image does not run it either.  From the issue 12 review.
 . "$(dirname "$0")/tap.sh"
-plan 18
+plan 21
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 755 "$TMP"
 cd "$TMP" || exit 1
@@ -57,6 +57,30 @@ resolver procroot "close(open(\"/proc/self/root/etc/hostname\", O_RDONLY))"
 "$RESIDENT" snap -o procroot.img ./procroot > /dev/null 2> e
 is "$?:$(grep -c 'looked at /proc/self/root/etc/hostname before handing over' e)" "4:1" \
 	"a resolver that reads a file through /proc/self/root: refused"
+# a FIFO looked at: what it gives differs from run to run (third review)
+mkfifo fifo
+resolver readfifo "close(open(\"$TMP/fifo\", O_RDONLY | O_NONBLOCK))"
+"$RESIDENT" snap -o readfifo.img ./readfifo > /dev/null 2> e
+is "$?:$(grep -c "looked at $TMP/fifo before handing over" e)" "4:1" "a resolver that opens a FIFO: refused"
+# /proc/self/exe read by a resolver names ld.so when captured as `ld.so
+# PROGRAM`: captured as exec'd instead, it names the program, as normally
+cat > exe.c <<EOF
+#include <stdio.h>
+#include <unistd.h>
+static char seen[256];
+static const char *impl(void) { return seen; }
+static void *resolve(void) { long n = readlink("/proc/self/exe", seen, 255); if (n > 0) seen[n] = 0; return (void *)impl; }
+const char *f(void) __attribute__((ifunc("resolve")));
+int main(void) { puts(f()); return 0; }
+EOF
+cc -fno-stack-protector -o exe exe.c
+"$RESIDENT" snap -o exe.img ./exe > /dev/null
+is "$?:$(RESIDENT_DEBUG=1 ./exe.img 2>&1)" "0:$TMP/exe" "a resolver that reads /proc/self/exe: the image gives the program's name, as a normal exec does"
+# a relative interpreter: the kernel finds it from the caller's directory
+printf 'int main(void) { return 0; }\n' > r0.c && cc -o relinterp r0.c -Wl,--dynamic-linker=lib/ld.so
+"$RESIDENT" snap -o relinterp.img ./relinterp > /dev/null 2> e
+is "$?:$(cat e)" "2:resident: $TMP/relinterp: its interpreter (PT_INTERP) is not an absolute path: not captured" \
+	"a program whose interpreter is a relative path: refused before anything runs"
 resolver quiet "(void)0"
 "$RESIDENT" snap -o quiet.img ./quiet > /dev/null && RESIDENT_DEBUG=1 ./quiet.img
 ok $? "a resolver that only chooses: captured, and the image restores"
