@@ -286,6 +286,13 @@ const char *img_check_dep(const struct img_header *h, uint32_t i, int *fd)
 			return d->kind == IMD_DIR ? "a directory ld.so searched is gone" : "a file it depends on is gone";
 		if (!same(d, &st))
 			return d->kind == IMD_DIR ? "a directory ld.so searched changed" : "a file it depends on changed";
+		/* a file ld.so reads (ld.so.cache, ld.so.preload) that this user
+		 * may not read: their ld.so goes without it (root's image of a
+		 * 0600 preload must not preload it for them); asked only where
+		 * the mode does not answer for everyone */
+		if (d->kind == IMD_FILE && (st.st_mode & 0444) != 0444 &&
+		    sys4(NR_faccessat2, AT_FDCWD, path, R_OK, AT_EACCESS) < 0)
+			return "a file it depends on is not readable by this user";
 		return 0;
 	case IMD_ABSENT:
 		return sys4(NR_newfstatat, AT_FDCWD, path, &st, 0) == 0 ? "a file ld.so did not find is there now" : 0;

@@ -32,7 +32,7 @@ enum {
 	NR_mprotect = 10, NR_munmap = 11, NR_pread64 = 17, NR_mremap = 25, NR_execve = 59,
 	NR_exit = 60, NR_capget = 125, NR_uname = 63, NR_prctl = 157, NR_arch_prctl = 158, NR_set_tid_address = 218,
 	NR_exit_group = 231, NR_newfstatat = 262, NR_set_robust_list = 273, NR_prlimit64 = 302,
-	NR_rseq = 334, NR_madvise = 28, NR_close_range = 436, NR_getrandom = 318, NR_access = 21, NR_readlink = 89,
+	NR_rseq = 334, NR_madvise = 28, NR_close_range = 436, NR_getrandom = 318, NR_access = 21, NR_faccessat2 = 439, NR_readlink = 89,
 };
 
 #define O_RDONLY 0
@@ -60,6 +60,7 @@ enum {
 #define AT_FDCWD (-100)
 #define R_OK 4
 #define X_OK 1
+#define AT_EACCESS 0x200	/* faccessat2: as the effective ids, as ld.so opens */
 
 /* struct stat of x86_64 */
 struct kstat {

@@ -9,7 +9,7 @@
 # Cases that touch /etc or /usr/lib run in a mount namespace of their own
 # (in_sandbox), so that the machine never sees them.
 . "$(dirname "$0")/tap.sh"
-plan 37
+plan 38
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 755 "$TMP"
 cd "$TMP" || exit 1
@@ -80,10 +80,16 @@ echo /usr/local/lib/libpre.so > /etc/ld.so.preload
 echo "5 $(SAY=1 ./main | tr '\n' ' ')$(SAY=1 RESIDENT_DEBUG=1 ./main.img 2>&1 | tr '\n' ' ')"
 rm /etc/ld.so.preload
 echo "6 $(RESIDENT_DEBUG=1 ./main.img 2>&1)"
+# root's ld.so.preload readable by root alone: nobody's exec goes without
+# it, and so must root's image run by nobody (third review)
+echo /usr/local/lib/libpre.so > /etc/ld.so.preload && chmod 600 /etc/ld.so.preload
+ASAN_OPTIONS=verify_asan_link_order=0 "$R" snap -o main.img ./main > /dev/null && chmod 755 "$W"
+N="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+echo "7 $(SAY=1 $N ./main | tr '\n' ' ')$(SAY=1 RESIDENT_DEBUG=1 $N ./main.img 2>&1 | tr '\n' ' ')"
 EOF
 W=$TMP R=$RESIDENT in_sandbox "$(cat sys.sh)" > sys.out 2> sys.err
 if [ $? = 77 ]; then
-	for i in 1 2 3 4 5 6; do skip "the system's library search (needs root for a mount namespace)"; done
+	for i in 1 2 3 4 5 6 7; do skip "the system's library search (needs root for a mount namespace)"; done
 else
 	is "$(sed -n 's/^1 //p' sys.out)" "system" "libfoo in /usr/lib, cached by ldconfig: the image restores"
 	is "$(sed -n 's/^2 //p' sys.out)" "system system" "an override in /usr/local/lib, no ldconfig: both still run the system one, the image restored"
@@ -92,6 +98,8 @@ else
 	is "$(sed -n 's/^5 //p' sys.out)" "preloaded override resident: ./main.img: a file ld.so did not find is there now (/etc/ld.so.preload): running $TMP/main preloaded override " \
 		"/etc/ld.so.preload appears: the image runs the program, preload and all"
 	is "$(sed -n 's/^6 //p' sys.out)" "override" "ld.so.preload gone again: the image restores"
+	is "$(sed -n 's/^7 //p' sys.out)" "override resident: ./main.img: a file it depends on is not readable by this user (/etc/ld.so.preload): running $TMP/main override " \
+		"root's image, a 0600 ld.so.preload, run by nobody: no preload, as nobody's exec"
 	[ -s sys.err ] && diag "$(head -5 sys.err)"
 fi
 
