@@ -47,24 +47,37 @@ int target_open(const char *path, struct target *t)
 	 * directory, which anyone may open, let any user block root's snaps) */
 	char lock[NAME_MAX + 64];
 	snprintf(lock, sizeof lock, ".%s.resident-lock", t->name);
+	/* Another user's file at that name (a group's shared directory, a
+	 * sticky one), or not a plain file (a symlink, a FIFO planted there):
+	 * not our lock, and not one to open; removed where we may (then we
+	 * could replace the image too), refused where we may not */
 	struct stat st;
 	for (int tries = 0;; tries++) {
-		t->lockfd = openat(t->dirfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-		if (t->lockfd < 0 || fstat(t->lockfd, &st) || !S_ISREG(st.st_mode)) {
-			int e = t->lockfd < 0 ? -errno : -EINVAL;
-			target_close(t);
-			return e;
-		}
-		if (st.st_uid == geteuid())
-			break;
-		/* another user's (a shared directory): theirs is not our lock;
-		 * replaced by ours where we may, refused where we may not */
-		close(t->lockfd);
-		t->lockfd = -1;
-		if (tries == 2 || unlinkat(t->dirfd, lock, 0)) {
+		if (tries == 3) {
 			target_close(t);
 			return -EPERM;
 		}
+		int there = fstatat(t->dirfd, lock, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		if (there && (!S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
+			if (unlinkat(t->dirfd, lock, 0) && errno != ENOENT) {
+				int e = -errno;
+				target_close(t);
+				return e;
+			}
+			continue;
+		}
+		t->lockfd = openat(t->dirfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+		if (t->lockfd < 0) {
+			if ((errno == EACCES && there) || errno == ELOOP || errno == ENXIO)
+				continue;	/* planted between the look and the open */
+			int e = -errno;
+			target_close(t);
+			return e;
+		}
+		if (fstat(t->lockfd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+			break;
+		close(t->lockfd);
+		t->lockfd = -1;
 	}
 	for (int i = 0; flock(t->lockfd, LOCK_EX | LOCK_NB); i++) {
 		if (errno != EWOULDBLOCK || i == 3000) {

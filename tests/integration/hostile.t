@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP root's tools against nobody's plants: run as root"
 	exit 0
 fi
-plan 53
+plan 54
 T=30	# seconds after which a run counts as hung
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 755 "$TMP"
@@ -159,6 +159,19 @@ sleep 0.5
 timeout 20 "$RESIDENT" snap -o "$TMP/proj/cat" /usr/bin/cat > /dev/null 2> "$TMP/err"
 is "$?:$(stat -c %U "$TMP/proj/.cat.resident-lock")" "0:root" "nobody's lock in a shared directory: root's snap replaces it, does not wait (124: it did)"
 kill $holder 2> /dev/null; wait $holder 2> /dev/null
+# the other way: a user of the group replaces another's 0600 lock; and in
+# a sticky directory, nobody's symlink or FIFO at root's lock name does not
+# block root (third review)
+setpriv --reuid=daemon --regid=4242 --clear-groups "$RESIDENT" snap -o "$TMP/proj/true" /usr/bin/true > /dev/null 2> "$TMP/err"
+r1=$?
+setpriv --reuid=nobody --regid=4242 --clear-groups "$RESIDENT" snap -o "$TMP/proj/true" /usr/bin/true > /dev/null 2>> "$TMP/err"
+r2=$?
+nobody ln -s "$TMP/victim" "$sticky/.lk1.resident-lock" && nobody mkfifo "$sticky/.lk2.resident-lock"
+timeout 20 "$RESIDENT" snap -o "$sticky/lk1" /usr/bin/true > /dev/null 2>> "$TMP/err"
+r3=$?
+timeout 20 "$RESIDENT" snap -o "$sticky/lk2" /usr/bin/true > /dev/null 2>> "$TMP/err"
+is "$r1:$r2:$r3:$?:$([ -e "$TMP/victim" ] && echo made)" "0:0:0:0:" \
+	"locks of others replaced: a group's member after another, root after nobody's symlink and FIFO ($(head -1 "$TMP/err"))"
 # an image of nobody's whose names lead to a FIFO and a device: root's
 # inspect and verify look at them (stat), they do not open them
 mkdir -m 755 "$TMP/alice" && chown nobody "$TMP/alice"
