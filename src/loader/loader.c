@@ -142,6 +142,48 @@ static void say(const char *const *parts)
 	sys3(NR_write, 2, line, n);
 }
 
+/* Would exec'ing path run an image: this one (put in its own program's
+ * place), another (whose program is this one), or either as the
+ * interpreter of a script put there?  Then the fallback would run images
+ * for ever; snap never makes an image of an image, so this is damage.
+ * Followed through "#!" lines as the kernel does, up to its 5 levels. */
+static int runs_an_image(const struct run *r, const char *path)
+{
+	char buf[256], next[256];
+	for (int depth = 0; depth < 5; depth++) {
+		long fd = sys3(NR_open, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+		if (fd < 0)
+			return 0;	/* not readable: the kernel's exec decides */
+		struct kstat st;
+		int self = sys2(NR_fstat, fd, &st) == 0 && st.st_dev == r->self_dev && st.st_ino == r->self_ino;
+		long n = sys4(NR_pread64, fd, buf, sizeof buf - 1, 0);
+		sys1(NR_close, fd);
+		if (self)
+			return 1;
+		if (n >= 16 && buf[0] == 0x7f && buf[1] == 'E' && buf[2] == 'L' && buf[3] == 'F') {
+			int mark = 1;
+			for (int i = 0; mark && i < 7; i++)
+				mark = buf[IMG_ELF_MARK_AT + i] == IMG_ELF_MARK[i];
+			return mark;
+		}
+		if (n < 3 || buf[0] != '#' || buf[1] != '!')
+			return 0;
+		buf[n] = 0;
+		long i = 2, k = 0;
+		while (buf[i] == ' ' || buf[i] == '\t')
+			i++;
+		while (buf[i] && buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && k < (long)sizeof next - 1)
+			next[k++] = buf[i++];
+		next[k] = 0;
+		if (!k)
+			return 0;
+		for (long j = 0; j <= k; j++)
+			buf[j] = next[j];
+		path = buf;
+	}
+	return 0;
+}
+
 /* the image cannot be used as it is: run the program the normal way, as
  * a shell would say it when that fails (127: not there, 126: not runnable) */
 __attribute__((noreturn)) static void fallback(struct run *r, const char *why)
@@ -158,25 +200,11 @@ __attribute__((noreturn)) static void fallback(struct run *r, const char *why)
 		say(m);
 		sys1(NR_exit_group, 127);
 	}
-	/* a program that is an image (this one, put in its own program's
-	 * place, or another whose program is this one) would run images for
-	 * ever: snap never makes an image of an image, so this is damage */
-	long pfd = sys3(NR_open, orig, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
-	if (pfd >= 0) {
-		struct kstat st;
-		unsigned char id[16];
-		int self = sys2(NR_fstat, pfd, &st) == 0 && st.st_dev == r->self_dev && st.st_ino == r->self_ino;
-		int image = sys4(NR_pread64, pfd, id, sizeof id, 0) == (long)sizeof id && id[0] == 0x7f &&
-			    id[1] == 'E' && id[2] == 'L' && id[3] == 'F';
-		for (int i = 0; image && i < 7; i++)
-			image = id[IMG_ELF_MARK_AT + i] == (unsigned char)IMG_ELF_MARK[i];
-		sys1(NR_close, pfd);
-		if (self || image) {
-			const char *m[] = { "resident: ", r->self, ": ", why, ": its program ", orig,
-					    " is an image: running nothing", 0 };
-			say(m);
-			sys1(NR_exit_group, 127);
-		}
+	if (runs_an_image(r, orig)) {
+		const char *m[] = { "resident: ", r->self, ": ", why, ": its program ", orig,
+				    " is an image: running nothing", 0 };
+		say(m);
+		sys1(NR_exit_group, 127);
 	}
 	int status;
 	const char *what = img_exec_failure(sys3(NR_execve, orig, r->argv, r->envp), &status);

@@ -8,7 +8,7 @@
 # exactly: a symlink switched between hard links of one program (a deploy)
 # changes $ORIGIN, and the image sees it.  From the issue 12 review.
 . "$(dirname "$0")/tap.sh"
-plan 14
+plan 16
 chmod 755 "$TMP"
 cd "$TMP" || exit 1
 cp /usr/bin/true prog && ln -s prog link
@@ -31,6 +31,15 @@ mv dep/libg.so dep/libg.so.1.0 && ln -s libg.so.1.0 dep/libg.so
 "$RESIDENT" snap -o dep/libg.so ./mg > /dev/null 2> e
 is "$?:$(readlink dep/libg.so):$(cat e)" "2:libg.so.1.0:resident: dep/libg.so: that is $TMP/dep/libg.so, which the program's exec looks up" \
 	"snap -o the symlink ld.so opens the library by: refused, the link kept"
+# the library's directory under a second name (a bind mount, root only)
+if [ "$(id -u)" = 0 ]; then
+	mkdir alias
+	unshare -m sh -c 'mount --bind dep alias && "$0" snap -o alias/libg.so.1.0 ./mg' "$RESIDENT" > /dev/null 2> e
+	is "$?:$(md5sum < dep/libg.so.1.0):$(cat e)" "2:$sum:resident: alias/libg.so.1.0: that is $TMP/dep/libg.so.1.0, which the program's exec looks up" \
+		"snap -o the library by a bind mount of its directory: refused, the library untouched"
+else
+	skip "a bind mount (needs root)"
+fi
 
 # the image directory's mirror: snapping a program of a sibling directory
 # after one of its neighbour's must not write through the link back
@@ -65,6 +74,12 @@ mkdir loop && cp /usr/bin/true loop/A && "$RESIDENT" snap -o loop/B "$TMP/loop/A
 timeout 10 loop/A > o 2> e
 is "$?:$(cat e)" "127:resident: loop/A: a file it depends on changed: its program $TMP/loop/prog is an image: running nothing" \
 	"two images each the other's program: exit 127, one line, no loop"
+# or its program a script whose interpreter is the image (third review)
+cp /usr/bin/true loop/S && "$RESIDENT" snap -o loop/S.img "$TMP/loop/S" > /dev/null &&
+	printf '#!%s\n' "$TMP/loop/S.img" > loop/S.new && chmod 755 loop/S.new && mv loop/S.new loop/S
+timeout 10 loop/S.img > o 2> e
+is "$?:$(cat e)" "127:resident: loop/S.img: a file it depends on changed: its program $TMP/loop/S is an image: running nothing" \
+	"its program a script run by the image itself: exit 127, one line, no loop"
 
 # the name followed as exec follows it: hard links of one program in two
 # releases, a symlink switched from one to the other
