@@ -9,9 +9,9 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 # the CLI, one folder per job, shared primitives (lib: errors and output,
 # proc: the one /proc reader)
-SRCS    := $(wildcard src/lib/*.c src/proc/*.c src/cost/*.c src/image/*.c src/snap/*.c src/bench/*.c src/cli/*.c)
+SRCS    := $(wildcard src/lib/*.c src/proc/*.c src/cost/*.c src/image/*.c src/snap/*.c src/enable/*.c src/refresh/*.c src/bench/*.c src/cli/*.c)
 LOADER_BLOB := build/loader/blob.o
-LIBSRCS := $(filter-out src/cli/main.c $(wildcard src/snap/*_main.c src/bench/*_main.c),$(SRCS))
+LIBSRCS := $(filter-out src/cli/main.c $(wildcard src/snap/*_main.c src/enable/*_main.c src/refresh/*_main.c src/bench/*_main.c),$(SRCS))
 
 all: resident
 
@@ -63,12 +63,24 @@ deps:
 demo: deps resident
 	sh scripts/demo.sh
 
+# the dpkg and apt hooks go to /etc whatever PREFIX is: dpkg and apt read
+# only there
+HOOKS = $(DESTDIR)/etc/apt/apt.conf.d/80resident $(DESTDIR)/etc/dpkg/dpkg.cfg.d/resident
+MANS  = $(notdir $(wildcard man/*.1))
+
 install: resident
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)/etc/apt/apt.conf.d $(DESTDIR)/etc/dpkg/dpkg.cfg.d
 	install -m 0755 resident $(DESTDIR)$(PREFIX)/bin/resident
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/apt-hook.in > $(DESTDIR)/etc/apt/apt.conf.d/80resident
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/dpkg-hook.in > $(DESTDIR)/etc/dpkg/dpkg.cfg.d/resident
+	chmod 0644 $(HOOKS)
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/resident $(HOOKS) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(MANS))
 
 clean:
 	rm -rf build resident
 
-.PHONY: all deps demo install clean
+.PHONY: all deps demo install uninstall clean

@@ -23,6 +23,9 @@ static const struct {
 	{ "inspect", cmd_inspect, "what an image holds, and whether it is current" },
 	{ "ls", cmd_ls, "the images in the image directory" },
 	{ "verify", cmd_verify, "read an image's saved pages back and check them" },
+	{ "enable", cmd_enable, "an image at a program's own path: every exec of it benefits" },
+	{ "disable", cmd_disable, "put an enabled program's original back" },
+	{ "refresh", cmd_refresh, "capture stale images again (after upgrades)" },
 	{ "bench", cmd_bench, "N instances of several commands side by side: memory and startup" },
 };
 

@@ -1,0 +1,23 @@
+/* dpkg.h: the package database, asked and told as Debian's tools are.
+ *
+ * A packaged file is moved aside with a diversion, so that dpkg installs
+ * later versions at the original's new name (and dpkg -V checks that file).
+ * With merged /usr, dpkg may know /usr/bin/true as /bin/true: the diversion
+ * must name the file as dpkg does. */
+#ifndef RESIDENT_DPKG_H
+#define RESIDENT_DPKG_H
+
+#include <stddef.h>
+
+/* the name dpkg knows path by (path itself, or its /bin, /sbin, /lib
+ * alias), in out: 1 packaged, 0 not (or no dpkg here) */
+int dpkg_owned(const char *path, char *out, size_t size);
+/* dpkg-divert --package resident --no-rename --divert TO --add NAME (and
+ * --remove): 0, or -1 with a reason */
+int dpkg_divert_add(const char *name, const char *to, char *why, size_t n);
+int dpkg_divert_remove(const char *name, char *why, size_t n);
+/* the diversion of name, if any, in out (its diverted-to name) and by
+ * whom ("resident", a package, or "" for a local one): 1, or 0 if none */
+int dpkg_diverted(const char *name, char *to, size_t tosize, char *by, size_t bysize);
+
+#endif
