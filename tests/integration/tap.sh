@@ -44,3 +44,18 @@ in_sandbox() {
 		done
 		exec sh -e -c "$1"' sh "$1"
 }
+# in_system_sandbox SCRIPT: as in_sandbox, with /usr, /etc and /var
+# overlays: packages installed, removed and diverted there (dpkg's database
+# in /var/lib/dpkg) are never seen by the machine.  77 where it cannot.
+in_system_sandbox() {
+	[ "$(id -u)" = 0 ] || return 77
+	mkdir -p "$TMP/sysbox"
+	SB=$TMP/sysbox unshare -m sh -c '
+		mount --make-rprivate /
+		for d in /usr /etc /var; do
+			n=$(echo "$d" | tr / _)
+			mkdir -p "$SB/up$n" "$SB/wk$n"
+			mount -t overlay overlay -o "lowerdir=$d,upperdir=$SB/up$n,workdir=$SB/wk$n" "$d"
+		done
+		exec sh -c "$1"' sh "$1"
+}

@@ -1,0 +1,86 @@
+#!/bin/sh
+# enable.t: images as a system facility, through package operations.  Two
+# versions of a throwaway package (tests/pkg), installed, enabled, upgraded
+# with and without the dpkg hook, reinstalled with apt, removed, purged,
+# installed again; then a real Debian package (jq, several libraries).  At
+# every step: what the program prints, whether its image restored, dpkg -V,
+# and what is left (files, diversions, entries).  All in a mount namespace
+# whose /usr, /etc and /var are overlays: the machine never sees it.
+. "$(dirname "$0")/tap.sh"
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP package operations: run as root"
+	exit 0
+fi
+plan 17
+top=$(cd "$(dirname "$0")/../.." && pwd)
+sh "$top/tests/pkg/build.sh" "$TMP" || exit 1
+cat > "$TMP/inner.sh" <<'EOF_INNER'
+cd "$TMP"
+say() { echo "$1 $2"; }
+run() { RESIDENT_DEBUG=2 resident-probe 2>&1 | tr '\n' ' '; }
+left() { # what enabling leaves: files beside the program, diversions, entries
+	echo "$(ls -A /usr/bin | grep 'resident-probe.') $(dpkg-divert --list | grep -c resident-probe) $(grep -c . /var/lib/resident/enabled 2> /dev/null)"
+}
+make -s -C "$top" install PREFIX=/usr/local > /dev/null
+dpkg -i resident-probe_1.deb > /dev/null
+say 1 "$(run)"
+"$R" enable resident-probe > /dev/null
+say 2 "$? $(run)"
+say 3 "$(dpkg -V resident-probe; echo $?) $(ls -A /usr/bin | grep resident-probe | tr '\n' ' ')"
+# version 2 with the hook turned off: the image falls back at once
+mv /etc/dpkg/dpkg.cfg.d/resident hook.off
+dpkg -i resident-probe_2.deb > /dev/null
+say 4 "$(run)"
+mv hook.off /etc/dpkg/dpkg.cfg.d/resident
+# with the hook: dpkg's post-invoke captures it again
+dpkg -i resident-probe_2.deb > hook.out 2>&1
+say 5 "$(run)"
+say 6 "$(grep -c 'resident-probe: captured again' hook.out) $(dpkg -V resident-probe; echo $?)"
+apt-get install -y --reinstall "$TMP/resident-probe_2.deb" > apt.out 2>&1
+say 7 "$? $(run)"
+say 8 "$(dpkg -V resident-probe; echo $?)"
+dpkg -r resident-probe > /dev/null
+say 9 "$(left) $(resident-probe 2>&1 | wc -l)"
+dpkg -i resident-probe_1.deb > /dev/null
+say 10 "$(run) $(left) $(dpkg -V resident-probe; echo $?)"
+"$R" enable /usr/bin/resident-probe > /dev/null && dpkg --purge resident-probe > /dev/null
+say 11 "$(left) $(test -e /usr/bin/resident-probe; echo $?)"
+dpkg -i resident-probe_1.deb > /dev/null && "$R" enable resident-probe > /dev/null && "$R" disable resident-probe > /dev/null
+say 12 "$(run) $(left) $(dpkg -V resident-probe; echo $?)"
+# a real package: jq and its libraries (libjq, libonig), reinstalled by apt
+"$R" enable jq > /dev/null
+say 13 "$? $(echo '{"a":1}' | RESIDENT_DEBUG=2 jq -c .a 2>&1 | tr '\n' ' ')"
+if apt-get install -y --reinstall jq > apt-jq.out 2>&1; then
+	say 14 "$(echo '{"a":1}' | RESIDENT_DEBUG=2 jq -c .a 2>&1 | tr '\n' ' ')$("$R" inspect /usr/bin/jq | sed -n 's/^state *//p')"
+else
+	say 14 "skip $(tail -1 apt-jq.out)"
+fi
+say 15 "$(dpkg -V jq; echo $?)"
+"$R" disable jq > /dev/null
+say 16 "$? $(ls -A /usr/bin | grep -c '^jq.') $(dpkg-divert --list | grep -c jq) $(dpkg -V jq; echo $?) $(echo '{"a":1}' | RESIDENT_DEBUG=2 jq -c .a 2>&1 | tr '\n' ' ')"
+EOF_INNER
+TMP=$TMP R=$RESIDENT top=$top in_system_sandbox ". $TMP/inner.sh" > "$TMP/out" 2> "$TMP/err"
+got() { sed -n "s/^$1 //p" "$TMP/out"; }
+P=/usr/bin/resident-probe
+is "$(got 1)" "resident-probe 1 " "version 1 installed: it runs"
+is "$(got 2)" "0 resident: $P: restored (layout 1) resident-probe 1 " "enable: every exec starts from the image"
+is "$(got 3)" "0 resident-probe resident-probe.resident-orig " "dpkg -V clean (it checks the diverted original); the original kept beside it"
+is "$(got 4)" "resident: $P: a file it depends on changed (/usr/lib/resident-probe/libprobe.so.1): running $P.resident-orig resident-probe 2 " \
+	"version 2 installed (hook off): it prints version 2 at once, by falling back"
+is "$(got 5)" "resident: $P: restored (layout 1) resident-probe 2 " "dpkg's post-invoke hook captured it again: version 2, restored"
+is "$(got 6)" "1 0" "the hook said so, and dpkg -V is clean"
+is "$(got 7)" "0 resident: $P: restored (layout 1) resident-probe 2 " "apt-get install --reinstall: restored"
+is "$(got 8)" "0" "dpkg -V clean after apt"
+is "$(got 9)" " 0 0 1" "dpkg -r: no image, original, diversion or entry left; the command is gone"
+is "$(got 10)" "resident-probe 1   0 0 0" "version 1 installed again: a plain program, nothing of resident's, dpkg -V clean"
+is "$(got 11)" " 0 0 1" "enabled, then dpkg --purge: nothing left"
+is "$(got 12)" "resident-probe 1   0 0 0" "enabled, disabled: the original back, nothing left, dpkg -V clean"
+is "$(got 13)" "0 resident: /usr/bin/jq: restored (layout 1) 1 " "jq enabled (libjq, libonig, libm, libc): restored"
+case "$(got 14)" in
+skip*) skip "apt-get install --reinstall jq: $(got 14)"; skip "apt-get install --reinstall jq";;
+*)	is "$(got 14)" "resident: /usr/bin/jq: restored (layout 1) 1 current" "apt-get install --reinstall jq: the hook captured it again, current"
+	ok 0 "(the reinstall ran)";;
+esac
+is "$(got 15)" "0" "dpkg -V jq clean"
+is "$(got 16)" "0 0 0 0 1 " "jq disabled: no diversion or original left, dpkg -V clean, the original runs"
+if [ -s "$TMP/err" ]; then diag "$(head -5 "$TMP/err")"; fi

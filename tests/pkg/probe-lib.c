@@ -1,0 +1,5 @@
+/* the throwaway package's library */
+const char *probe_version(void)
+{
+	return VERSION;
+}
