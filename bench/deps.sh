@@ -17,7 +17,7 @@ for i in 1 2 3 4 5; do
 	cc -O2 -shared -fPIC -DNAME=five$i -o $d/lib/libfive$i.so bench/five-lib.c
 done
 cc -O2 -o $d/five bench/five.c -L$d/lib -lfive1 -lfive2 -lfive3 -lfive4 -lfive5 -Wl,-rpath,'$ORIGIN/lib'
-cc -O2 -Wall -D_GNU_SOURCE -o $w/depcheck bench/depcheck.c src/image/verify.c src/image/read.c src/lib/err.c
+cc -O2 -Wall -D_GNU_SOURCE -o $w/depcheck bench/depcheck.c src/image/verify.c src/image/read.c src/proc/plainfile.c src/lib/err.c
 ./resident snap -o $d/five-now $d/five > /dev/null
 $w/depcheck $d/five-now 300
 old=$w/rev-$rev
