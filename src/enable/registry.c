@@ -38,18 +38,16 @@ static int parse(struct registry *r, FILE *f, char *why, size_t n)
 	return ferror(f) ? because(why, n, "%s/enabled: %s", r->dir, strerror(errno)) : 0;
 }
 
-int registry_open(struct registry *r, char *why, size_t n)
+static void init(struct registry *r)
 {
 	memset(r, 0, sizeof *r);
 	r->lockfd = -1;
 	snprintf(r->dir, sizeof r->dir, "%s", state_dir());
-	if (mkdir(r->dir, 0755) && errno != EEXIST)
-		return because(why, n, "%s: %s", r->dir, strerror(errno));
+}
+
+static int load(struct registry *r, char *why, size_t n)
+{
 	char p[PATH_MAX + 16];
-	snprintf(p, sizeof p, "%s/lock", r->dir);
-	r->lockfd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (r->lockfd < 0 || flock(r->lockfd, LOCK_EX))
-		return because(why, n, "%s: %s", p, strerror(errno));
 	snprintf(p, sizeof p, "%s/enabled", r->dir);
 	FILE *f = fopen(p, "re");
 	if (!f)
@@ -57,6 +55,25 @@ int registry_open(struct registry *r, char *why, size_t n)
 	int rc = parse(r, f, why, n);
 	fclose(f);
 	return rc;
+}
+
+int registry_open(struct registry *r, char *why, size_t n)
+{
+	init(r);
+	if (mkdir(r->dir, 0755) && errno != EEXIST)
+		return because(why, n, "%s: %s", r->dir, strerror(errno));
+	char p[PATH_MAX + 16];
+	snprintf(p, sizeof p, "%s/lock", r->dir);
+	r->lockfd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (r->lockfd < 0 || flock(r->lockfd, LOCK_EX))
+		return because(why, n, "%s: %s", p, strerror(errno));
+	return load(r, why, n);
+}
+
+int registry_read(struct registry *r, char *why, size_t n)
+{
+	init(r);
+	return load(r, why, n);
 }
 
 int registry_save(struct registry *r, char *why, size_t n)

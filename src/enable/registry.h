@@ -31,8 +31,10 @@ struct registry {
 };
 
 /* lock the state directory (made 0755 if missing) and read the list; 0, or
- * -1 with a one-line reason */
+ * -1 with a one-line reason.  Read only (ls, any user): no lock, nothing
+ * made; the list is written whole, so it reads whole */
 int registry_open(struct registry *r, char *why, size_t n);
+int registry_read(struct registry *r, char *why, size_t n);
 /* write the list as it is now: 0, or -1 with a reason */
 int registry_save(struct registry *r, char *why, size_t n);
 void registry_close(struct registry *r);

@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP package operations: run as root"
 	exit 0
 fi
-plan 17
+plan 22
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sh "$top/tests/pkg/build.sh" "$TMP" || exit 1
 cat > "$TMP/inner.sh" <<'EOF_INNER'
@@ -58,6 +58,22 @@ fi
 say 15 "$(dpkg -V jq; echo $?)"
 "$R" disable jq > /dev/null
 say 16 "$? $(ls -A /usr/bin | grep -c '^jq.') $(dpkg-divert --list | grep -c jq) $(dpkg -V jq; echo $?) $(echo '{"a":1}' | RESIDENT_DEBUG=2 jq -c .a 2>&1 | tr '\n' ' ')"
+# what /proc/PID/exe names for an enabled program: its own path (the image
+# there), so tools that look for it by path or name find it.  sleep is
+# /bin/sleep to dpkg (merged /usr): the diversion must name it so
+"$R" enable sleep > /dev/null
+say 17 "$? $(dpkg-divert --list | grep -c 'diversion of /bin/sleep to /bin/sleep.resident-orig by resident')"
+start-stop-daemon --start --background --make-pidfile --pidfile s.pid --exec /usr/bin/sleep -- 300
+sleep 0.5
+pid=$(cat s.pid)
+say 18 "$(readlink /proc/$pid/exe) $(pidof sleep | tr ' ' '\n' | grep -cx "$pid")"
+start-stop-daemon --stop --quiet --retry 5 --pidfile s.pid --exec /usr/bin/sleep
+alive() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -c1)" != Z ]; }
+say 19 "$? $(alive "$pid"; echo $?)"
+"$R" ls --enabled --json > ls.json
+say 20 "$(jq -c '[.programs[] | [.path, .state, .diverted]]' ls.json)"
+"$R" disable --all > /dev/null
+say 21 "$? $(dpkg-divert --list | grep -c resident) $(ls /usr/bin | grep -c resident-orig) $(dpkg -V coreutils; echo $?)"
 EOF_INNER
 TMP=$TMP R=$RESIDENT top=$top in_system_sandbox ". $TMP/inner.sh" > "$TMP/out" 2> "$TMP/err"
 got() { sed -n "s/^$1 //p" "$TMP/out"; }
@@ -83,4 +99,9 @@ skip*) skip "apt-get install --reinstall jq: $(got 14)"; skip "apt-get install -
 esac
 is "$(got 15)" "0" "dpkg -V jq clean"
 is "$(got 16)" "0 0 0 0 1 " "jq disabled: no diversion or original left, dpkg -V clean, the original runs"
+is "$(got 17)" "0 1" "sleep enabled: dpkg knows it as /bin/sleep, and that name is diverted"
+is "$(got 18)" "/usr/bin/sleep 1" "started by start-stop-daemon --exec: restored (a fallback would name sleep.resident-orig), /proc/PID/exe names /usr/bin/sleep, pidof finds it"
+is "$(got 19)" "0 1" "start-stop-daemon --stop --exec /usr/bin/sleep finds it and stops it"
+is "$(got 20)" '[["/usr/bin/sleep","current","/bin/sleep"]]' "ls --enabled --json: the program, its state, the name diverted"
+is "$(got 21)" "0 0 0 0" "disable --all: no diversion, no original left, dpkg -V coreutils clean"
 if [ -s "$TMP/err" ]; then diag "$(head -5 "$TMP/err")"; fi
