@@ -178,7 +178,8 @@ enum refreshed refresh_entry(struct registry *r, struct enabled *e, char *why, s
 			return REFRESH_FAILED;
 		return REFRESH_REMOVED;
 	}
-	if (lstat(path, &sp) == 0 && !same_file(&sp, &so)) {
+	int half = lstat(path, &sp) == 0 && same_file(&sp, &so);
+	if (lstat(path, &sp) == 0 && !half) {
 		struct image im;
 		char w[256];
 		if (image_open(path, &im, w, sizeof w)) {
@@ -196,7 +197,8 @@ enum refreshed refresh_entry(struct registry *r, struct enabled *e, char *why, s
 		if (current)
 			return REFRESH_CURRENT;
 	}
-	if (snap_child(e->orig, path, 0, 0, why, n))
+	/* half enabled (a run killed after its link): twice, as enable does */
+	if (snap_child(e->orig, path, 0, 0, why, n) || (half && snap_child(e->orig, path, 0, 0, why, n)))
 		return REFRESH_FAILED;
 	remove_lock(path);
 	return REFRESH_SNAPPED;

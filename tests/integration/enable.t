@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP package operations: run as root"
 	exit 0
 fi
-plan 22
+plan 31
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sh "$top/tests/pkg/build.sh" "$TMP" || exit 1
 cat > "$TMP/inner.sh" <<'EOF_INNER'
@@ -104,4 +104,63 @@ is "$(got 18)" "/usr/bin/sleep 1" "started by start-stop-daemon --exec: restored
 is "$(got 19)" "0 1" "start-stop-daemon --stop --exec /usr/bin/sleep finds it and stops it"
 is "$(got 20)" '[["/usr/bin/sleep","current","/bin/sleep"]]' "ls --enabled --json: the program, its state, the name diverted"
 is "$(got 21)" "0 0 0 0" "disable --all: no diversion, no original left, dpkg -V coreutils clean"
+
+# not packaged, refused, failed, half done, as another user
+cat > "$TMP/inner2.sh" <<'EOF_INNER'
+cd "$TMP"
+say() { echo "$1 $2"; }
+id() { stat -c '%i %a %U %G %s %Y' "$1"; }
+left() { echo "$(ls -A /usr/local/bin | grep -c 'resident-') $(grep -c . /var/lib/resident/enabled 2> /dev/null)"; }
+cp /usr/bin/true /usr/local/bin/mytrue && chmod 0751 /usr/local/bin/mytrue && chgrp daemon /usr/local/bin/mytrue
+before=$(id /usr/local/bin/mytrue)
+"$R" enable /usr/local/bin/mytrue > out1
+say 1 "$? $(cat out1) $(dpkg-divert --list | grep -c mytrue) $(RESIDENT_DEBUG=2 mytrue 2>&1)"
+"$R" enable mytrue > out2
+say 2 "$? $(cat out2)"
+"$R" disable mytrue > /dev/null
+say 3 "$? $(left) $([ "$(id /usr/local/bin/mytrue)" = "$before" ] && echo same)"
+# a static program: refused, nothing changed
+cp /usr/bin/true /usr/local/bin/st && printf 'int main(void) { return 0; }\n' > st.c && cc -static -o /usr/local/bin/st st.c 2> /dev/null || cp "$(command -v busybox || echo /bin/true)" /usr/local/bin/st
+before=$(id /usr/local/bin/st)
+"$R" enable /usr/local/bin/st > /dev/null 2> e3
+say 4 "$? $(wc -l < e3) $(left) $([ "$(id /usr/local/bin/st)" = "$before" ] && echo same)"
+# a capture that fails (a resolver that asks for its uid): undone
+cat > r.c <<'EOF'
+#include <unistd.h>
+static int impl(void) { return 0; }
+static void *resolve(void) { if (getuid() == 12345) (void)0; return (void *)impl; }
+int f(void) __attribute__((ifunc("resolve")));
+int main(void) { return f(); }
+EOF
+cc -o /usr/local/bin/uidres r.c
+before=$(id /usr/local/bin/uidres)
+"$R" enable /usr/local/bin/uidres > /dev/null 2> e4
+say 5 "$? $(wc -l < e4) $(left) $([ "$(id /usr/local/bin/uidres)" = "$before" ] && echo same)"
+# killed after its first step (the entry and the second name made): refresh
+# finishes it, or disable undoes it
+ln /usr/local/bin/mytrue /usr/local/bin/mytrue.resident-orig
+mkdir -p /var/lib/resident && printf '/usr/local/bin/mytrue\t/usr/local/bin/mytrue.resident-orig\t-\n' > /var/lib/resident/enabled
+"$R" refresh --enabled > out6
+say 6 "$? $(cat out6) $("$R" inspect /usr/local/bin/mytrue | sed -n 's/^state *//p')"
+ln -f /usr/local/bin/mytrue.resident-orig /usr/local/bin/mytrue
+"$R" disable /usr/local/bin/mytrue > /dev/null
+say 7 "$? $(left) $("$R" ls --enabled)"
+# as another user: refused in one line
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$R" enable /usr/local/bin/mytrue > /dev/null 2> e8
+say 8 "$? $(cat e8)"
+"$R" disable /usr/local/bin/mytrue > /dev/null 2> e9
+say 9 "$? $(cat e9)"
+EOF_INNER
+TMP=$TMP R=$RESIDENT in_system_sandbox ". $TMP/inner2.sh" > "$TMP/out" 2> "$TMP/err2"
+is "$(got 1)" "0 /usr/local/bin/mytrue: enabled 0 resident: /usr/local/bin/mytrue: restored (layout 1)" \
+	"a program no package owns: moved aside (no diversion), restored"
+is "$(got 2)" "0 mytrue: enabled already" "enabled twice: said so, exit 0"
+is "$(got 3)" "0 0 0 same" "disabled: the very original back (inode, mode 0751, owner, group, size, mtime), nothing left"
+is "$(got 4)" "2 1 0 0 same" "a static program: refused in one line, exit 2, nothing changed"
+is "$(got 5)" "4 1 0 0 same" "a capture that fails: exit 4, one line, the program as it was, nothing left"
+is "$(got 6)" "0 /usr/local/bin/mytrue: captured again current" "half enabled (killed after its first step): refresh finishes it"
+is "$(got 7)" "0 0 0 no programs enabled" "half enabled: disable undoes it"
+is "$(got 8)" "2 resident: enable: needs root (it replaces files of the system)" "enable as nobody: one line, exit 2"
+is "$(got 9)" "2 resident: /usr/local/bin/mytrue: not enabled" "disable of a program not enabled: one line, exit 2"
+if [ -s "$TMP/err2" ]; then diag "$(head -5 "$TMP/err2")"; fi
 if [ -s "$TMP/err" ]; then diag "$(head -5 "$TMP/err")"; fi
