@@ -9,9 +9,9 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 # the CLI, one folder per job, shared primitives (lib: errors and output,
 # proc: the one /proc reader)
-SRCS    := $(wildcard src/lib/*.c src/proc/*.c src/cost/*.c src/image/*.c src/snap/*.c src/enable/*.c src/refresh/*.c src/bench/*.c src/cli/*.c)
+SRCS    := $(wildcard src/lib/*.c src/proc/*.c src/cost/*.c src/image/*.c src/snap/*.c src/enable/*.c src/refresh/*.c src/doctor/*.c src/bench/*.c src/cli/*.c)
 LOADER_BLOB := build/loader/blob.o
-LIBSRCS := $(filter-out src/cli/main.c $(wildcard src/snap/*_main.c src/enable/*_main.c src/refresh/*_main.c src/bench/*_main.c),$(SRCS))
+LIBSRCS := $(filter-out src/cli/main.c $(wildcard src/snap/*_main.c src/enable/*_main.c src/refresh/*_main.c src/doctor/*_main.c src/bench/*_main.c),$(SRCS))
 
 all: resident
 

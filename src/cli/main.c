@@ -26,6 +26,7 @@ static const struct {
 	{ "enable", cmd_enable, "an image at a program's own path: every exec of it benefits" },
 	{ "disable", cmd_disable, "put an enabled program's original back" },
 	{ "refresh", cmd_refresh, "capture stale images again (after upgrades)" },
+	{ "doctor", cmd_doctor, "check the enabled programs as dpkg and the loader would" },
 	{ "bench", cmd_bench, "N instances of several commands side by side: memory and startup" },
 };
 

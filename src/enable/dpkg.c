@@ -144,3 +144,85 @@ int dpkg_diverted(const char *name, char *to, size_t tosize, char *by, size_t by
 	snprintf(by, bysize, "%s", strcmp(out, "LOCAL") ? out : "");
 	return 1;
 }
+
+int dpkg_package(const char *name, char *out, size_t size)
+{
+	char buf[4096], err[256];
+	char *argv[] = { "dpkg-query", "-S", (char *)name, NULL };
+	if (run(argv, buf, sizeof buf, err, sizeof err) != 0)
+		return 0;
+	for (char *l = buf; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		char *colon = strstr(l, ": ");
+		if (strncmp(l, "diversion by ", 13) && colon) {
+			size_t k = strcspn(l, ",:");	/* the first of "a, b: path" */
+			snprintf(out, size, "%.*s", (int)k, l);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int dpkg_verify(const char *pkg, char *why, size_t n)
+{
+	char out[4096], err[512];
+	char *argv[] = { "dpkg", "--verify", (char *)pkg, NULL };
+	int st = run(argv, out, sizeof out, err, sizeof err);
+	out[strcspn(out, "\n")] = 0;
+	if (st == 0 && !out[0])
+		return 0;
+	err[strcspn(err, "\n")] = 0;
+	return because(why, n, "%s", out[0] ? out : err[0] ? err : "dpkg --verify failed");
+}
+
+void dpkg_resident_diversions(void (*fn)(const char *from, const char *to, void *arg), void *arg)
+{
+	static char out[1 << 16];
+	char err[256];
+	char *argv[] = { "dpkg-divert", "--list", NULL };
+	if (run(argv, out, sizeof out, err, sizeof err) != 0)
+		return;
+	/* "diversion of FROM to TO by resident" */
+	for (char *l = out; *l;) {
+		char *end = strchr(l, '\n');
+		if (end)
+			*end = 0;
+		size_t len = strlen(l);
+		const char *tail = " by resident";
+		char *to = strstr(l, " to ");
+		if (!strncmp(l, "diversion of ", 13) && to && len > strlen(tail) &&
+		    !strcmp(l + len - strlen(tail), tail)) {
+			l[len - strlen(tail)] = 0;
+			*to = 0;
+			fn(l + 13, to + 4, arg);
+		}
+		if (!end)
+			break;
+		l = end + 1;
+	}
+}
+
+int dpkg_md5_matches(const char *pkg, const char *name, const char *file)
+{
+	char list[PATH_MAX], line[PATH_MAX + 64], want[33] = "", out[256], err[256];
+	FILE *f = NULL;
+	const char *arch[] = { "", ":amd64", ":all" };
+	for (size_t i = 0; !f && i < sizeof arch / sizeof arch[0]; i++) {
+		snprintf(list, sizeof list, "/var/lib/dpkg/info/%s%s.md5sums", pkg, arch[i]);
+		f = fopen(list, "re");
+	}
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		/* "HASH  usr/bin/jq" */
+		if (strlen(line) > 34 && !strcmp(line + 34, name + 1)) {
+			snprintf(want, sizeof want, "%.32s", line);
+			break;
+		}
+	}
+	fclose(f);
+	char *argv[] = { "md5sum", (char *)file, NULL };
+	if (!want[0] || run(argv, out, sizeof out, err, sizeof err) != 0)
+		return -1;
+	return !strncmp(out, want, 32);
+}

@@ -20,4 +20,15 @@ int dpkg_divert_remove(const char *name, char *why, size_t n);
  * whom ("resident", a package, or "" for a local one): 1, or 0 if none */
 int dpkg_diverted(const char *name, char *to, size_t tosize, char *by, size_t bysize);
 
+/* the package that owns name (as dpkg knows it), in out: 1, or 0 */
+int dpkg_package(const char *name, char *out, size_t size);
+/* dpkg --verify PKG: 0 clean, else its first complaint in why; -1 */
+int dpkg_verify(const char *pkg, char *why, size_t n);
+/* does file's content match what package pkg installed as name (its
+ * md5sums entry, as debsums checks; dpkg --verify skips a diverted file)?
+ * 1 yes, 0 no, -1 cannot tell */
+int dpkg_md5_matches(const char *pkg, const char *name, const char *file);
+/* each diversion made by package "resident": fn(from, to, arg) */
+void dpkg_resident_diversions(void (*fn)(const char *from, const char *to, void *arg), void *arg);
+
 #endif

@@ -26,7 +26,7 @@ static const char enable_text[] =
 	"The original is kept beside it as PROGRAM" ENABLE_SUFFIX ", where the image\n"
 	"falls back whenever anything a normal exec would look at changed; a file a\n"
 	"Debian package owns is moved there with dpkg-divert, so that dpkg installs\n"
-	"later versions there (and dpkg -V checks it). The image replaces the\n"
+	"later versions there (resident doctor checks it). The image replaces the\n"
 	"program in one rename: no exec finds the path missing. Needs root.\n"
 	"\n"
 	"      --layouts K  K captures per image (see resident snap)\n"

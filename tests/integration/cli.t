@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli.t: help, usage errors, exit statuses of the command line itself.
 . "$(dirname "$0")/tap.sh"
-plan 36
+plan 37
 "$RESIDENT" help > "$TMP/out"; ok $? "resident help exits 0"
 grep -q '^  cost ' "$TMP/out"; ok $? "help lists cost"
 "$RESIDENT" cost --help > "$TMP/out"; ok $? "resident cost --help exits 0"
@@ -37,7 +37,7 @@ make -s -C "$top" install DESTDIR="$TMP/inst" PREFIX=/usr > /dev/null 2>&1; ok $
 test -x "$TMP/inst/usr/bin/resident" && "$TMP/inst/usr/bin/resident" version > /dev/null; ok $? "installed binary runs"
 test -f "$TMP/inst/usr/share/man/man1/resident.1" -a -f "$TMP/inst/usr/share/man/man1/resident-cost.1"
 ok $? "man pages installed"
-for m in snap check inspect ls bench verify enable refresh; do
+for m in snap check inspect ls bench verify enable refresh doctor; do
 	groff -man -Tutf8 -ww "$man/resident-$m.1" 2>&1 > /dev/null | grep -q . ; ok $((! $?)) "resident-$m.1 renders without warnings"
 done
 # the build as the README promises it: make demo installs what it needs

@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP package operations: run as root"
 	exit 0
 fi
-plan 31
+plan 36
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sh "$top/tests/pkg/build.sh" "$TMP" || exit 1
 cat > "$TMP/inner.sh" <<'EOF_INNER'
@@ -26,7 +26,7 @@ dpkg -i resident-probe_1.deb > /dev/null
 say 1 "$(run)"
 "$R" enable resident-probe > /dev/null
 say 2 "$? $(run)"
-say 3 "$(dpkg -V resident-probe; echo $?) $(ls -A /usr/bin | grep resident-probe | tr '\n' ' ')"
+say 3 "$(dpkg -V resident-probe; echo $?) $(ls -A /usr/bin | grep resident-probe | tr '\n' ' ')$("$R" doctor)"
 # version 2 with the hook turned off: the image falls back at once
 mv /etc/dpkg/dpkg.cfg.d/resident hook.off
 dpkg -i resident-probe_2.deb > /dev/null
@@ -38,7 +38,7 @@ say 5 "$(run)"
 say 6 "$(grep -c 'resident-probe: captured again' hook.out) $(dpkg -V resident-probe; echo $?)"
 apt-get install -y --reinstall "$TMP/resident-probe_2.deb" > apt.out 2>&1
 say 7 "$? $(run)"
-say 8 "$(dpkg -V resident-probe; echo $?)"
+say 8 "$(dpkg -V resident-probe; echo $?) $("$R" doctor)"
 dpkg -r resident-probe > /dev/null
 say 9 "$(left) $(resident-probe 2>&1 | wc -l)"
 dpkg -i resident-probe_1.deb > /dev/null
@@ -58,6 +58,21 @@ fi
 say 15 "$(dpkg -V jq; echo $?)"
 "$R" disable jq > /dev/null
 say 16 "$? $(ls -A /usr/bin | grep -c '^jq.') $(dpkg-divert --list | grep -c jq) $(dpkg -V jq; echo $?) $(echo '{"a":1}' | RESIDENT_DEBUG=2 jq -c .a 2>&1 | tr '\n' ' ')"
+# doctor: as dpkg and the loader would see it
+"$R" enable resident-probe > /dev/null
+say 22 "$("$R" doctor; echo $?)" | tr '\n' ' '; echo
+dpkg-divert --quiet --package resident --no-rename --remove /usr/bin/resident-probe
+say 23 "$("$R" doctor | grep -c 'its diversion is gone or changed: dpkg would write over the image: resident disable, then resident enable') $("$R" doctor > /dev/null; echo $?)"
+dpkg-divert --quiet --package resident --no-rename --divert /usr/bin/resident-probe.resident-orig --add /usr/bin/resident-probe
+echo >> /usr/bin/resident-probe.resident-orig
+say 24 "$("$R" doctor | grep -c '^/usr/bin/resident-probe: /usr/bin/resident-probe.resident-orig is not what resident-probe installed: apt-get install --reinstall of the package$') $("$R" doctor | grep -c '^/usr/bin/resident-probe: stale')"
+rm /usr/bin/resident-probe.resident-orig
+say 26 "$("$R" doctor | grep -c '^/usr/bin/resident-probe: its original is gone: resident refresh')"
+"$R" refresh --enabled -q > /dev/null
+dpkg-divert --quiet --package resident --no-rename --divert /usr/bin/nothing.resident-orig --add /usr/bin/nothing
+say 25 "$("$R" doctor | tr '\n' ' ')"
+dpkg-divert --quiet --package resident --no-rename --remove /usr/bin/nothing
+dpkg -r resident-probe > /dev/null 2>&1
 # what /proc/PID/exe names for an enabled program: its own path (the image
 # there), so tools that look for it by path or name find it.  sleep is
 # /bin/sleep to dpkg (merged /usr): the diversion must name it so
@@ -80,13 +95,14 @@ got() { sed -n "s/^$1 //p" "$TMP/out"; }
 P=/usr/bin/resident-probe
 is "$(got 1)" "resident-probe 1 " "version 1 installed: it runs"
 is "$(got 2)" "0 resident: $P: restored (layout 1) resident-probe 1 " "enable: every exec starts from the image"
-is "$(got 3)" "0 resident-probe resident-probe.resident-orig " "dpkg -V clean (it checks the diverted original); the original kept beside it"
+is "$(got 3)" "0 resident-probe resident-probe.resident-orig 1 enabled, all well" \
+	"dpkg -V clean; the original kept beside it, as its package installed it (doctor checks it against the md5sums: dpkg -V passes a diverted file by)"
 is "$(got 4)" "resident: $P: a file it depends on changed (/usr/lib/resident-probe/libprobe.so.1): running $P.resident-orig resident-probe 2 " \
 	"version 2 installed (hook off): it prints version 2 at once, by falling back"
 is "$(got 5)" "resident: $P: restored (layout 1) resident-probe 2 " "dpkg's post-invoke hook captured it again: version 2, restored"
 is "$(got 6)" "1 0" "the hook said so, and dpkg -V is clean"
 is "$(got 7)" "0 resident: $P: restored (layout 1) resident-probe 2 " "apt-get install --reinstall: restored"
-is "$(got 8)" "0" "dpkg -V clean after apt"
+is "$(got 8)" "0 1 enabled, all well" "dpkg -V and doctor clean after apt"
 is "$(got 9)" " 0 0 1" "dpkg -r: no image, original, diversion or entry left; the command is gone"
 is "$(got 10)" "resident-probe 1   0 0 0" "version 1 installed again: a plain program, nothing of resident's, dpkg -V clean"
 is "$(got 11)" " 0 0 1" "enabled, then dpkg --purge: nothing left"
@@ -99,6 +115,12 @@ skip*) skip "apt-get install --reinstall jq: $(got 14)"; skip "apt-get install -
 esac
 is "$(got 15)" "0" "dpkg -V jq clean"
 is "$(got 16)" "0 0 0 0 1 " "jq disabled: no diversion or original left, dpkg -V clean, the original runs"
+is "$(got 22)" "1 enabled, all well 0 " "doctor: all well, exit 0"
+is "$(got 23)" "1 1" "doctor: a diversion removed behind resident's back, and what to do; exit 1"
+is "$(got 24)" "1 1" "doctor: the original's bytes changed: not what its package installed (dpkg --verify passes a diverted file by), and the image stale"
+is "$(got 26)" "1" "doctor: the original deleted: says so, and what to do"
+is "$(got 25)" "/usr/bin/nothing: a diversion of resident's with no enabled program: dpkg-divert --package resident --no-rename --remove /usr/bin/nothing (after moving /usr/bin/nothing.resident-orig back) 0 enabled, see above " \
+	"doctor: a diversion of resident's that points nowhere"
 is "$(got 17)" "0 1" "sleep enabled: dpkg knows it as /bin/sleep, and that name is diverted"
 is "$(got 18)" "/usr/bin/sleep 1" "started by start-stop-daemon --exec: restored (a fallback would name sleep.resident-orig), /proc/PID/exe names /usr/bin/sleep, pidof finds it"
 is "$(got 19)" "0 1" "start-stop-daemon --stop --exec /usr/bin/sleep finds it and stops it"
