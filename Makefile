@@ -73,12 +73,15 @@ install: resident
 		$(DESTDIR)/etc/apt/apt.conf.d $(DESTDIR)/etc/dpkg/dpkg.cfg.d
 	install -m 0755 resident $(DESTDIR)$(PREFIX)/bin/resident
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 data/bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/apt-hook.in > $(DESTDIR)/etc/apt/apt.conf.d/80resident
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/dpkg-hook.in > $(DESTDIR)/etc/dpkg/dpkg.cfg.d/resident
 	chmod 0644 $(HOOKS)
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/resident $(HOOKS) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(MANS))
+	rm -f $(DESTDIR)$(PREFIX)/bin/resident $(HOOKS) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(MANS)) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident
 
 clean:
 	rm -rf build resident

@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli.t: help, usage errors, exit statuses of the command line itself.
 . "$(dirname "$0")/tap.sh"
-plan 37
+plan 40
 "$RESIDENT" help > "$TMP/out"; ok $? "resident help exits 0"
 grep -q '^  cost ' "$TMP/out"; ok $? "help lists cost"
 "$RESIDENT" cost --help > "$TMP/out"; ok $? "resident cost --help exits 0"
@@ -37,6 +37,15 @@ make -s -C "$top" install DESTDIR="$TMP/inst" PREFIX=/usr > /dev/null 2>&1; ok $
 test -x "$TMP/inst/usr/bin/resident" && "$TMP/inst/usr/bin/resident" version > /dev/null; ok $? "installed binary runs"
 test -f "$TMP/inst/usr/share/man/man1/resident.1" -a -f "$TMP/inst/usr/share/man/man1/resident-cost.1"
 ok $? "man pages installed"
+# the hooks, the completion; the completion completes; uninstall leaves nothing
+grep -q '/usr/bin/resident refresh --enabled --quiet' "$TMP/inst/etc/dpkg/dpkg.cfg.d/resident" &&
+	grep -q 'DPkg::Post-Invoke.*/usr/bin/resident refresh --enabled --quiet' "$TMP/inst/etc/apt/apt.conf.d/80resident"
+ok $? "dpkg's and apt's hooks installed in /etc, naming the installed binary"
+comp=$(bash -c '. "$1"; COMP_WORDS=(resident en); COMP_CWORD=1; _resident; echo "${COMPREPLY[*]}";
+	COMP_WORDS=(resident refresh --e); COMP_CWORD=2; _resident; echo "${COMPREPLY[*]}"' sh "$TMP/inst/usr/share/bash-completion/completions/resident")
+is "$(echo $comp)" "enable --enabled" "bash completion installed: subcommands and their options"
+make -s -C "$top" uninstall DESTDIR="$TMP/inst" PREFIX=/usr > /dev/null 2>&1
+is "$(find "$TMP/inst" -type f | wc -l)" 0 "make uninstall: no file left"
 for m in snap check inspect ls bench verify enable refresh doctor; do
 	groff -man -Tutf8 -ww "$man/resident-$m.1" 2>&1 > /dev/null | grep -q . ; ok $((! $?)) "resident-$m.1 renders without warnings"
 done
