@@ -89,7 +89,10 @@ int enable_program(struct registry *r, const char *prog, int layouts, char *why,
 	struct program p;
 	program_locate(prog, &p);
 	struct enabled e = { 0 };
-	snprintf(e.path, sizeof e.path, "%s", p.image ? p.image : p.real);
+	/* an image (enabled already?) reached through links: where it is */
+	char *img = p.image ? realpath(p.image, NULL) : NULL;
+	snprintf(e.path, sizeof e.path, "%s", img ? img : p.image ? p.image : p.real);
+	free(img);
 	if (registry_find(r, e.path) || registry_find(r, p.real)) {
 		program_free(&p);
 		return 1;

@@ -128,7 +128,9 @@ int cmd_disable(int argc, char **argv)
 		if (!e) {
 			struct program p;
 			program_locate(argv[i], &p);
-			e = registry_find(&r, p.image ? p.image : p.real);
+			char *img = p.image ? realpath(p.image, NULL) : NULL;
+			e = registry_find(&r, img ? img : p.real);
+			free(img);
 			program_free(&p);
 		}
 		if (!e) {

@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP package operations: run as root"
 	exit 0
 fi
-plan 36
+plan 40
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sh "$top/tests/pkg/build.sh" "$TMP" || exit 1
 cat > "$TMP/inner.sh" <<'EOF_INNER'
@@ -167,6 +167,20 @@ say 6 "$? $(cat out6) $("$R" inspect /usr/local/bin/mytrue | sed -n 's/^state */
 ln -f /usr/local/bin/mytrue.resident-orig /usr/local/bin/mytrue
 "$R" disable /usr/local/bin/mytrue > /dev/null
 say 7 "$? $(left) $("$R" ls --enabled)"
+# a command reached through an alternative: enabled at the file it leads
+# to; the links keep working, and a switched alternative is followed
+printf '#include <stdio.h>\nint main(void) { puts(WHO); return 0; }\n' > who.c
+cc -DWHO='"tool a"' -o /usr/local/bin/tool-a who.c && cc -DWHO='"tool b"' -o /usr/local/bin/tool-b who.c
+update-alternatives --quiet --install /usr/local/bin/mytool mytool /usr/local/bin/tool-a 20
+update-alternatives --quiet --install /usr/local/bin/mytool mytool /usr/local/bin/tool-b 10
+"$R" enable mytool > out10
+say 10 "$? $(cat out10) $(cut -f1 /var/lib/resident/enabled) $(RESIDENT_DEBUG=2 mytool 2>&1 | tr '\n' ' ')"
+update-alternatives --quiet --set mytool /usr/local/bin/tool-b
+say 11 "$(RESIDENT_DEBUG=2 mytool 2>&1 | tr '\n' ' ')"
+update-alternatives --quiet --set mytool /usr/local/bin/tool-a
+say 13 "$(RESIDENT_DEBUG=2 mytool 2>&1 | tr '\n' ' ')"
+"$R" disable mytool > /dev/null 2>&1
+say 12 "$(RESIDENT_DEBUG=2 mytool 2>&1 | tr '\n' ' ')$(cut -f1 /var/lib/resident/enabled)"
 # as another user: refused in one line
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$R" enable /usr/local/bin/mytrue > /dev/null 2> e8
 say 8 "$? $(cat e8)"
@@ -184,5 +198,10 @@ is "$(got 6)" "0 /usr/local/bin/mytrue: captured again current" "half enabled (k
 is "$(got 7)" "0 0 0 no programs enabled" "half enabled: disable undoes it"
 is "$(got 8)" "2 resident: enable: needs root (it replaces files of the system)" "enable as nobody: one line, exit 2"
 is "$(got 9)" "2 resident: /usr/local/bin/mytrue: not enabled" "disable of a program not enabled: one line, exit 2"
+is "$(got 10)" "0 mytool: enabled /usr/local/bin/tool-a resident: /usr/local/bin/mytool: restored (layout 1) tool a " \
+	"a command through update-alternatives' links: enabled at the file they lead to, restored through them"
+is "$(got 11)" "tool b " "the alternative switched to another program: that program runs"
+is "$(got 13)" "resident: /usr/local/bin/mytool: restored (layout 1) tool a " "switched back: the image again"
+is "$(got 12)" "tool a " "disabled by the alternative's name: the program itself, no entry left"
 if [ -s "$TMP/err2" ]; then diag "$(head -5 "$TMP/err2")"; fi
 if [ -s "$TMP/err" ]; then diag "$(head -5 "$TMP/err")"; fi
