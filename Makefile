@@ -66,6 +66,9 @@ demo: deps resident
 # the dpkg and apt hooks go to /etc whatever PREFIX is: dpkg and apt read
 # only there
 HOOKS = $(DESTDIR)/etc/apt/apt.conf.d/80resident $(DESTDIR)/etc/dpkg/dpkg.cfg.d/resident
+# the boot-time refresh (systemctl enable resident-refresh.service): after a
+# kernel upgrade every image is stale
+UNIT  = $(PREFIX)/lib/systemd/system/resident-refresh.service
 MANS  = $(notdir $(wildcard man/*.1))
 
 install: resident
@@ -77,11 +80,13 @@ install: resident
 	install -m 0644 data/bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/apt-hook.in > $(DESTDIR)/etc/apt/apt.conf.d/80resident
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/dpkg-hook.in > $(DESTDIR)/etc/dpkg/dpkg.cfg.d/resident
-	chmod 0644 $(HOOKS)
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/resident-refresh.service.in > $(DESTDIR)$(UNIT)
+	chmod 0644 $(HOOKS) $(DESTDIR)$(UNIT)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/resident $(HOOKS) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(MANS)) \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident $(DESTDIR)$(UNIT)
 
 clean:
 	rm -rf build resident

@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli.t: help, usage errors, exit statuses of the command line itself.
 . "$(dirname "$0")/tap.sh"
-plan 40
+plan 41
 "$RESIDENT" help > "$TMP/out"; ok $? "resident help exits 0"
 grep -q '^  cost ' "$TMP/out"; ok $? "help lists cost"
 "$RESIDENT" cost --help > "$TMP/out"; ok $? "resident cost --help exits 0"
@@ -44,6 +44,16 @@ ok $? "dpkg's and apt's hooks installed in /etc, naming the installed binary"
 comp=$(bash -c '. "$1"; COMP_WORDS=(resident en); COMP_CWORD=1; _resident; echo "${COMPREPLY[*]}";
 	COMP_WORDS=(resident refresh --e); COMP_CWORD=2; _resident; echo "${COMPREPLY[*]}"' sh "$TMP/inst/usr/share/bash-completion/completions/resident")
 is "$(echo $comp)" "enable --enabled" "bash completion installed: subcommands and their options"
+# the boot-time refresh unit, as systemd reads it (its ExecStart and its
+# man page must exist: the built binary and man/ stand in for them)
+if command -v systemd-analyze > /dev/null; then
+	mkdir -p "$TMP/manroot/man1" && cp "$man"/*.1 "$TMP/manroot/man1/"
+	sed "s|/usr/bin/resident|$top/resident|" "$TMP/inst/usr/lib/systemd/system/resident-refresh.service" > "$TMP/resident-refresh.service"
+	MANPATH=$TMP/manroot systemd-analyze verify "$TMP/resident-refresh.service" > "$TMP/v" 2>&1
+	ok $? "resident-refresh.service installed; systemd-analyze verify accepts it ($(head -c 200 "$TMP/v"))"
+else
+	skip "systemd-analyze verify (no systemd here)"
+fi
 make -s -C "$top" uninstall DESTDIR="$TMP/inst" PREFIX=/usr > /dev/null 2>&1
 is "$(find "$TMP/inst" -type f | wc -l)" 0 "make uninstall: no file left"
 for m in snap check inspect ls bench verify enable refresh doctor; do
