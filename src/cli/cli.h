@@ -13,5 +13,6 @@ int cmd_enable(int argc, char **argv);
 int cmd_disable(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
 
 #endif

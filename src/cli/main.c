@@ -23,6 +23,7 @@ static const struct {
 	{ "inspect", cmd_inspect, "what an image holds, and whether it is current" },
 	{ "ls", cmd_ls, "the images in the image directory" },
 	{ "verify", cmd_verify, "read an image's saved pages back and check them" },
+	{ "rm", cmd_rm, "remove images, whole (sidecar, lock and bin/ links too)" },
 	{ "enable", cmd_enable, "an image at a program's own path: every exec of it benefits" },
 	{ "disable", cmd_disable, "put an enabled program's original back" },
 	{ "refresh", cmd_refresh, "capture stale images again (after upgrades)" },

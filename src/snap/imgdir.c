@@ -144,3 +144,23 @@ void imgdir_link(const struct program *p, int system)
 	relink(target, link);
 	free(base);
 }
+
+void imgdir_vet(const struct program *p, int system)
+{
+	char *base = imgdir_base(system);
+	char dir[PATH_MAX], link[PATH_MAX + 16], want[PATH_MAX * 2], have[PATH_MAX];
+	const char *name;
+	if (!base)
+		return;	/* imgdir_place says why */
+	paths(p, dir, sizeof dir, &name);
+	snprintf(link, sizeof link, "%s/bin/%s", base, name);
+	snprintf(want, sizeof want, "../root%s/%s", dir, name);
+	ssize_t n = readlink(link, have, sizeof have - 1);
+	free(base);
+	if (n < 0)
+		return;
+	have[n] = 0;
+	if (strcmp(have, want))
+		die(EXIT_USAGE, "%s: %s is the image of another %s (%s): not replaced (resident rm %s first, or snap -o)",
+		    p->name, link, name, have + strlen("../root"), name);
+}

@@ -23,6 +23,9 @@ char *imgdir_base(int system);
  * program was; dies on failure.  Made only once a capture succeeded. */
 struct program;
 char *imgdir_place(const struct program *p, int system);
+/* before a capture: bin/NAME must not be another program's image (a
+ * program of the same name from another directory); dies with one line */
+void imgdir_vet(const struct program *p, int system);
 /* bin/NAME -> the image, once it is in place: replaced, never missing */
 void imgdir_link(const struct program *p, int system);
 

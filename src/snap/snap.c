@@ -247,6 +247,8 @@ size_t snap_to(const struct program *p, const char *out, const struct snap_opts 
 	sigaddset(&quiet, SIGINT);
 	sigaddset(&quiet, SIGTERM);
 	sigaddset(&quiet, SIGHUP);
+	if (!out)
+		imgdir_vet(p, o->system);
 	phase("start");
 	int e = 0;
 	if (o->system) {

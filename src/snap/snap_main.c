@@ -3,12 +3,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../cli/cli.h"
 #include "../cli/usage.h"
 #include "../image/format.h"
 #include "../lib/exit.h"
+#include "imgdir.h"
 #include "program.h"
 #include "snap.h"
 
@@ -40,6 +43,23 @@ static const char usage_text[] =
 	"snap print where its time goes; RESIDENT_DEBUG=2 also makes an image say\n"
 	"that it restored.\n"
 	"exit: 0 written, 2 usage or a program that cannot be captured, 4 failure\n";
+
+/* where the image directory's bin/ is not in PATH yet: the line that
+ * puts it there */
+static void path_hint(int system)
+{
+	char *base = imgdir_base(system), bin[PATH_MAX + 8];
+	const char *path = getenv("PATH");
+	if (!base)
+		return;
+	snprintf(bin, sizeof bin, "%s/bin", base);
+	free(base);
+	size_t n = strlen(bin);
+	for (const char *p = path ? path : ""; *p; p += strcspn(p, ":"), p += *p == ':')
+		if (!strncmp(p, bin, n) && (p[n] == ':' || !p[n]))
+			return;
+	printf("to run it by its name, put its directory first in PATH:\n  export PATH=\"%s:$PATH\"\n", bin);
+}
 
 int cmd_snap(int argc, char **argv)
 {
@@ -85,6 +105,8 @@ int cmd_snap(int argc, char **argv)
 		printf("%s: image of %s, %zu kB, %d layouts\n", out, p.name, size / 1024, so.layouts);
 	else
 		printf("%s: image of %s, %zu kB\n", out, p.name, size / 1024);
+	if (dflt)
+		path_hint(so.system);
 	program_free(&p);
 	free(dflt);
 	return EXIT_OK;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli.t: help, usage errors, exit statuses of the command line itself.
 . "$(dirname "$0")/tap.sh"
-plan 41
+plan 42
 "$RESIDENT" help > "$TMP/out"; ok $? "resident help exits 0"
 grep -q '^  cost ' "$TMP/out"; ok $? "help lists cost"
 "$RESIDENT" cost --help > "$TMP/out"; ok $? "resident cost --help exits 0"
@@ -56,7 +56,7 @@ else
 fi
 make -s -C "$top" uninstall DESTDIR="$TMP/inst" PREFIX=/usr > /dev/null 2>&1
 is "$(find "$TMP/inst" -type f | wc -l)" 0 "make uninstall: no file left"
-for m in snap check inspect ls bench verify enable refresh doctor; do
+for m in snap check inspect ls bench verify enable refresh doctor rm; do
 	groff -man -Tutf8 -ww "$man/resident-$m.1" 2>&1 > /dev/null | grep -q . ; ok $((! $?)) "resident-$m.1 renders without warnings"
 done
 # the build as the README promises it: make demo installs what it needs
