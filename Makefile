@@ -17,14 +17,14 @@ all: resident
 
 build/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 build/asan/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
 
 resident: $(SRCS:%.c=build/%.o) $(LOADER_BLOB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # the same program under AddressSanitizer and UBSan, for the tests
 build/asan/resident: $(SRCS:%.c=build/asan/%.o) $(LOADER_BLOB)

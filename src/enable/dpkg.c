@@ -203,24 +203,25 @@ void dpkg_resident_diversions(void (*fn)(const char *from, const char *to, void 
 
 int dpkg_md5_matches(const char *pkg, const char *name, const char *file)
 {
-	char list[PATH_MAX], line[PATH_MAX + 64], want[33] = "", out[256], err[256];
-	FILE *f = NULL;
-	const char *arch[] = { "", ":amd64", ":all" };
-	for (size_t i = 0; !f && i < sizeof arch / sizeof arch[0]; i++) {
-		snprintf(list, sizeof list, "/var/lib/dpkg/info/%s%s.md5sums", pkg, arch[i]);
-		f = fopen(list, "re");
-	}
-	if (!f)
+	static char sums[1 << 20];
+	char want[33] = "", out[256], err[256];
+	/* the package's md5sums, through dpkg-query (not its database's files) */
+	char *qv[] = { "dpkg-query", "--control-show", (char *)pkg, "md5sums", NULL };
+	if (run(qv, sums, sizeof sums, err, sizeof err) != 0)
 		return -1;
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\n")] = 0;
-		/* "HASH  usr/bin/jq" */
-		if (strlen(line) > 34 && !strcmp(line + 34, name + 1)) {
-			snprintf(want, sizeof want, "%.32s", line);
+	/* "HASH  usr/bin/jq" */
+	for (char *l = sums; *l;) {
+		char *end = strchr(l, '\n');
+		if (end)
+			*end = 0;
+		if (strlen(l) > 34 && !strcmp(l + 34, name + 1)) {
+			snprintf(want, sizeof want, "%.32s", l);
 			break;
 		}
+		if (!end)
+			break;
+		l = end + 1;
 	}
-	fclose(f);
 	char *argv[] = { "md5sum", (char *)file, NULL };
 	if (!want[0] || run(argv, out, sizeof out, err, sizeof err) != 0)
 		return -1;
