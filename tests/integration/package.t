@@ -39,14 +39,14 @@ dpkg -i resident-probe_1.deb > /dev/null && resident enable resident-probe > /de
 dpkg -i resident-probe_2.deb > /dev/null 2>&1
 echo "2 $(RESIDENT_DEBUG=2 resident-probe 2>&1 | tr '\n' ' ')"
 dpkg -r resident > /dev/null 2>&1
-echo "3 $(RESIDENT_DEBUG=2 resident-probe 2>&1 | tr '\n' ' ')$(ls -A /usr/bin | grep -c resident) $(dpkg-divert --list | grep -c resident) $(ls /etc/dpkg/dpkg.cfg.d /etc/apt/apt.conf.d | grep -c resident)"
+echo "3 $(RESIDENT_DEBUG=2 resident-probe 2>&1 | tr '\n' ' ')$(ls -A /usr/bin | grep -c 'resident-orig\|^resident$') $(dpkg-divert --list | grep -c resident)"
 dpkg --purge resident > /dev/null 2>&1
-echo "4 $(dpkg -V resident-probe; echo $?) $(test -e /var/lib/dpkg/info/resident.list; echo $?)"
+echo "4 $(dpkg -V resident-probe; echo $?) $(dpkg-query -W resident > /dev/null 2>&1; echo $?) $(ls /etc/dpkg/dpkg.cfg.d /etc/apt/apt.conf.d | grep -c resident)"
 EOF_INNER
 TMP=$TMP in_system_sandbox ". $TMP/inner.sh" > "$TMP/out" 2> "$TMP/err"
 got() { sed -n "s/^$1 //p" "$TMP/out"; }
 is "$(got 1)" "install ok installed /etc/apt/apt.conf.d/80resident /etc/dpkg/dpkg.cfg.d/resident " "installed; the hooks are conffiles"
 is "$(got 2)" "resident: /usr/bin/resident-probe: restored (layout 1) resident-probe 2 " "the package's dpkg hook: an enabled program upgraded, captured again, restored"
-is "$(got 3)" "resident-probe 2 0 0 0" "resident removed: the program's original back, no diversion, no hook left"
-is "$(got 4)" "0 1" "purged: dpkg -V of the program clean, resident unknown to dpkg"
+is "$(got 3)" "resident-probe 2 0 0" "resident removed: the program's original back, no binary, no diversion (the hooks, conffiles, do nothing without it)"
+is "$(got 4)" "0 1 0" "purged: dpkg -V of the program clean, resident unknown to dpkg, no hook left"
 if [ -s "$TMP/err" ]; then diag "$(head -5 "$TMP/err")"; fi
