@@ -68,7 +68,7 @@ demo: deps resident
 HOOKS = $(DESTDIR)/etc/apt/apt.conf.d/80resident $(DESTDIR)/etc/dpkg/dpkg.cfg.d/resident
 # the boot-time refresh (systemctl enable resident-refresh.service): after a
 # kernel upgrade every image is stale
-UNIT  = $(PREFIX)/lib/systemd/system/resident-refresh.service
+SERVICE = $(PREFIX)/lib/systemd/system/resident-refresh.service
 MANS  = $(notdir $(wildcard man/*.1))
 
 install: resident
@@ -81,12 +81,12 @@ install: resident
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/apt-hook.in > $(DESTDIR)/etc/apt/apt.conf.d/80resident
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/dpkg-hook.in > $(DESTDIR)/etc/dpkg/dpkg.cfg.d/resident
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/resident-refresh.service.in > $(DESTDIR)$(UNIT)
-	chmod 0644 $(HOOKS) $(DESTDIR)$(UNIT)
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/resident-refresh.service.in > $(DESTDIR)$(SERVICE)
+	chmod 0644 $(HOOKS) $(DESTDIR)$(SERVICE)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/resident $(HOOKS) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(MANS)) \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident $(DESTDIR)$(UNIT)
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident $(DESTDIR)$(SERVICE)
 
 clean:
 	rm -rf build resident
