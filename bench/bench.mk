@@ -10,5 +10,6 @@ bench: deps resident build/tests/progs/spawn build/tests/progs/dirty
 	sh bench/layouts.sh $(BENCH_N) $(BENCH_R)
 	sh bench/deps.sh
 	sh bench/mutation.sh
+	sh bench/deploy.sh $(BENCH_N)
 
 .PHONY: bench

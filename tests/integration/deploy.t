@@ -1,0 +1,50 @@
+#!/bin/sh
+# deploy.t: docs/deploy.md's recipes, run for real at a small scale (the
+# figures come from bench/deploy.sh): an s6-svscan tree whose s6-supervise
+# is enabled, every supervisor restored from its image; a build that names
+# clang by its absolute path, its driver and its cc1 restored.  In overlays
+# of /usr, /etc and /var: the machine never sees the enabled programs.
+. "$(dirname "$0")/tap.sh"
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP enabling programs: run as root"
+	exit 0
+fi
+plan 5
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cat > "$TMP/inner.sh" <<'EOF_INNER'
+cd "$TMP"
+"$R" enable s6-supervise > /dev/null
+echo "1 $?"
+mkdir svc
+for i in $(seq 20); do
+	mkdir svc/s$i && printf '#!/bin/sh\nexec sleep 100000\n' > svc/s$i/run && chmod +x svc/s$i/run
+done
+s6-svscan "$TMP/svc" > /dev/null 2>&1 &
+scan=$!
+for i in $(seq 100); do [ "$(pgrep -c -x s6-supervise)" -ge 20 ] && break; sleep 0.1; done
+sleep 0.5
+n=0 own=0
+for p in $(pgrep -x s6-supervise); do
+	n=$((n + 1))
+	[ "$(readlink /proc/$p/exe)" = /usr/bin/s6-supervise ] && own=$((own + 1))
+done
+echo "2 $n $own $(pgrep -c -f 'sleep 100000')"
+"$R" cost -p s6-supervise --json > cost.json
+echo "3 $(jq '.programs[0].instances' cost.json)"
+kill $scan; pkill -x s6-supervise; pkill -f 'sleep 100000'
+# a build naming the compiler by its absolute path
+"$R" enable /usr/bin/clang > /dev/null
+echo "4 $? $(readlink -f /usr/bin/clang)"
+printf 'int f(void) { return 42; }\n' > f.c
+RESIDENT_DEBUG=2 /usr/bin/clang -O0 -c f.c -o f.o 2> clang.err
+echo "5 $? $(grep -c 'restored' clang.err) $(nm f.o | grep -c ' T f$')"
+"$R" disable --all > /dev/null
+EOF_INNER
+R=$RESIDENT TMP=$TMP in_system_sandbox ". $TMP/inner.sh" > "$TMP/out" 2> "$TMP/err"
+got() { sed -n "s/^$1 //p" "$TMP/out"; }
+is "$(got 1)" 0 "resident enable s6-supervise"
+is "$(got 2)" "20 20 20" "s6-svscan tree of 20 services: 20 supervisors, each restored (/proc/PID/exe the image at /usr/bin/s6-supervise; a fallback would name s6-supervise.resident-orig), 20 services up"
+is "$(got 3)" 20 "resident cost -p s6-supervise finds the 20 by their program"
+is "$(got 4)" "0 /usr/lib/llvm-14/bin/clang" "resident enable /usr/bin/clang: enabled at the file its links lead to"
+is "$(got 5)" "0 1 1" "/usr/bin/clang -c: restored (clang 14 runs cc1 in its own process); the object file right"
+if [ -s "$TMP/err" ]; then diag "$(head -5 "$TMP/err")"; fi
