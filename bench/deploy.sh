@@ -1,8 +1,9 @@
 #!/bin/sh
 # deploy.sh [N]: docs/deploy.md's recipes, measured side by side in one run.
-#   1. an s6-svscan tree of N services (default 1000): s6-supervise as
-#      installed, then enabled (resident enable); per instance, by resident
-#      cost: pages of its own, kernel side, marginal cost;
+#   1. an s6-svscan tree and a runsvdir tree of N services (default 1000):
+#      s6-supervise and runsv as installed, then enabled (resident enable);
+#      per instance, by resident cost: pages of its own, kernel side,
+#      marginal cost;
 #   2. a serial -O0 build of this project's C files with clang by its
 #      absolute path (/usr/bin/clang, as CMAKE_C_COMPILER would name it),
 #      as installed and enabled: wall time, median of 3 alternating runs.
@@ -22,37 +23,40 @@ for d in /usr /etc /var; do
 	mount -t overlay overlay -o "lowerdir=$d,upperdir=$W/up$n,workdir=$W/wk$n" "$d"
 done
 mkdir "$W/run" && mount -t tmpfs tmpfs "$W/run"
-tree() { # N services, each a sleep, under one s6-svscan
+tree() { # SCANNER SUPERVISOR: N services, each a sleep, under one scanner
 	rm -rf "$W/run/svc" && mkdir "$W/run/svc"
 	i=0
 	while [ $i -lt "$N" ]; do
 		i=$((i + 1)); mkdir "$W/run/svc/s$i"
 		printf "#!/bin/sh\nexec sleep 100000\n" > "$W/run/svc/s$i/run"; chmod +x "$W/run/svc/s$i/run"
 	done
-	s6-svscan "$W/run/svc" > /dev/null 2>&1 &
-	echo $! > "$W/svscan.pid"
-	while [ "$(pgrep -c -x s6-supervise)" -lt "$N" ]; do sleep 0.2; done
+	"$1" "$W/run/svc" > /dev/null 2>&1 &
+	echo $! > "$W/scan.pid"
+	while [ "$(pgrep -c -x "$2")" -lt "$N" ] || [ "$(pgrep -c -f "sleep 100000")" -lt "$N" ]; do sleep 0.2; done
 	sleep 2
 }
-untree() {
-	kill "$(cat "$W/svscan.pid")"; pkill -x s6-supervise || true; pkill -f "sleep 100000" || true
-	while pgrep -x s6-supervise > /dev/null; do sleep 0.2; done
+untree() { # SUPERVISOR
+	kill -HUP "$(cat "$W/scan.pid")"; kill "$(cat "$W/scan.pid")" 2> /dev/null || true
+	pkill -x "$1" || true; pkill -f "sleep 100000" || true
+	while pgrep -x "$1" > /dev/null; do sleep 0.2; done
 }
-measure() { # LABEL
-	"$R" cost --json -p s6-supervise > "$W/cost.json"
-	jq -r --arg l "$1" ".programs[0] | [\$l, .instances, .per_instance.own_kb, .per_instance.pss_kb, .kernel.total_kb, .marginal_kb, .exe] | @tsv" "$W/cost.json"
+measure() { # SUPERVISOR LABEL
+	"$R" cost --json -p "$1" > "$W/cost.json"
+	jq -r --arg l "$2" ".programs[0] | [\$l, .instances, .per_instance.own_kb, .per_instance.pss_kb, .kernel.total_kb, .marginal_kb, .exe] | @tsv" "$W/cost.json"
 }
-echo "s6-svscan tree of $N services: s6-supervise per instance (resident cost)"
-printf "%-10s %9s %9s %9s %10s %12s  %s\n" "" instances own_kB pss_kB kernel_kB marginal_kB exe
-tree; measure installed > "$W/a"; untree
-"$R" enable s6-supervise > /dev/null
-tree; measure enabled > "$W/b"; untree
-awk -F"\t" "{ printf \"%-10s %9d %9.1f %9.1f %10.1f %12.1f  %s\n\", \$1, \$2, \$3, \$4, \$5, \$6, \$7 }" "$W/a" "$W/b"
-a=$(cut -f6 "$W/a"); b=$(cut -f6 "$W/b")
-awk -v a="$a" -v b="$b" -v n="$N" "BEGIN { printf \"marginal cost enabled / installed: %.2fx; %d services: %.1f MB -> %.1f MB\n\", b / a, n, a * n / 1024, b * n / 1024 }"
-"$R" disable s6-supervise > /dev/null
+for pair in s6-svscan:s6-supervise runsvdir:runsv; do
+	scan=${pair%:*} sup=${pair#*:}
+	echo "$scan tree of $N services: $sup per instance (resident cost)"
+	printf "%-10s %9s %9s %9s %10s %12s  %s\n" "" instances own_kB pss_kB kernel_kB marginal_kB exe
+	tree "$scan" "$sup"; measure "$sup" installed > "$W/a"; untree "$sup"
+	"$R" enable "$sup" > /dev/null
+	tree "$scan" "$sup"; measure "$sup" enabled > "$W/b"; untree "$sup"
+	awk -F"\t" "{ printf \"%-10s %9d %9.1f %9.1f %10.1f %12.1f  %s\n\", \$1, \$2, \$3, \$4, \$5, \$6, \$7 }" "$W/a" "$W/b"
+	a=$(cut -f6 "$W/a"); b=$(cut -f6 "$W/b")
+	awk -v a="$a" -v b="$b" -v n="$N" "BEGIN { printf \"marginal cost enabled / installed: %.2fx; %d services: %.1f MB -> %.1f MB\n\n\", b / a, n, a * n / 1024, b * n / 1024 }"
+	"$R" disable "$sup" > /dev/null
+done
 
-echo
 files=$(cd "$top" && ls src/lib/*.c src/proc/*.c src/cost/*.c src/image/*.c src/snap/*.c src/enable/*.c src/refresh/*.c src/doctor/*.c src/bench/*.c src/cli/*.c)
 build() { # wall seconds of a serial -O0 build with /usr/bin/clang
 	s=$(date +%s.%N)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # deploy.t: docs/deploy.md's recipes, run for real at a small scale (the
 # figures come from bench/deploy.sh): an s6-svscan tree whose s6-supervise
-# is enabled, every supervisor restored from its image; a build that names
+# is enabled, every supervisor restored from its image; a runsvdir tree
+# whose runsv is enabled, the same; a build that names
 # clang by its absolute path, its driver and its cc1 restored.  In overlays
 # of /usr, /etc and /var: the machine never sees the enabled programs.
 . "$(dirname "$0")/tap.sh"
@@ -9,7 +10,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP enabling programs: run as root"
 	exit 0
 fi
-plan 5
+plan 6
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cat > "$TMP/inner.sh" <<'EOF_INNER'
 cd "$TMP"
@@ -32,6 +33,22 @@ echo "2 $n $own $(pgrep -c -f 'sleep 100000')"
 "$R" cost -p s6-supervise --json > cost.json
 echo "3 $(jq '.programs[0].instances' cost.json)"
 kill $scan; pkill -x s6-supervise; pkill -f 'sleep 100000'
+# the same with runit: runsvdir starts a runsv for each service
+"$R" enable runsv > /dev/null
+mkdir rsv
+for i in $(seq 20); do
+	mkdir rsv/s$i && printf '#!/bin/sh\nexec sleep 100001\n' > rsv/s$i/run && chmod +x rsv/s$i/run
+done
+runsvdir "$TMP/rsv" > /dev/null 2>&1 &
+dir=$!
+for i in $(seq 100); do [ "$(pgrep -c -x runsv)" -ge 20 ] && [ "$(pgrep -c -f 'sleep 100001')" -ge 20 ] && break; sleep 0.1; done
+n=0 own=0
+for p in $(pgrep -x runsv); do
+	n=$((n + 1))
+	[ "$(readlink /proc/$p/exe)" = /usr/bin/runsv ] && own=$((own + 1))
+done
+echo "6 $n $own $(pgrep -c -f 'sleep 100001')"
+kill -HUP $dir; sleep 0.5; pkill -x runsv; pkill -f 'sleep 100001'
 # a build naming the compiler by its absolute path
 "$R" enable /usr/bin/clang > /dev/null
 echo "4 $? $(readlink -f /usr/bin/clang)"
@@ -45,6 +62,7 @@ got() { sed -n "s/^$1 //p" "$TMP/out"; }
 is "$(got 1)" 0 "resident enable s6-supervise"
 is "$(got 2)" "20 20 20" "s6-svscan tree of 20 services: 20 supervisors, each restored (/proc/PID/exe the image at /usr/bin/s6-supervise; a fallback would name s6-supervise.resident-orig), 20 services up"
 is "$(got 3)" 20 "resident cost -p s6-supervise finds the 20 by their program"
+is "$(got 6)" "20 20 20" "runsvdir tree of 20 services, runsv enabled: 20 runsv, each restored, 20 services up"
 is "$(got 4)" "0 /usr/lib/llvm-14/bin/clang" "resident enable /usr/bin/clang: enabled at the file its links lead to"
 is "$(got 5)" "0 1 1" "/usr/bin/clang -c: restored (clang 14 runs cc1 in its own process); the object file right"
 if [ -s "$TMP/err" ]; then diag "$(head -5 "$TMP/err")"; fi
