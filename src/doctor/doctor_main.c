@@ -39,9 +39,11 @@ struct orphans {
 	struct registry *r;
 };
 
-static void orphan(const char *from, const char *to, void *arg)
+static void orphan(const char *from, const char *to, const char *by, void *arg)
 {
 	struct orphans *o = arg;
+	if (strcmp(by, "resident"))
+		return;
 	for (size_t i = 0; i < o->r->n; i++)
 		if (!strcmp(o->r->v[i].dpkg, from))
 			return;
@@ -116,7 +118,7 @@ int cmd_doctor(int argc, char **argv)
 	for (size_t i = 0; i < r.n; i++)
 		check(&r.v[i]);
 	struct orphans o = { &r };
-	dpkg_resident_diversions(orphan, &o);
+	dpkg_each_diversion(orphan, &o);
 	printf("%zu enabled, %s\n", r.n, findings ? "see above" : "all well");
 	registry_close(&r);
 	return findings ? EXIT_PARTIAL : EXIT_OK;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,31 +175,78 @@ int dpkg_verify(const char *pkg, char *why, size_t n)
 	return because(why, n, "%s", out[0] ? out : err[0] ? err : "dpkg --verify failed");
 }
 
-void dpkg_resident_diversions(void (*fn)(const char *from, const char *to, void *arg), void *arg)
+void dpkg_each_diversion(void (*fn)(const char *from, const char *to, const char *by, void *arg), void *arg)
 {
-	static char out[1 << 16];
+	static char out[1 << 20];
 	char err[256];
 	char *argv[] = { "dpkg-divert", "--list", NULL };
 	if (run(argv, out, sizeof out, err, sizeof err) != 0)
 		return;
-	/* "diversion of FROM to TO by resident" */
+	/* "diversion of FROM to TO by PKG", "local diversion of FROM to TO" */
 	for (char *l = out; *l;) {
 		char *end = strchr(l, '\n');
 		if (end)
 			*end = 0;
-		size_t len = strlen(l);
-		const char *tail = " by resident";
-		char *to = strstr(l, " to ");
-		if (!strncmp(l, "diversion of ", 13) && to && len > strlen(tail) &&
-		    !strcmp(l + len - strlen(tail), tail)) {
-			l[len - strlen(tail)] = 0;
+		int local = !strncmp(l, "local diversion of ", 19);
+		char *from = local ? l + 19 : !strncmp(l, "diversion of ", 13) ? l + 13 : NULL;
+		char *to = from ? strstr(from, " to ") : NULL;
+		char *by = to && !local ? strstr(to + 4, " by ") : NULL;
+		if (to && (local || by)) {
 			*to = 0;
-			fn(l + 13, to + 4, arg);
+			if (by)
+				*by = 0;
+			fn(from, to + 4, by ? by + 4 : "", arg);
 		}
 		if (!end)
 			break;
 		l = end + 1;
 	}
+}
+
+struct target_of {
+	const char *path;
+	char *by;
+	size_t n;
+	int found;
+};
+
+static void is_target(const char *from, const char *to, const char *by, void *arg)
+{
+	struct target_of *t = arg;
+	(void)from;
+	if (!strcmp(to, t->path)) {
+		snprintf(t->by, t->n, "%s", by[0] ? by : "a local diversion");
+		t->found = 1;
+	}
+}
+
+int dpkg_diversion_target(const char *path, char *by, size_t n)
+{
+	struct target_of t = { path, by, n, 0 };
+	dpkg_each_diversion(is_target, &t);
+	return t.found;
+}
+
+int dpkg_lock(char *why, size_t n)
+{
+	/* inside dpkg already (a hook, a maintainer script, apt's dpkg run):
+	 * its lock is held for us */
+	if (getenv("DPKG_FRONTEND_LOCKED") || getenv("DPKG_MAINTSCRIPT_NAME") || getenv("DPKG_HOOK_ACTION"))
+		return 0;
+	int fd = open("/var/lib/dpkg/lock-frontend", O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : because(why, n, "/var/lib/dpkg/lock-frontend: %s", strerror(errno));
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	for (int i = 0; fcntl(fd, F_SETLK, &fl); i++) {
+		if ((errno != EAGAIN && errno != EACCES) || i == 300) {
+			int e = errno;
+			close(fd);
+			return because(why, n, "dpkg is running (/var/lib/dpkg/lock-frontend: %s): try again when it is done",
+				       strerror(e));
+		}
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	}
+	return 0;	/* held until exit */
 }
 
 int dpkg_md5_matches(const char *pkg, const char *name, const char *file)

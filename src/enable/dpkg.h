@@ -28,7 +28,14 @@ int dpkg_verify(const char *pkg, char *why, size_t n);
  * md5sums entry, as debsums checks; dpkg --verify skips a diverted file)?
  * 1 yes, 0 no, -1 cannot tell */
 int dpkg_md5_matches(const char *pkg, const char *name, const char *file);
-/* each diversion made by package "resident": fn(from, to, arg) */
-void dpkg_resident_diversions(void (*fn)(const char *from, const char *to, void *arg), void *arg);
+/* each diversion: fn(from, to, by: a package, or "" for a local one) */
+void dpkg_each_diversion(void (*fn)(const char *from, const char *to, const char *by, void *arg), void *arg);
+/* is path the name a diversion moved a file to?  1 (by whom in by), 0 */
+int dpkg_diversion_target(const char *path, char *by, size_t n);
+/* take dpkg's frontend lock (waiting up to 30 s) for the rest of the
+ * process, so that no package operation runs between our steps; nothing
+ * inside dpkg (a hook, a maintainer script), where dpkg holds it: 0, or -1
+ * with a reason */
+int dpkg_lock(char *why, size_t n);
 
 #endif

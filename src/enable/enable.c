@@ -99,20 +99,28 @@ int enable_program(struct registry *r, const char *prog, int layouts, char *why,
 	}
 	if (p.image) {
 		program_free(&p);
-		return because(why, n, "%s: an image, not enabled by resident: enable its program", e.path);
+		because(why, n, "%s: an image, not enabled by resident: enable its program", e.path);
+		return -2;
 	}
 	program_vet(&p);
 	program_free(&p);
 	if ((size_t)snprintf(e.orig, sizeof e.orig, "%s%s", e.path, ENABLE_SUFFIX) >= sizeof e.orig)
 		return because(why, n, "%s: name too long", e.path);
 	struct stat st;
-	if (lstat(e.orig, &st) == 0)
-		return because(why, n, "%s: %s is there already", e.path, e.orig);
+	if (lstat(e.orig, &st) == 0) {
+		because(why, n, "%s: %s is there already", e.path, e.orig);
+		return -2;
+	}
 	char dname[PATH_MAX], to[PATH_MAX + 32], by[256];
+	if (dpkg_diversion_target(e.path, by, sizeof by)) {
+		because(why, n, "%s: the name %s diverted a file to: not enabled (enable the file's own name)", e.path, by);
+		return -2;
+	}
 	if (dpkg_owned(e.path, dname, sizeof dname)) {
-		if (dpkg_diverted(dname, to, sizeof to, by, sizeof by))
-			return because(why, n, "%s: diverted already (to %s%s%s): not enabled", e.path, to,
-				       by[0] ? " by " : "", by);
+		if (dpkg_diverted(dname, to, sizeof to, by, sizeof by)) {
+			because(why, n, "%s: diverted already (to %s%s%s): not enabled", e.path, to, by[0] ? " by " : "", by);
+			return -2;
+		}
 		snprintf(e.dpkg, sizeof e.dpkg, "%s", dname);
 	}
 	/* the entry first: a run killed from here on leaves what disable or
@@ -157,6 +165,12 @@ int disable_entry(struct registry *r, struct enabled *e, char *why, size_t n)
 		} else if (!has_path || image) {
 			if (rename(e->orig, e->path))
 				return because(why, n, "%s: %s", e->path, strerror(errno));
+		} else if (e->dpkg[0]) {
+			/* its package wrote over the image (an upgrade while the
+			 * diversion was missing): dpkg's file stays, our copy of
+			 * the old original goes */
+			if (unlink(e->orig))
+				return because(why, n, "%s: %s", e->orig, strerror(errno));
 		} else {
 			return because(why, n, "%s is no longer its image: left as it is, and %s too", e->path, e->orig);
 		}
@@ -179,13 +193,28 @@ enum refreshed refresh_entry(struct registry *r, struct enabled *e, char *why, s
 		/* its package removed it (dpkg removes the diverted name) */
 		if (disable_entry(r, e, why, n))
 			return REFRESH_FAILED;
+		because(why, n, "its program is gone: image and diversion removed");
 		return REFRESH_REMOVED;
 	}
+	/* a run killed between its link and its diversion: dpkg would write
+	 * over the image at the next upgrade */
+	char to[PATH_MAX + 32], by[256], want[PATH_MAX + 32];
+	snprintf(want, sizeof want, "%s%s", e->dpkg, ENABLE_SUFFIX);
+	if (e->dpkg[0] && (!dpkg_diverted(e->dpkg, to, sizeof to, by, sizeof by) || strcmp(to, want)) &&
+	    dpkg_divert_add(e->dpkg, want, why, n))
+		return REFRESH_FAILED;
 	int half = lstat(path, &sp) == 0 && same_file(&sp, &so);
 	if (lstat(path, &sp) == 0 && !half) {
 		struct image im;
 		char w[256];
 		if (image_open(path, &im, w, sizeof w)) {
+			if (e->dpkg[0] && !image_is(path)) {
+				/* its package wrote a new version there */
+				if (disable_entry(r, e, why, n))
+					return REFRESH_FAILED;
+				because(why, n, "its package wrote over the image: disabled, the package's file kept");
+				return REFRESH_REMOVED;
+			}
 			because(why, n, "%s is no longer its image (%s): left as it is", path, w);
 			return REFRESH_FAILED;
 		}
@@ -197,8 +226,10 @@ enum refreshed refresh_entry(struct registry *r, struct enabled *e, char *why, s
 			because(why, n, "%s is an image of another program: left as it is", path);
 			return REFRESH_FAILED;
 		}
-		if (current)
+		if (current) {
+			remove_lock(path);	/* a killed run's */
 			return REFRESH_CURRENT;
+		}
 	}
 	/* half enabled (a run killed after its link): twice, as enable does */
 	if (snap_child(e->orig, path, 0, 0, why, n) || (half && snap_child(e->orig, path, 0, 0, why, n)))

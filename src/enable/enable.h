@@ -21,7 +21,8 @@
 
 #define ENABLE_SUFFIX ".resident-orig"
 
-/* 0 enabled, 1 it already was, -1 with a reason (nothing changed) */
+/* 0 enabled, 1 it already was; -2 refused, -1 failed, with a reason
+ * (nothing changed either way) */
 int enable_program(struct registry *r, const char *prog, int layouts, char *why, size_t n);
 /* put the original back (or, its package removed, take the image away),
  * remove the diversion and the entry: 0, or -1 with a reason (the entry

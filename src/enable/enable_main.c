@@ -14,6 +14,7 @@
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "../snap/program.h"
+#include "dpkg.h"
 #include "enable.h"
 
 static const char enable_text[] =
@@ -72,14 +73,15 @@ int cmd_enable(int argc, char **argv)
 	needs_root("enable");
 	struct registry r;
 	char why[PATH_MAX + 256];
-	if (registry_open(&r, why, sizeof why))
+	if (dpkg_lock(why, sizeof why) || registry_open(&r, why, sizeof why))
 		die(EXIT_FAIL, "%s", why);
 	int rc = EXIT_OK;
 	for (int i = optind; i < argc; i++) {
 		int e = enable_program(&r, argv[i], layouts, why, sizeof why);
 		if (e < 0) {
 			fprintf(stderr, "resident: %s\n", why);
-			rc = EXIT_FAIL;
+			if (rc != EXIT_FAIL)
+				rc = e == -2 ? EXIT_USAGE : EXIT_FAIL;
 		} else {
 			printf("%s: %s\n", argv[i], e ? "enabled already" : "enabled");
 		}
@@ -106,18 +108,18 @@ int cmd_disable(int argc, char **argv)
 	needs_root("disable");
 	struct registry r;
 	char why[PATH_MAX + 256];
-	if (registry_open(&r, why, sizeof why))
+	if (dpkg_lock(why, sizeof why) || registry_open(&r, why, sizeof why))
 		die(EXIT_FAIL, "%s", why);
 	int rc = EXIT_OK;
-	if (all) {
-		while (r.n) {
-			char path[PATH_MAX];
-			snprintf(path, sizeof path, "%s", r.v[r.n - 1].path);
-			if (disable_entry(&r, &r.v[r.n - 1], why, sizeof why)) {
-				fprintf(stderr, "resident: %s\n", why);
-				rc = EXIT_FAIL;
-				break;
-			}
+	/* every one, past those that cannot be undone (said, exit 4) */
+	for (size_t i = 0; all && i < r.n;) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s", r.v[i].path);
+		if (disable_entry(&r, &r.v[i], why, sizeof why)) {
+			fprintf(stderr, "resident: %s\n", why);
+			rc = EXIT_FAIL;
+			i++;
+		} else {
 			printf("%s: disabled\n", path);
 		}
 	}

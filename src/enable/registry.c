@@ -24,6 +24,8 @@ static int parse(struct registry *r, FILE *f, char *why, size_t n)
 	for (unsigned no = 1; fgets(line, sizeof line, f); no++) {
 		size_t len = strcspn(line, "\n");
 		line[len] = 0;
+		if (!line[strspn(line, " \t")])
+			continue;	/* a blank line (an editor's) */
 		char *a = line, *b = strchr(a, '\t'), *c = b ? strchr(b + 1, '\t') : NULL;
 		struct enabled e;
 		if (!c || a[0] != '/' || b[1] != '/' || strchr(c + 1, '\t') || (size_t)(b - a) >= PATH_MAX ||

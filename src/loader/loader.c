@@ -207,7 +207,16 @@ __attribute__((noreturn)) static void fallback(struct run *r, const char *why)
 		sys1(NR_exit_group, 127);
 	}
 	int status;
-	const char *what = img_exec_failure(sys3(NR_execve, orig, r->argv, r->envp), &status);
+	long e = sys3(NR_execve, orig, r->argv, r->envp);
+	/* the original gone, and the name this image was run by now names
+	 * another file: an enabled program disabled between its exec and
+	 * now (the original renamed back over the image).  What a fresh exec
+	 * of that name would run */
+	struct kstat st;
+	if (e == -ENOENT && r->self_ino && sys4(NR_newfstatat, AT_FDCWD, r->self, &st, 0) == 0 &&
+	    (st.st_dev != r->self_dev || st.st_ino != r->self_ino) && !runs_an_image(r, r->self))
+		e = sys3(NR_execve, r->self, r->argv, r->envp);
+	const char *what = img_exec_failure(e, &status);
 	const char *m[] = { "resident: ", orig, ": ", what, 0 };
 	say(m);
 	sys1(NR_exit_group, status);

@@ -70,7 +70,7 @@ static int refresh_enabled(const char *only)
 		switch (refresh_entry(&r, e, why, sizeof why)) {
 		case REFRESH_CURRENT: if (!quiet) said(path, "current"); i++; break;
 		case REFRESH_SNAPPED: said(path, "captured again"); i++; break;
-		case REFRESH_REMOVED: said(path, "its program is gone: image and diversion removed"); break;
+		case REFRESH_REMOVED: said(path, why); break;
 		case REFRESH_FAILED: fprintf(stderr, "resident: %s: %s\n", path, why); rc = -1; i++; break;
 		}
 	}

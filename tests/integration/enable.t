@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP package operations: run as root"
 	exit 0
 fi
-plan 40
+plan 45
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sh "$top/tests/pkg/build.sh" "$TMP" || exit 1
 cat > "$TMP/inner.sh" <<'EOF_INNER'
@@ -58,6 +58,35 @@ fi
 say 15 "$(dpkg -V jq; echo $?)"
 "$R" disable jq > /dev/null
 say 16 "$? $(ls -A /usr/bin | grep -c '^jq.') $(dpkg-divert --list | grep -c jq) $(dpkg -V jq; echo $?) $(echo '{"a":1}' | RESIDENT_DEBUG=2 jq -c .a 2>&1 | tr '\n' ' ')"
+# killed after its link, before its diversion: refresh adds the diversion
+# (an upgrade would write over the image) before it captures
+dpkg -i resident-probe_1.deb > /dev/null
+ln /usr/bin/resident-probe /usr/bin/resident-probe.resident-orig
+mkdir -p /var/lib/resident && printf '/usr/bin/resident-probe\t/usr/bin/resident-probe.resident-orig\t/usr/bin/resident-probe\n' > /var/lib/resident/enabled
+"$R" refresh --enabled -q > /dev/null
+dpkg -i resident-probe_2.deb > /dev/null 2>&1
+say 27 "$(dpkg-divert --list | grep -c resident-probe) $(run)"
+# an exec that began before disable renamed the original back: it runs
+# the original at its path again (it found the original's name gone)
+strace -qq -o /dev/null -e trace=execve -e inject=execve:delay_exit=1500000 env RESIDENT_DEBUG=1 resident-probe > ex.out 2>&1 &
+sleep 0.5
+"$R" disable resident-probe > /dev/null
+wait $!
+say 28 "$? $(tail -1 ex.out)"
+# dpkg running (its frontend lock held): enable waits for it
+"$R" enable resident-probe > /dev/null
+"$R" disable resident-probe > /dev/null
+python3 -c 'import fcntl, time; f = open("/var/lib/dpkg/lock-frontend", "w"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(3)' &
+holder=$!
+sleep 0.5
+"$R" enable resident-probe > /dev/null &
+en=$!
+sleep 1
+waited=$(test -e /usr/bin/resident-probe.resident-orig; echo $?)
+wait $holder
+wait $en
+say 29 "$waited $? $(run)"
+"$R" disable resident-probe > /dev/null
 # doctor: as dpkg and the loader would see it
 "$R" enable resident-probe > /dev/null
 say 22 "$("$R" doctor; echo $?)" | tr '\n' ' '; echo
@@ -121,6 +150,10 @@ is "$(got 24)" "1 1" "doctor: the original's bytes changed: not what its package
 is "$(got 26)" "1" "doctor: the original deleted: says so, and what to do"
 is "$(got 25)" "/usr/bin/nothing: a diversion of resident's with no enabled program: dpkg-divert --package resident --no-rename --remove /usr/bin/nothing (after moving /usr/bin/nothing.resident-orig back) 0 enabled, see above " \
 	"doctor: a diversion of resident's that points nowhere"
+is "$(got 27)" "1 resident: /usr/bin/resident-probe: restored (layout 1) resident-probe 2 " \
+	"killed between link and diversion: refresh made the diversion, so the upgrade went to the original's name (and the hook captured it)"
+is "$(got 28)" "0 resident-probe 2" "an exec racing disable: the original, run at its path again (exit 0, not 127)"
+is "$(got 29)" "1 0 resident: /usr/bin/resident-probe: restored (layout 1) resident-probe 2 " "enable waits while dpkg's frontend lock is held, then enables"
 is "$(got 17)" "0 1" "sleep enabled: dpkg knows it as /bin/sleep, and that name is diverted"
 is "$(got 18)" "/usr/bin/sleep 1" "started by start-stop-daemon --exec: restored (a fallback would name sleep.resident-orig), /proc/PID/exe names /usr/bin/sleep, pidof finds it"
 is "$(got 19)" "0 1" "start-stop-daemon --stop --exec /usr/bin/sleep finds it and stops it"
@@ -181,6 +214,19 @@ update-alternatives --quiet --set mytool /usr/local/bin/tool-a
 say 13 "$(RESIDENT_DEBUG=2 mytool 2>&1 | tr '\n' ' ')"
 "$R" disable mytool > /dev/null 2>&1
 say 12 "$(RESIDENT_DEBUG=2 mytool 2>&1 | tr '\n' ' ')$(cut -f1 /var/lib/resident/enabled)"
+# the name a diversion moved a file to: refused (dpkg knows the file by
+# its own name); disable --all goes past one it cannot undo; a blank line
+# in the list is no error
+cp /usr/bin/true /usr/local/bin/dv && dpkg-divert --quiet --local --rename --divert /usr/local/bin/dv.real --add /usr/local/bin/dv
+"$R" enable /usr/local/bin/dv.real > /dev/null 2> e14
+say 14 "$? $(cat e14)"
+cp /usr/bin/true /usr/local/bin/ta && cp /usr/bin/true /usr/local/bin/tb
+"$R" enable /usr/local/bin/ta /usr/local/bin/tb > /dev/null && cp /usr/bin/false /usr/local/bin/tb
+echo >> /var/lib/resident/enabled
+"$R" ls --enabled > /dev/null 2> e15
+r15=$?
+"$R" disable --all > /dev/null 2> e16
+say 15 "$r15 $(wc -l < e15) $? $(wc -l < e16) $(cut -f1 /var/lib/resident/enabled | tr '\n' ' ')"
 # as another user: refused in one line
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$R" enable /usr/local/bin/mytrue > /dev/null 2> e8
 say 8 "$? $(cat e8)"
@@ -203,5 +249,8 @@ is "$(got 10)" "0 mytool: enabled /usr/local/bin/tool-a resident: /usr/local/bin
 is "$(got 11)" "tool b " "the alternative switched to another program: that program runs"
 is "$(got 13)" "resident: /usr/local/bin/mytool: restored (layout 1) tool a " "switched back: the image again"
 is "$(got 12)" "tool a " "disabled by the alternative's name: the program itself, no entry left"
+is "$(got 14)" "2 resident: /usr/local/bin/dv.real: the name a local diversion diverted a file to: not enabled (enable the file's own name)" \
+	"the name a diversion moved a file to: refused, one line"
+is "$(got 15)" "1 0 4 1 /usr/local/bin/tb " "a blank line in the list is no error; disable --all goes past the one it cannot undo (exit 4, one line), the others disabled"
 if [ -s "$TMP/err2" ]; then diag "$(head -5 "$TMP/err2")"; fi
 if [ -s "$TMP/err" ]; then diag "$(head -5 "$TMP/err")"; fi
