@@ -68,7 +68,10 @@ dpkg -i resident-probe_2.deb > /dev/null 2>&1
 say 27 "$(dpkg-divert --list | grep -c resident-probe) $(run)"
 # an exec that began before disable renamed the original back: it runs
 # the original at its path again (it found the original's name gone)
-strace -qq -o /dev/null -e trace=execve -e inject=execve:delay_exit=1500000 env RESIDENT_DEBUG=1 resident-probe > ex.out 2>&1 &
+# (strace holds env's exec of the image 1.5 s, after the kernel loaded it;
+# the image made by the resident under test, not by the hook's)
+"$R" disable resident-probe > /dev/null && "$R" enable resident-probe > /dev/null
+strace -qq -o /dev/null -e trace=execve -e inject=execve:delay_exit=1500000 env RESIDENT_DEBUG=1 /usr/bin/resident-probe > ex.out 2>&1 &
 sleep 0.5
 "$R" disable resident-probe > /dev/null
 wait $!
