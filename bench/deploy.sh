@@ -17,7 +17,8 @@ R=$top/resident
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 export W N R top
-unshare -m --propagation private sh -eu -c '
+# (a PID namespace too: pgrep and pkill see only these trees)
+unshare -m -p -f --mount-proc --propagation private sh -eu -c '
 for d in /usr /etc /var; do
 	n=$(echo "$d" | tr / _); mkdir -p "$W/up$n" "$W/wk$n"
 	mount -t overlay overlay -o "lowerdir=$d,upperdir=$W/up$n,workdir=$W/wk$n" "$d"

@@ -69,7 +69,8 @@ else
 fi
 "$R" disable --all > /dev/null
 EOF_INNER
-R=$RESIDENT TMP=$TMP PROGS=$PROGS in_system_sandbox ". $TMP/inner.sh" > "$TMP/out" 2> "$TMP/err"
+# (in a PID namespace too: pgrep and pkill see only the recipe's processes)
+R=$RESIDENT TMP=$TMP PROGS=$PROGS in_system_sandbox "exec unshare -p -f --mount-proc sh -c '. $TMP/inner.sh'" > "$TMP/out" 2> "$TMP/err"
 got() { sed -n "s/^$1 //p" "$TMP/out"; }
 is "$(got 1)" 0 "resident enable s6-supervise"
 is "$(got 2)" "20 20 20" "s6-svscan tree of 20 services: 20 supervisors, each restored (/proc/PID/exe the image at /usr/bin/s6-supervise; a fallback would name s6-supervise.resident-orig), 20 services up"
