@@ -31,9 +31,15 @@ tree() { # SCANNER SUPERVISOR: N services, each a sleep, under one scanner
 		i=$((i + 1)); mkdir "$W/run/svc/s$i"
 		printf "#!/bin/sh\nexec sleep 100000\n" > "$W/run/svc/s$i/run"; chmod +x "$W/run/svc/s$i/run"
 	done
-	"$1" "$W/run/svc" > /dev/null 2>&1 &
+	# (s6-svscan supervises at most 500 services unless told: -c)
+	case $1 in s6-svscan) set -- "$1 -c $((N + 10))" "$2" ;; esac
+	$1 "$W/run/svc" > /dev/null 2>&1 &
 	echo $! > "$W/scan.pid"
-	while [ "$(pgrep -c -x "$2")" -lt "$N" ] || [ "$(pgrep -c -f "sleep 100000")" -lt "$N" ]; do sleep 0.2; done
+	t=0
+	while [ "$(pgrep -c -x "$2")" -lt "$N" ] || [ "$(pgrep -c -f "sleep 100000")" -lt "$N" ]; do
+		t=$((t + 1)); [ $t -lt 900 ] || { echo "deploy.sh: $N services under $1 not up after 3 minutes" >&2; exit 1; }
+		sleep 0.2
+	done
 	sleep 2
 }
 untree() { # SUPERVISOR
