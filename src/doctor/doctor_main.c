@@ -1,7 +1,9 @@
 /* doctor_main.c: `resident doctor`: the enabled programs checked the way
  * the tools around them check them (dpkg -V, dpkg-divert, the loader), and
  * what to do about each finding. */
+#include <dirent.h>
 #include <errno.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -23,7 +25,9 @@ static const char usage_text[] =
 	"Check every enabled program as the tools around it would: its original is\n"
 	"there, its path holds its image and the image is current (else: resident\n"
 	"refresh), its diversion is in place and dpkg --verify of its package is\n"
-	"clean, and no diversion of resident's is left without its program. One line\n"
+	"clean, no running instance of it runs the original (a fallback, which tools\n"
+	"matching the path miss), and no diversion of resident's is left without its\n"
+	"program. One line\n"
 	"per finding, with what to do.\n"
 	"exit: 0 all well, 1 findings, 4 the list cannot be read\n";
 
@@ -53,8 +57,36 @@ static void orphan(const char *from, const char *to, const char *by, void *arg)
 	finding(from, "a diversion of resident's with no enabled program", todo);
 }
 
+/* running instances that fell back: their /proc/PID/exe names the
+ * original, so start-stop-daemon --exec PATH and pidof miss them */
+static void fallen_back(const struct enabled *e)
+{
+	DIR *d = opendir("/proc");
+	unsigned n = 0;
+	for (struct dirent *de; d && (de = readdir(d));) {
+		char p[NAME_MAX + 16], exe[PATH_MAX];
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(p, sizeof p, "/proc/%s/exe", de->d_name);
+		ssize_t k = readlink(p, exe, sizeof exe - 1);
+		if (k > 0) {
+			exe[k] = 0;
+			n += !strcmp(exe, e->orig);
+		}
+	}
+	if (d)
+		closedir(d);
+	if (n) {
+		char what[PATH_MAX + 160];
+		snprintf(what, sizeof what, "%u running instance%s %s its original (a fallback): tools that match %s miss %s",
+			 n, n == 1 ? "" : "s", n == 1 ? "runs" : "run", e->path, n == 1 ? "it" : "them");
+		finding(e->path, what, "restart them once the image is current (resident refresh)");
+	}
+}
+
 static void check(const struct enabled *e)
 {
+	fallen_back(e);
 	char why[PATH_MAX + 128], to[PATH_MAX], by[256], pkg[256];
 	struct stat st;
 	struct image im;

@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP package operations: run as root"
 	exit 0
 fi
-plan 45
+plan 46
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sh "$top/tests/pkg/build.sh" "$TMP" || exit 1
 cat > "$TMP/inner.sh" <<'EOF_INNER'
@@ -79,9 +79,9 @@ say 28 "$? $(tail -1 ex.out)"
 # dpkg running (its frontend lock held): enable waits for it
 "$R" enable resident-probe > /dev/null
 "$R" disable resident-probe > /dev/null
-python3 -c 'import fcntl, time; f = open("/var/lib/dpkg/lock-frontend", "w"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(3)' &
+python3 -c 'import fcntl, time; f = open("/var/lib/dpkg/lock-frontend", "w"); fcntl.lockf(f, fcntl.LOCK_EX); open("held", "w").close(); time.sleep(3)' &
 holder=$!
-sleep 0.5
+while [ ! -e held ]; do sleep 0.05; done
 "$R" enable resident-probe > /dev/null &
 en=$!
 sleep 1
@@ -114,6 +114,14 @@ start-stop-daemon --start --background --make-pidfile --pidfile s.pid --exec /us
 sleep 0.5
 pid=$(cat s.pid)
 say 18 "$(readlink /proc/$pid/exe) $(pidof sleep | tr ' ' '\n' | grep -cx "$pid")"
+# an instance that fell back runs the original: doctor names it
+touch /usr/bin/sleep.resident-orig
+sleep 30 &
+fb=$!
+sleep 0.3
+say 30 "$("$R" doctor | grep -c '^/usr/bin/sleep: 1 running instance runs its original (a fallback): tools that match /usr/bin/sleep miss it: restart them once the image is current (resident refresh)$')"
+kill $fb
+"$R" refresh --enabled -q > /dev/null
 start-stop-daemon --stop --quiet --retry 5 --pidfile s.pid --exec /usr/bin/sleep
 alive() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -c1)" != Z ]; }
 say 19 "$? $(alive "$pid"; echo $?)"
@@ -159,6 +167,7 @@ is "$(got 28)" "0 resident-probe 2" "an exec racing disable: the original, run a
 is "$(got 29)" "1 0 resident: /usr/bin/resident-probe: restored (layout 1) resident-probe 2 " "enable waits while dpkg's frontend lock is held, then enables"
 is "$(got 17)" "0 1" "sleep enabled: dpkg knows it as /bin/sleep, and that name is diverted"
 is "$(got 18)" "/usr/bin/sleep 1" "started by start-stop-daemon --exec: restored (a fallback would name sleep.resident-orig), /proc/PID/exe names /usr/bin/sleep, pidof finds it"
+is "$(got 30)" "1" "doctor: an instance that fell back (its exe the original), named, and what to do"
 is "$(got 19)" "0 1" "start-stop-daemon --stop --exec /usr/bin/sleep finds it and stops it"
 is "$(got 20)" '[["/usr/bin/sleep","current","/bin/sleep"]]' "ls --enabled --json: the program, its state, the name diverted"
 is "$(got 21)" "0 0 0 0" "disable --all: no diversion, no original left, dpkg -V coreutils clean"
