@@ -204,6 +204,18 @@ enum refreshed refresh_entry(struct registry *r, struct enabled *e, char *why, s
 	    dpkg_divert_add(e->dpkg, want, why, n))
 		return REFRESH_FAILED;
 	int half = lstat(path, &sp) == 0 && same_file(&sp, &so);
+	/* the image's owner or set-ID bits changed (dpkg-statoverride, a
+	 * postinst's chmod or chown): meant for the program, which takes them,
+	 * and an image cannot be set-ID: the program is disabled */
+	if (!half && lstat(path, &sp) == 0 && S_ISREG(sp.st_mode) &&
+	    (sp.st_uid != so.st_uid || (sp.st_mode & (S_ISUID | S_ISGID)))) {
+		if (lchown(e->orig, sp.st_uid, sp.st_gid) || chmod(e->orig, sp.st_mode & 07777))
+			return because(why, n, "%s: %s", e->orig, strerror(errno)), REFRESH_FAILED;
+		if (disable_entry(r, e, why, n))
+			return REFRESH_FAILED;
+		because(why, n, "its owner or mode was changed (dpkg-statoverride?): the program takes them, disabled");
+		return REFRESH_REMOVED;
+	}
 	if (lstat(path, &sp) == 0 && !half) {
 		struct image im;
 		char w[256];

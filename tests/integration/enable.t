@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP package operations: run as root"
 	exit 0
 fi
-plan 46
+plan 47
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sh "$top/tests/pkg/build.sh" "$TMP" || exit 1
 cat > "$TMP/inner.sh" <<'EOF_INNER'
@@ -118,7 +118,7 @@ say 18 "$(readlink /proc/$pid/exe) $(pidof sleep | tr ' ' '\n' | grep -cx "$pid"
 touch /usr/bin/sleep.resident-orig
 sleep 30 &
 fb=$!
-sleep 0.3
+for i in $(seq 100); do [ "$(readlink /proc/$fb/exe)" = /usr/bin/sleep.resident-orig ] && break; sleep 0.05; done
 say 30 "$("$R" doctor | grep -c '^/usr/bin/sleep: 1 running instance runs its original (a fallback): tools that match /usr/bin/sleep miss it: restart them once the image is current (resident refresh)$')"
 kill $fb
 "$R" refresh --enabled -q > /dev/null
@@ -239,6 +239,16 @@ echo >> /var/lib/resident/enabled
 r15=$?
 "$R" disable --all > /dev/null 2> e16
 say 15 "$r15 $(wc -l < e15) $? $(wc -l < e16) $(cut -f1 /var/lib/resident/enabled | tr '\n' ' ')"
+: > /var/lib/resident/enabled && rm /usr/local/bin/tb.resident-orig	# the administrator's way out
+# dpkg-statoverride makes the program set-user-ID: it lands on the image,
+# which falls back (AT_SECURE) to an original that is not; refresh gives
+# the original the new owner and mode and disables the program
+"$R" enable /usr/local/bin/mytrue > /dev/null
+dpkg-statoverride --update --add root root 4755 /usr/local/bin/mytrue
+"$R" refresh --enabled > out17
+say 17 "$? $(cat out17) $(stat -c %a /usr/local/bin/mytrue) $("$R" inspect /usr/local/bin/mytrue > /dev/null 2>&1; echo $?) $(left)"
+dpkg-statoverride --remove /usr/local/bin/mytrue
+chmod 755 /usr/local/bin/mytrue
 # as another user: refused in one line
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$R" enable /usr/local/bin/mytrue > /dev/null 2> e8
 say 8 "$? $(cat e8)"
@@ -264,5 +274,7 @@ is "$(got 12)" "tool a " "disabled by the alternative's name: the program itself
 is "$(got 14)" "2 resident: /usr/local/bin/dv.real: the name a local diversion diverted a file to: not enabled (enable the file's own name)" \
 	"the name a diversion moved a file to: refused, one line"
 is "$(got 15)" "1 0 4 1 /usr/local/bin/tb " "a blank line in the list is no error; disable --all goes past the one it cannot undo (exit 4, one line), the others disabled"
+is "$(got 17)" "0 /usr/local/bin/mytrue: its owner or mode was changed (dpkg-statoverride?): the program takes them, disabled 4755 4 0 0" \
+	"dpkg-statoverride on an enabled program: refresh gives the original its mode (4755) and disables it"
 if [ -s "$TMP/err2" ]; then diag "$(head -5 "$TMP/err2")"; fi
 if [ -s "$TMP/err" ]; then diag "$(head -5 "$TMP/err")"; fi
