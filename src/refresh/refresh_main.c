@@ -54,6 +54,13 @@ static int refresh_enabled(const char *only)
 	struct registry r;
 	char why[PATH_MAX + 256];
 	int rc = 0, found = 0;
+	/* nothing enabled (the hook on a machine that never used enable):
+	 * nothing made, nothing locked */
+	if (registry_read(&r, why, sizeof why) == 0 && r.n == 0) {
+		registry_close(&r);
+		return 0;
+	}
+	registry_close(&r);
 	if (registry_open(&r, why, sizeof why)) {
 		fprintf(stderr, "resident: %s\n", why);
 		return -1;
