@@ -57,7 +57,7 @@ for i in $(seq 40); do
 	[ -e "$TMP/ks/x" ] && ! "$RESIDENT" inspect "$TMP/ks/x" > /dev/null 2>&1 && echo damaged
 done > "$TMP/r"
 "$RESIDENT" snap --system -o "$TMP/ks/x" "$TMP/victim" > /dev/null
-is "$(cat "$TMP/r"):$(ls -A "$TMP/ks" | sed 's/^\.x\.[a-zA-Z0-9]\{6\}\./.x.X./' | tr '\n' ' ')" ":.x.X.resident-pages .x.resident-lock x " \
+is "$(cat "$TMP/r"):$(ls -A "$TMP/ks" | sed 's/^\.x\.[a-zA-Z0-9]\{6\}\./.x.X./' | LC_ALL=C sort | tr '\n' ' ')" ":.x.X.resident-pages .x.resident-lock x " \
 	"40 system snaps killed: never a damaged image; the next leaves the image and its one sidecar"
 
 # concurrent snaps of one name: each image names its own sidecar
