@@ -4,7 +4,7 @@
 # directories never replace each other; snap says where the image went and
 # the PATH line; rm takes an image away whole; ls --json with sizes.
 . "$(dirname "$0")/tap.sh"
-plan 12
+plan 14
 export XDG_DATA_HOME="$TMP/xdg"
 cd "$TMP" || exit 1
 B=$XDG_DATA_HOME/resident/bin
@@ -41,3 +41,20 @@ is "$?:$(cat err):$(test -f notimg && echo kept)" "2:resident: notimg: No such f
 "$RESIDENT" rm ./notimg 2> err
 is "$?:$(cat err):$(test -f notimg && echo kept)" "2:resident: $TMP/notimg: not an image (or a damaged one): not removed:kept" \
 	"rm of a file that is not an image: refused, the file kept"
+# refresh, as an ordinary user: a stale image of the image directory is
+# captured again, a current one left alone
+chmod 755 "$TMP"
+mkdir -m 777 "$TMP/nob"
+cat > "$TMP/nob/v.c" <<'EOC'
+#include <stdio.h>
+int main(void) { puts(V); return 0; }
+EOC
+nob() { setpriv --reuid=nobody --regid=nogroup --clear-groups env XDG_DATA_HOME="$TMP/nob/xdg" "$@"; }
+nob cc -DV='"one"' -o "$TMP/nob/v" "$TMP/nob/v.c" && nob "$RESIDENT" snap "$TMP/nob/v" > /dev/null
+nob "$RESIDENT" refresh > out
+is "$?:$(cat out)" "0:$TMP/nob/xdg/resident/root$TMP/nob/v: current" "refresh as nobody: a current image left alone"
+nob cc -DV='"two"' -o "$TMP/nob/v.new" "$TMP/nob/v.c" && mv "$TMP/nob/v.new" "$TMP/nob/v"
+nob "$RESIDENT" refresh -q > out
+is "$?:$(cat out):$(RESIDENT_DEBUG=2 "$TMP/nob/xdg/resident/bin/v" 2>&1 | tr '\n' ' ')" \
+	"0:$TMP/nob/xdg/resident/root$TMP/nob/v: captured again:resident: $TMP/nob/xdg/resident/bin/v: restored (layout 1) two " \
+	"the program rebuilt: refresh -q captures it again, and says so; the image restores the new one"
