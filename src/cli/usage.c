@@ -4,9 +4,11 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../image/format.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
 
@@ -60,4 +62,14 @@ void usage_close_stdout(void)
 		fprintf(stderr, "%s: standard output: %s\n", err_prog, strerror(e));
 		_exit(EXIT_FAIL);
 	}
+}
+
+int usage_layouts(const char *arg)
+{
+	char *end;
+	errno = 0;
+	long k = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || k < 1 || k > IMG_LAYOUTS_MAX)
+		usage_fail("--layouts %s: not a number from 1 to %d", arg, IMG_LAYOUTS_MAX);
+	return (int)k;
 }

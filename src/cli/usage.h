@@ -22,6 +22,9 @@ void usage_fail(const char *fmt, ...);
 __attribute__((noreturn))
 void usage_bad_option(int c, char *const argv[]);
 
+/* --layouts K: K from 1 to IMG_LAYOUTS_MAX, or a usage error */
+int usage_layouts(const char *arg);
+
 /* print a help text on standard output; EXIT_OK (checked at exit) */
 int usage_help(const char *text);
 

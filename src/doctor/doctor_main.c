@@ -1,12 +1,12 @@
 /* doctor_main.c: `resident doctor`: the enabled programs checked the way
  * the tools around them check them (dpkg -V, dpkg-divert, the loader), and
  * what to do about each finding. */
-#include <dirent.h>
 #include <errno.h>
 #include <unistd.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -18,6 +18,7 @@
 #include "../image/read.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "../proc/procfs.h"
 
 static const char usage_text[] =
 	"usage: resident doctor\n"
@@ -61,21 +62,17 @@ static void orphan(const char *from, const char *to, const char *by, void *arg)
  * original, so start-stop-daemon --exec PATH and pidof miss them */
 static void fallen_back(const struct enabled *e)
 {
-	DIR *d = opendir("/proc");
+	struct stat orig, st;
+	pid_t *pids = NULL;
+	int root = procfs_open("/proc");
+	long np = root >= 0 && lstat(e->orig, &orig) == 0 ? procfs_pids(root, &pids) : 0;
 	unsigned n = 0;
-	for (struct dirent *de; d && (de = readdir(d));) {
-		char p[NAME_MAX + 16], exe[PATH_MAX];
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(p, sizeof p, "/proc/%s/exe", de->d_name);
-		ssize_t k = readlink(p, exe, sizeof exe - 1);
-		if (k > 0) {
-			exe[k] = 0;
-			n += !strcmp(exe, e->orig);
-		}
-	}
-	if (d)
-		closedir(d);
+	/* by the identity of each process's exe, never by the name it reads as */
+	for (long i = 0; i < np; i++)
+		n += procfs_exe_stat(root, pids[i], &st) == 0 && st.st_dev == orig.st_dev && st.st_ino == orig.st_ino;
+	free(pids);
+	if (root >= 0)
+		close(root);
 	if (n) {
 		char what[PATH_MAX + 160];
 		snprintf(what, sizeof what, "%u running instance%s %s its original (a fallback): tools that match %s miss %s",

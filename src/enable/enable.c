@@ -13,6 +13,7 @@
 #include "../image/read.h"
 #include "../image/verify.h"
 #include "../lib/err.h"
+#include "../snap/install.h"
 #include "../snap/program.h"
 #include "../snap/snap.h"
 #include "dpkg.h"
@@ -73,16 +74,6 @@ static int same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* the lock snap left beside the image (.NAME.resident-lock), root's */
-static void remove_lock(const char *path)
-{
-	char lock[PATH_MAX + 32];
-	const char *slash = strrchr(path, '/');
-	struct stat st;
-	snprintf(lock, sizeof lock, "%.*s/.%s.resident-lock", (int)(slash - path), path, slash + 1);
-	if (lstat(lock, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
-		unlink(lock);
-}
 
 int enable_program(struct registry *r, const char *prog, int layouts, char *why, size_t n)
 {
@@ -143,7 +134,7 @@ int enable_program(struct registry *r, const char *prog, int layouts, char *why,
 		because(why, n, "%s", w);
 		goto undo;
 	}
-	remove_lock(e.path);	/* nothing of ours beside a system program but its original */
+	target_remove_lock(e.path);	/* nothing of ours beside a system program but its original */
 	return 0;
 undo:
 	if (disable_entry(r, at, w, sizeof w))
@@ -179,7 +170,7 @@ int disable_entry(struct registry *r, struct enabled *e, char *why, size_t n)
 	}
 	if (e->dpkg[0] && dpkg_divert_remove(e->dpkg, why, n))
 		return -1;
-	remove_lock(e->path);
+	target_remove_lock(e->path);
 	registry_remove(r, e);
 	return registry_save(r, why, n);
 }
@@ -239,13 +230,13 @@ enum refreshed refresh_entry(struct registry *r, struct enabled *e, char *why, s
 			return REFRESH_FAILED;
 		}
 		if (current) {
-			remove_lock(path);	/* a killed run's */
+			target_remove_lock(path);	/* a killed run's */
 			return REFRESH_CURRENT;
 		}
 	}
 	/* half enabled (a run killed after its link): twice, as enable does */
 	if (snap_child(e->orig, path, 0, 0, why, n) || (half && snap_child(e->orig, path, 0, 0, why, n)))
 		return REFRESH_FAILED;
-	remove_lock(path);
+	target_remove_lock(path);
 	return REFRESH_SNAPPED;
 }

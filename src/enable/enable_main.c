@@ -61,12 +61,7 @@ int cmd_enable(int argc, char **argv)
 			return usage_help(enable_text);
 		if (c != 'K')
 			usage_bad_option(c, argv);
-		char *end;
-		errno = 0;
-		long k = strtol(optarg, &end, 10);
-		if (errno || end == optarg || *end || k < 1 || k > IMG_LAYOUTS_MAX)
-			usage_fail("--layouts %s: not a number from 1 to %d", optarg, IMG_LAYOUTS_MAX);
-		layouts = (int)k;
+		layouts = usage_layouts(optarg);
 	}
 	if (optind == argc)
 		usage_fail("missing PROGRAM");

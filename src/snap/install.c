@@ -253,3 +253,16 @@ void target_clean(const struct target *t, const char *suffix, const char *keep)
 	}
 	closedir(d);
 }
+
+void target_remove_lock(const char *image)
+{
+	char lock[PATH_MAX + NAME_MAX + 32];
+	const char *slash = strrchr(image, '/');
+	struct stat st;
+	if (!slash)
+		snprintf(lock, sizeof lock, ".%s.resident-lock", image);
+	else
+		snprintf(lock, sizeof lock, "%.*s/.%s.resident-lock", (int)(slash - image), image, slash + 1);
+	if (lstat(lock, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+		unlink(lock);
+}

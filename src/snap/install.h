@@ -55,5 +55,9 @@ int stage_replace(struct staged *s, const struct target *t);
 void stage_drop(struct staged *s);
 /* remove .NAME.*.SUFFIX files but keep, and .NAME.resident-tmp.* */
 void target_clean(const struct target *t, const char *suffix, const char *keep);
+/* the lock snap leaves beside an image (image's directory, .NAME.resident-lock),
+ * removed if it is a plain file of ours: when the image goes, or where
+ * nothing of ours but the image should stay (an enabled program's directory) */
+void target_remove_lock(const char *image);
 
 #endif

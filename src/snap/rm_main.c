@@ -16,6 +16,7 @@
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "imgdir.h"
+#include "install.h"
 
 static const char usage_text[] =
 	"usage: resident rm [--system] NAME|IMAGE...\n"
@@ -71,7 +72,7 @@ static int rm_one(const char *arg, int system)
 		free(base);
 		return EXIT_USAGE;
 	}
-	char side[PATH_MAX] = "", lock[PATH_MAX + 32];
+	char side[PATH_MAX] = "";
 	if (im.h->pages_file)
 		snprintf(side, sizeof side, "%s", im.str + im.deps[im.h->pages_file - 1].path);
 	image_close(&im);
@@ -85,11 +86,7 @@ static int rm_one(const char *arg, int system)
 	}
 	if (side[0])
 		unlink(side);
-	const char *slash = strrchr(img, '/');
-	struct stat st;
-	snprintf(lock, sizeof lock, "%.*s/.%s.resident-lock", (int)(slash - img), img, slash + 1);
-	if (lstat(lock, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
-		unlink(lock);
+	target_remove_lock(img);
 	printf("%s: removed\n", img);
 	free(img);
 	free(base);

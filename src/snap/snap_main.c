@@ -77,15 +77,7 @@ int cmd_snap(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'S': so.system = 1; break;
 		case 'E': so.as_exec = 1; break;
-		case 'K': {
-			char *end;
-			errno = 0;
-			long k = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || k < 1 || k > IMG_LAYOUTS_MAX)
-				usage_fail("--layouts %s: not a number from 1 to %d", optarg, IMG_LAYOUTS_MAX);
-			so.layouts = (int)k;
-			break;
-		}
+		case 'K': so.layouts = usage_layouts(optarg); break;
 		case 'h': return usage_help(usage_text);
 		default: usage_bad_option(c, argv);
 		}
