@@ -49,7 +49,7 @@
 #include <stdint.h>
 
 #define IMG_MAGIC "RESIDNT1"		/* 8 bytes, no NUL */
-#define IMG_VERSION 4
+#define IMG_VERSION 5
 #define IMG_LOCATOR_MAGIC "resident-locator:v2"	/* 19 bytes + NUL = 20 */
 #define IMG_PATH_MAX 4096
 #define LOADER_BASE 0x100000000ull
@@ -155,7 +155,23 @@ enum img_fixup_kind {
 	IFX_ENV_STRING,		/* the string of variable `name` + arg */
 	IFX_CANARY,		/* fresh stack guard, from the new AT_RANDOM */
 	IFX_POINTER_GUARD,	/* fresh pointer guard, from the new AT_RANDOM */
+	/* after-init images (IMG_F_AFTER_INIT): what the constructors and
+	 * __libc_start_main kept of the run */
+	IFX_CONST,		/* arg itself (with IFX_F_MANGLED: a handler glibc mangled) */
+	IFX_ARGC,		/* argc (__libc_argc, an int: with IFX_F_INT32) */
+	IFX_ARG0_BASE,		/* argv[0] after its last '/' + arg (program_invocation_short_name) */
+	IFX_RANDOM,		/* the index-th word of fresh random bytes (getrandom), as a
+				 * constructor's getrandom got them (malloc's tcache key) */
 };
+#define IFX_KIND_MAX IFX_RANDOM
+#define IFX_RANDOM_WORDS 8
+#define IFX_KIND(k) ((k) & 0xffu)
+/* flags in a fixup's kind */
+#define IFX_F_BLOB 0x100u	/* addr is an offset in the hand-over blob, not an address */
+#define IFX_F_MANGLED 0x200u	/* stored as glibc's PTR_MANGLE with the fresh pointer guard:
+				 * rol(value ^ guard, 17) */
+#define IFX_F_INT32 0x400u	/* only the low 32 bits, at addr (4-aligned): an int, or
+				 * half a word that half a pointer was left in */
 
 struct img_fixup {
 	uint64_t addr;		/* where the word lives */
@@ -167,8 +183,11 @@ struct img_fixup {
 /* a variable that steers ld.so: the run's set must equal the capture's */
 struct img_env {
 	uint32_t str;		/* "NAME=value" */
-	uint32_t pad;
+	uint32_t flags;		/* 0: a steering variable; else IMG_ENV_* */
 };
+/* after init: a variable a constructor asked getenv for */
+#define IMG_ENV_SET 1u		/* it had str's value: this run must have the same */
+#define IMG_ENV_UNSET 2u	/* it was not set (str is "NAME="): this run must not set it */
 
 struct img_header {
 	char magic[8];
@@ -218,11 +237,34 @@ struct img_header {
 	 * them (the image, or the sidecar), how many bytes, and their img_sum
 	 * as written (resident verify reads them; the loader never does) */
 	uint64_t pages_off, pages_size, pages_sum;
+	/* IMG_F_AFTER_INIT: the hand-over to main (snap --after-init), from
+	 * hdr_off: blob_len bytes, IMG_BLOB_REGS words of registers then the
+	 * frames between main's %rsp and the initial stack pointer */
+	uint64_t blob_off, blob_len;
 };
+
+/* The hand-over blob of an after-init image.  The loader copies it
+ * under this run's initial stack pointer, the fixups flagged IFX_F_BLOB
+ * written in, and its trampoline pops the registers and jumps:
+ *
+ *        initial sp -> +---------------------------+  argc, argv... (this run's)
+ *                      | __libc_start_main's and   |
+ *                      | __libc_start_call_main's  |  as captured: pointers into
+ *                      | frames (the return from   |  the stack moved, the jmp_buf
+ *                      | main, its setjmp buffer)  |  re-mangled, the canary fresh
+ *       main's %rsp -> +---------------------------+
+ *                      | rax ... r15 (15 words)    |  popped: main's registers
+ *          blob_dst -> | main's address            |  read from the red zone
+ *                      +---------------------------+
+ */
+#define IMG_BLOB_REGS 16	/* pc, rax rbx rcx rdx rsi rdi rbp r8 r9 r10 r11 r12 r13 r14 r15 */
+#define IMG_BLOB_MAX 8192
 
 #define IMG_F_HEAP 1u		/* a [heap] was captured: brk must be restored */
 #define IMG_F_STACK_BELOW 2u	/* the stack goes under the program; with no [heap]
 				 * captured, start_brk is the page above its highest map */
+#define IMG_F_AFTER_INIT 4u	/* captured at main, after every constructor: the loader
+				 * hands over to main with the blob, not to ld.so */
 
 /* A system image (snap --system) keeps its saved pages in a sidecar file
  * (.NAME.XXXXXX.resident-pages beside it, a name of its own for each snap,

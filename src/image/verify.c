@@ -169,13 +169,25 @@ const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t h
 			return "damaged image (dependencies)";
 	const struct img_env *e = (const struct img_env *)((const char *)h + h->env_off);
 	for (uint32_t i = 0; i < h->nenv; i++)
-		if (e[i].str >= h->str_size)
+		if (e[i].str >= h->str_size || e[i].flags > IMG_ENV_UNSET ||
+		    (e[i].flags && !(h->flags & IMG_F_AFTER_INIT)))
 			return "damaged image (environment)";
 	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
-	for (uint32_t i = 0; i < h->nfixups; i++)
-		if (f[i].addr % 8 || f[i].kind < IFX_STACK_TOP || f[i].kind > IFX_POINTER_GUARD ||
-		    (f[i].kind == IFX_ENV_STRING && f[i].index >= h->str_size))
+	/* an after-init image's blob: registers, then frames, whole words */
+	int after = (h->flags & IMG_F_AFTER_INIT) != 0;
+	if (after != (h->blob_len != 0) || h->blob_len % 8 ||
+	    (after && (h->blob_len < 8 * IMG_BLOB_REGS || h->blob_len > IMG_BLOB_MAX || h->blob_off % 8 ||
+		       !fits(h->blob_off, h->blob_len, 1, ts))))
+		return "damaged image (hand-over)";
+	for (uint32_t i = 0; i < h->nfixups; i++) {
+		uint32_t k = IFX_KIND(f[i].kind), fl = f[i].kind & ~0xffu;
+		if (f[i].addr % (fl & IFX_F_INT32 ? 4 : 8) || k < IFX_STACK_TOP || k > IFX_KIND_MAX ||
+		    fl & ~(IFX_F_BLOB | IFX_F_MANGLED | IFX_F_INT32) || (k >= IFX_CONST && !after) ||
+		    ((fl & IFX_F_BLOB) && (!after || f[i].addr > h->blob_len - 8)) ||
+		    (k == IFX_ENV_STRING && f[i].index >= h->str_size) ||
+		    (k == IFX_RANDOM && f[i].index >= IFX_RANDOM_WORDS))
 			return "damaged image (fixups)";
+	}
 	/* the kernel's mappings as it lays them out: [vvar], [vvar_vclock]
 	 * then [vdso], each whole pages, in the user address space */
 	const uint64_t sp[3][2] = { { h->vvar_start, h->vvar_end }, { h->vclock_start, h->vclock_end },
@@ -230,9 +242,11 @@ const char *img_check_maps(const struct img_header *h)
 	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
 	for (uint32_t i = 0; i < h->nfixups; i++) {
 		uint32_t j;
+		if (f[i].kind & IFX_F_BLOB)
+			continue;	/* in the blob: img_check_tables */
 		for (j = 0; j < h->nmaps; j++)
 			if ((m[j].kind == IMK_ZERO || m[j].kind == IMK_PAGES) && f[i].addr >= m[j].start &&
-			    f[i].addr < m[j].end && m[j].end - f[i].addr >= 8)
+			    f[i].addr < m[j].end && m[j].end - f[i].addr >= (f[i].kind & IFX_F_INT32 ? 4u : 8u))
 				break;
 		if (j == h->nmaps)
 			return "damaged image (fixups)";
@@ -331,6 +345,14 @@ const char *img_exec_failure(long e, int *status)
 	return e == -ENOENT || e == -ENOTDIR ? "program is gone" : e == -EACCES ? "permission denied" : "cannot run it";
 }
 
+/* "NAME=..." and "NAME=...": the same name */
+static int same_name(const char *a, const char *b)
+{
+	while (*a && *a == *b && *a != '=')
+		a++, b++;
+	return *a == '=' && *b == '=';
+}
+
 int img_steering(const char *e)
 {
 	if (prefix(e, "LD_BIND_NOW="))
@@ -348,17 +370,27 @@ const char *img_check_env(const struct img_header *h, char *const *envp)
 		if (!img_steering(*e))
 			continue;
 		uint32_t j;
-		for (j = 0; j < h->nenv && !streq(*e, str + ev[j].str); j++)
+		for (j = 0; j < h->nenv && (ev[j].flags || !streq(*e, str + ev[j].str)); j++)
 			;
 		if (j == h->nenv)
 			return "an LD_*, GLIBC_TUNABLES or MALLOC_* variable differs";
 	}
 	for (uint32_t j = 0; j < h->nenv; j++) {
+		const char *want = str + ev[j].str;
+		if (ev[j].flags == IMG_ENV_UNSET) {
+			/* getenv's answer was "not set": the first NAME= decides */
+			for (char *const *e = envp; *e; e++)
+				if (prefix(*e, want))
+					return "a variable a constructor found unset is set";
+			continue;
+		}
 		char *const *e;
-		for (e = envp; *e && !streq(*e, str + ev[j].str); e++)
-			;
+		for (e = envp; *e && !streq(*e, want); e++)
+			if (ev[j].flags == IMG_ENV_SET && same_name(*e, want))
+				return "a variable a constructor read has another value";
 		if (!*e)
-			return "an LD_*, GLIBC_TUNABLES or MALLOC_* variable is missing";
+			return ev[j].flags ? "a variable a constructor read is not set"
+					   : "an LD_*, GLIBC_TUNABLES or MALLOC_* variable is missing";
 	}
 	return 0;
 }

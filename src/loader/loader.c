@@ -86,6 +86,8 @@ struct hand {
 	u64 unmap_start, unmap_len;	/* the loader; 0: keep it */
 	u64 stk_old, stk_len, stk_new;	/* mremap of the stack; stk_len 0: leave it */
 	struct prctl_mm_map *exe;	/* PR_SET_MM_MAP again with exe_fd (after the move), or 0 */
+	u64 blob_src, blob_dst;		/* after init: the blob, where it is and where it goes (up to
+					 * sp); 0: resume in ld.so */
 };
 typedef void tramp_fn(const struct hand *);
 void loader_main(u64 *sp) __attribute__((noreturn, used));
@@ -129,6 +131,9 @@ struct run {
 	u64 stk_old, stk_len;	/* the kernel's stack vma */
 	u64 lo, hi;		/* the loader's own pages */
 	struct prctl_mm_map mm;	/* told to the kernel; again by the trampoline, with exe_fd */
+	u64 random, platform, execfn;	/* auxv's, where they are before the stack moves */
+	u64 rnd[IFX_RANDOM_WORDS];	/* after init: fresh random words, drawn at the first use */
+	int have_rnd;
 };
 
 static void say(const char *const *parts)
@@ -319,7 +324,7 @@ static int has_fixup(const struct img_header *h, u64 start, u64 end)
 {
 	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
 	for (u32 i = 0; i < h->nfixups; i++)
-		if (f[i].addr >= start && f[i].addr < end)
+		if (!(f[i].kind & IFX_F_BLOB) && f[i].addr >= start && f[i].addr < end)
 			return 1;
 	return 0;
 }
@@ -367,52 +372,100 @@ static const char *place_maps(struct run *r, int self)
 	return 0;
 }
 
-static const char *apply_fixups(struct run *r)
+/* the argv[0] string after its last '/', as glibc's short name */
+static u64 arg0_base(const char *a)
+{
+	const char *b = a;
+	for (; *a; a++)
+		if (*a == '/')
+			b = a + 1;
+	return (u64)b;
+}
+
+static u32 pick(u32 k);
+
+/* what fixup f writes, as it will be once the stack has moved */
+static const char *fixup_value(struct run *r, const struct img_fixup *f, u64 *out)
+{
+	u64 random = r->random, platform = r->platform, execfn = r->execfn;
+	u64 d = r->delta;	/* every address into the stack is where it will be */
+	u64 v;
+	switch (IFX_KIND(f->kind)) {
+	case IFX_STACK_TOP: v = (u64)r->sp + d; break;
+	case IFX_ARGV: v = (u64)r->argv + d; break;
+	case IFX_ENVP: v = (u64)r->envp + d; break;
+	case IFX_AUXV: v = (u64)r->auxv + d; break;
+	case IFX_AT_RANDOM: v = random + d; break;
+	case IFX_AT_PLATFORM:
+		if (!platform)
+			return "no AT_PLATFORM";
+		v = platform + d;
+		break;
+	case IFX_AT_EXECFN: v = execfn + d; break;
+	case IFX_ARG_STRING:
+		if ((long)f->index >= r->argc)
+			return "fewer arguments than ld.so kept a pointer to";
+		v = (u64)r->argv[f->index] + d;
+		break;
+	case IFX_ENV_STRING: {
+		const char *e = env_get(r->envp, r->str + f->index);
+		if (!e || (u64)f->arg > slen(e))
+			return "a variable ld.so kept a pointer to is not set";
+		v = (u64)e + d;
+		break;
+	}
+	case IFX_CANARY:	/* as glibc: AT_RANDOM's first 8 bytes, low byte 0 */
+		*out = *(const u64 *)random & ~0xffull;
+		return 0;
+	case IFX_POINTER_GUARD:
+		*out = *(const u64 *)(random + 8);
+		return 0;
+	case IFX_CONST: v = 0; break;
+	case IFX_ARGC: v = (u64)r->argc; break;
+	case IFX_ARG0_BASE: v = arg0_base(r->argv[0]) + d; break;
+	case IFX_RANDOM:
+		if (!r->have_rnd) {
+			r->have_rnd = 1;
+			if (sys3(NR_getrandom, r->rnd, sizeof r->rnd, 1 /* GRND_NONBLOCK */) != sizeof r->rnd)
+				for (u32 i = 0; i < IFX_RANDOM_WORDS; i++)	/* as glibc, from the clock */
+					r->rnd[i] = (u64)pick(~0u) << 32 | pick(~0u);
+		}
+		v = r->rnd[f->index];
+		break;
+	default:
+		return "damaged image (fixup kind)";
+	}
+	v += (u64)f->arg;
+	if (f->kind & IFX_F_MANGLED) {
+		v ^= *(const u64 *)(random + 8);
+		v = v << 17 | v >> 47;
+	}
+	*out = v;
+	return 0;
+}
+
+/* the fixups in memory (blob 0), or those in an after-init image's blob */
+static const char *apply_fixups(struct run *r, unsigned char *blob)
 {
 	const struct img_header *h = r->h;
 	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
-	u64 random = aux(r->auxv, 25), platform = aux(r->auxv, 15), execfn = aux(r->auxv, 31);
-	u64 d = r->delta;	/* every address into the stack is where it will be */
-	if (!random)
+	const char *why;
+	if (!r->random)
 		return "no AT_RANDOM";
 	for (u32 i = 0; i < h->nfixups; i++) {
 		u64 v;
-		switch (f[i].kind) {
-		case IFX_STACK_TOP: v = (u64)r->sp + d; break;
-		case IFX_ARGV: v = (u64)r->argv + d; break;
-		case IFX_ENVP: v = (u64)r->envp + d; break;
-		case IFX_AUXV: v = (u64)r->auxv + d; break;
-		case IFX_AT_RANDOM: v = random + d; break;
-		case IFX_AT_PLATFORM:
-			if (!platform)
-				return "no AT_PLATFORM";
-			v = platform + d;
-			break;
-		case IFX_AT_EXECFN: v = execfn + d; break;
-		case IFX_ARG_STRING:
-			if ((long)f[i].index >= r->argc)
-				return "fewer arguments than ld.so kept a pointer to";
-			v = (u64)r->argv[f[i].index] + d;
-			break;
-		case IFX_ENV_STRING: {
-			const char *e = env_get(r->envp, r->str + f[i].index);
-			if (!e || (u64)f[i].arg > slen(e))
-				return "a variable ld.so kept a pointer to is not set";
-			v = (u64)e + d;
-			break;
-		}
-		case IFX_CANARY:	/* as glibc: AT_RANDOM's first 8 bytes, low byte 0 */
-			v = *(const u64 *)random & ~0xffull;
-			*(u64 *)f[i].addr = v;
+		if (!(f[i].kind & IFX_F_BLOB) != !blob)
 			continue;
-		case IFX_POINTER_GUARD:
-			*(u64 *)f[i].addr = *(const u64 *)(random + 8);
-			continue;
-		default:
-			return "damaged image (fixup kind)";
-		}
-		*(u64 *)f[i].addr = v + (u64)f[i].arg;
+		if ((why = fixup_value(r, &f[i], &v)))
+			return why;
+		unsigned char *at = blob ? blob + f[i].addr : (unsigned char *)f[i].addr;
+		if (f[i].kind & IFX_F_INT32)
+			*(unsigned *)at = (unsigned)v;
+		else
+			*(u64 *)at = v;
 	}
+	if (blob)
+		return 0;
 	/* back to the program's protections */
 	const struct img_map *m = maps_of(h);
 	for (u32 i = 0; i < h->nmaps; i++)
@@ -562,6 +615,73 @@ static u32 pick(u32 k)
 	return (u32)(v % k);
 }
 
+/* 9: the trampoline, on a page of its own, unmaps the loader and jumps */
+__attribute__((noreturn)) static void handover(struct run *r, int self, struct hand *hd)
+{
+	/* the trampoline's page: above the moved stack (its PTE page is the
+	 * stack's), else anywhere */
+	u64 at = r->delta ? r->h->stack_top : 0, tramp = 0;
+	int exe = -1, fixed = at ? MAP_FIXED : 0;
+	if (r->h->exe_file && may_set_exe()) {
+		/* a system image, run with the privilege to name the program as
+		 * /proc/self/exe: nothing may map the image by then, so the
+		 * trampoline runs from an anonymous copy */
+		exe = r->fds[r->h->exe_file - 1];
+		r->mm.exe_fd = (unsigned)exe;
+		hd->exe = (struct prctl_mm_map *)((u64)&r->mm + r->delta);
+		tramp = (u64)sys6(NR_mmap, at, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
+		if ((i64)tramp > 0) {
+			memcpy((void *)tramp, tramp_start, (u64)(tramp_end - tramp_start));
+			sys3(NR_mprotect, tramp, 4096, PROT_READ | PROT_EXEC);
+		}
+	} else {
+		/* the trampoline's page, mapped again from the image (shared, no
+		 * private page), finishes after unmapping the loader */
+		tramp = (u64)sys6(NR_mmap, at, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | fixed, self,
+				  (u64)tramp_start - r->lo);
+	}
+	/* every descriptor the loader opened but the exe's: one close_range
+	 * for each block of consecutive numbers */
+	int first = self, next = self + 1;
+	for (u32 i = 0; i <= r->h->nmapped; i++) {
+		int fd = i < r->h->nmapped ? r->fds[i] : -1;
+		if (fd == next && fd != exe) {
+			next++;
+			continue;
+		}
+		sys3(NR_close_range, first, next - 1, 0);
+		first = fd, next = fd + 1;
+		if (fd == exe)
+			first = next;
+	}
+	move_pointers(r);
+	if ((i64)tramp > 0)
+		((tramp_fn *)tramp)(hd);
+	/* could not map it again: hand over from here, the loader stays */
+	if (exe >= 0)
+		sys1(NR_close, exe);
+	hd->unmap_len = 0;
+	hd->exe = 0;
+	((tramp_fn *)tramp_start)(hd);
+	__builtin_unreachable();
+}
+
+/* 9, after init: the blob (registers, frames) with this run's values,
+ * for the trampoline to put under the initial stack pointer; it lives
+ * in this frame, below everything it is copied over */
+__attribute__((noinline, noreturn)) static void handover_main(struct run *r, int self, struct hand *hd)
+{
+	const struct img_header *h = r->h;
+	u64 blob[h->blob_len / 8];
+	memcpy(blob, (const char *)h + h->blob_off, h->blob_len);
+	const char *why = apply_fixups(r, (unsigned char *)blob);
+	if (why)
+		fallback(r, why);
+	hd->blob_src = (u64)blob + r->delta;
+	hd->blob_dst = hd->sp - h->blob_len;
+	handover(r, self, hd);
+}
+
 void loader_main(u64 *sp)
 {
 	struct run r;
@@ -584,6 +704,7 @@ void loader_main(u64 *sp)
 	r.h = 0;
 	r.str = "";
 	r.delta = r.stk_len = 0;
+	r.have_rnd = 0;
 	r.lo = (u64)__executable_start;
 	/* how much the kernel mapped: our one PT_LOAD, as snap stretched it
 	 * (the ELF header and its program headers are in the first page,
@@ -643,7 +764,8 @@ void loader_main(u64 *sp)
 	if ((why = place_specials(&r)) || (why = place_maps(&r, self)))
 		fallback(&r, why);
 	plan_stack(&r);
-	if ((why = apply_fixups(&r)) || (why = tell_kernel(&r)))
+	r.random = aux(r.auxv, 25), r.platform = aux(r.auxv, 15), r.execfn = aux(r.auxv, 31);
+	if ((why = apply_fixups(&r, 0)) || (why = tell_kernel(&r)))
 		fallback(&r, why);
 	if (r.debug == 2) {
 		char n[3] = { (char)('0' + (k + 1) / 10), (char)('0' + (k + 1) % 10), 0 };
@@ -655,50 +777,7 @@ void loader_main(u64 *sp)
 	struct hand hd = { .sp = (u64)sp + r.delta, .entry = r.h->entry, .pc = r.h->resume,
 			   .unmap_start = r.lo, .unmap_len = r.hi - r.lo,
 			   .stk_old = r.stk_old, .stk_len = r.stk_len, .stk_new = r.stk_old + r.delta };
-	/* the trampoline's page: above the moved stack (its PTE page is the
-	 * stack's), else anywhere */
-	u64 at = r.delta ? r.h->stack_top : 0, tramp = 0;
-	int exe = -1, fixed = at ? MAP_FIXED : 0;
-	if (r.h->exe_file && may_set_exe()) {
-		/* a system image, run with the privilege to name the program as
-		 * /proc/self/exe: nothing may map the image by then, so the
-		 * trampoline runs from an anonymous copy */
-		exe = r.fds[r.h->exe_file - 1];
-		r.mm.exe_fd = (unsigned)exe;
-		hd.exe = (struct prctl_mm_map *)((u64)&r.mm + r.delta);
-		tramp = (u64)sys6(NR_mmap, at, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
-		if ((i64)tramp > 0) {
-			memcpy((void *)tramp, tramp_start, (u64)(tramp_end - tramp_start));
-			sys3(NR_mprotect, tramp, 4096, PROT_READ | PROT_EXEC);
-		}
-	} else {
-		/* the trampoline's page, mapped again from the image (shared, no
-		 * private page), finishes after unmapping the loader */
-		tramp = (u64)sys6(NR_mmap, at, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | fixed, self,
-				  (u64)tramp_start - r.lo);
-	}
-	/* every descriptor the loader opened but the exe's: one close_range
-	 * for each block of consecutive numbers */
-	int first = self, next = self + 1;
-	for (u32 i = 0; i <= r.h->nmapped; i++) {
-		int fd = i < r.h->nmapped ? r.fds[i] : -1;
-		if (fd == next && fd != exe) {
-			next++;
-			continue;
-		}
-		sys3(NR_close_range, first, next - 1, 0);
-		first = fd, next = fd + 1;
-		if (fd == exe)
-			first = next;
-	}
-	move_pointers(&r);
-	if ((i64)tramp > 0)
-		((tramp_fn *)tramp)(&hd);
-	/* could not map it again: hand over from here, the loader stays */
-	if (exe >= 0)
-		sys1(NR_close, exe);
-	hd.unmap_len = 0;
-	hd.exe = 0;
-	((tramp_fn *)tramp_start)(&hd);
-	__builtin_unreachable();
+	if (r.h->flags & IMG_F_AFTER_INIT)
+		handover_main(&r, self, &hd);
+	handover(&r, self, &hd);
 }

@@ -17,7 +17,7 @@ _start:
  * nothing of the loader stays.
  *   tramp(const struct hand *h)   (loader.c; offsets below)
  *     0 sp  8 entry  16 pc  24 unmap_start  32 unmap_len
- *     40 stk_old  48 stk_len  56 stk_new  64 exe
+ *     40 stk_old  48 stk_len  56 stk_new  64 exe  72 blob_src  80 blob_dst
  * 1. munmap(unmap_start, unmap_len), unless the length is 0;
  * 2. mremap the stack from stk_old to stk_new (stk_len bytes), unless 0:
  *    h itself lives on that stack, so everything is read before; the
@@ -29,7 +29,11 @@ _start:
  *    nothing maps the image), then close(exe_fd);
  * 4. resume at ld.so's _dl_start_user as ld.so itself would: %rsp at
  *    argc, the program's entry in %rax, nothing of the loader in the
- *    other registers. */
+ *    other registers;
+ * 4'. or, after init (blob_src not 0): copy the blob to blob_dst, up to
+ *    the initial stack pointer (memmove: the loader's frames it comes
+ *    from may overlap), pop main's registers from it and jump to main,
+ *    whose address the red zone keeps (format.h's diagram). */
 	.section .text.tramp, "ax", @progbits
 	.balign 4096
 	.globl tramp_start
@@ -39,6 +43,8 @@ tramp_start:
 	movq 8(%rbx), %r13
 	movq 16(%rbx), %r14
 	movq 64(%rbx), %r15
+	movq 72(%rbx), %rbp
+	movq 80(%rbx), %r9
 	movq 24(%rbx), %rdi
 	movq 32(%rbx), %rsi
 	testq %rsi, %rsi
@@ -74,6 +80,8 @@ tramp_start:
 	movl $3, %eax		/* close */
 	syscall
 3:
+	testq %rbp, %rbp
+	jnz 5f
 	movq %r12, %rsp
 	movq %r13, %rax
 	movq %r14, %r11
@@ -91,6 +99,39 @@ tramp_start:
 	xorl %r14d, %r14d
 	xorl %r15d, %r15d
 	jmp *%r11
+5:
+	movq %rbp, %rsi
+	movq %r9, %rdi
+	movq %r12, %rcx
+	subq %r9, %rcx
+	cmpq %rsi, %rdi
+	jbe 6f
+	leaq -1(%rsi,%rcx), %rsi	/* to a higher place: from the top down */
+	leaq -1(%rdi,%rcx), %rdi
+	std
+	rep movsb
+	cld
+	jmp 7f
+6:
+	rep movsb
+7:
+	leaq 8(%r9), %rsp
+	popq %rax
+	popq %rbx
+	popq %rcx
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	popq %rbp
+	popq %r8
+	popq %r9
+	popq %r10
+	popq %r11
+	popq %r12
+	popq %r13
+	popq %r14
+	popq %r15
+	jmp *-128(%rsp)
 	.globl tramp_end
 tramp_end:
 	.balign 4096
