@@ -41,9 +41,18 @@ int snap_child(const char *prog, const char *out, int layouts, int system, char 
 			}
 		struct image im;
 		char w[256];
-		if (!layouts)
-			layouts = image_open(out, &im, w, sizeof w) == 0 ? (image_close(&im), (int)im.nlayouts) : 1;
-		struct snap_opts so = { .system = system, .layouts = layouts > 0 ? layouts : 1 };
+		int after_init = 0;
+		/* again (refresh): as the image was made, its layouts and mode */
+		if (!layouts) {
+			layouts = 1;
+			if (image_open(out, &im, w, sizeof w) == 0) {
+				layouts = (int)im.nlayouts;
+				after_init = (im.h->flags & IMG_F_AFTER_INIT) != 0;
+				image_close(&im);
+			}
+		}
+		struct snap_opts so = { .system = system, .layouts = layouts > 0 ? layouts : 1,
+					.after_init = after_init };
 		struct program p;
 		program_locate(prog, &p);
 		program_vet(&p);

@@ -86,7 +86,7 @@ static int filtered(pid_t pid)
 	return rc >= 0 && seen && v == 2;
 }
 
-static int read_mem(int mem, uint64_t addr, void *buf, size_t n)
+int capture_read_mem(int mem, uint64_t addr, void *buf, size_t n)
 {
 	size_t done = 0;
 	while (done < n) {
@@ -128,7 +128,7 @@ static int on_map(void *ctx, const struct vma *v)
 	return 0;
 }
 
-static int read_maps(struct capture *c, char *why, size_t n)
+int capture_read_maps(struct capture *c, char *why, size_t n)
 {
 	char p[64];
 	snprintf(p, sizeof p, "/proc/%d/smaps", (int)c->pid);
@@ -148,7 +148,7 @@ static int read_maps(struct capture *c, char *why, size_t n)
 }
 
 /* /proc/PID/stat fields 26-28 and 45-47: what PR_SET_MM_MAP will be told */
-static int read_stat(struct capture *c, char *why, size_t n)
+int capture_read_stat(struct capture *c, char *why, size_t n)
 {
 	char p[64], buf[4096];
 	snprintf(p, sizeof p, "/proc/%d/stat", (int)c->pid);
@@ -175,7 +175,7 @@ static int read_stat(struct capture *c, char *why, size_t n)
 	return 0;
 }
 
-static int read_auxv(struct capture *c, char *why, size_t n)
+int capture_read_auxv(struct capture *c, char *why, size_t n)
 {
 	Elf64_auxv_t av[128];
 	char p[64];
@@ -217,7 +217,7 @@ static int ldso_base(struct capture *c, int mem, char *why, size_t n)
 {
 	Elf64_Ehdr eh;
 	uint64_t base = c->at_phdr & ~0xfffull;
-	if (read_mem(mem, base, &eh, sizeof eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	if (capture_read_mem(mem, base, &eh, sizeof eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    base + eh.e_phoff != c->at_phdr || base + eh.e_entry != c->at_entry)
 		return because(why, n, "cannot find the dynamic linker run as the program");
 	c->at_base = base;
@@ -253,7 +253,7 @@ static int as_if_exec(struct capture *c, int mem, const char *ldso, const char *
 	}
 	Elf64_Phdr ph[64];
 	if (c->at_phnum == 0 || c->at_phnum > 64 || c->at_phent != sizeof ph[0] ||
-	    read_mem(mem, c->at_phdr, ph, c->at_phnum * sizeof ph[0]))
+	    capture_read_mem(mem, c->at_phdr, ph, c->at_phnum * sizeof ph[0]))
 		return because(why, n, "cannot read the program's headers");
 	uint64_t bias = 0, lo = ~0ull, end_code = 0, start_data = 0, end_data = 0;
 	int have_phdr = 0;
@@ -282,7 +282,7 @@ static int as_if_exec(struct capture *c, int mem, const char *ldso, const char *
 	char interp[4096];
 	for (uint64_t i = 0; i < c->at_phnum; i++)
 		if (ph[i].p_type == PT_INTERP && ph[i].p_filesz == ll && ll <= sizeof interp &&
-		    read_mem(mem, ph[i].p_vaddr + bias, interp, ll) == 0 && !memcmp(interp, ldso, ll))
+		    capture_read_mem(mem, ph[i].p_vaddr + bias, interp, ll) == 0 && !memcmp(interp, ldso, ll))
 			c->interp_str = ph[i].p_vaddr + bias;
 	if (!c->interp_str)
 		return because(why, n, "the program's PT_INTERP is not %s", ldso);
@@ -298,10 +298,10 @@ static int find_resume(struct capture *c, int mem, char *why, size_t n)
 {
 	Elf64_Ehdr eh;
 	unsigned char code[8];
-	if (read_mem(mem, c->at_base, &eh, sizeof eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+	if (capture_read_mem(mem, c->at_base, &eh, sizeof eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
 		return because(why, n, "cannot read the dynamic linker's ELF header");
 	uint64_t e = c->at_base + eh.e_entry;
-	if (read_mem(mem, e, code, sizeof code))
+	if (capture_read_mem(mem, e, code, sizeof code))
 		return because(why, n, "cannot read the dynamic linker's entry");
 	static const unsigned char want[4] = { 0x48, 0x89, 0xe7, 0xe8 };
 	if (memcmp(code, want, 4))
@@ -401,7 +401,7 @@ static int run_to_handover(struct capture *c, struct probes *pr, char *why, size
 }
 
 /* argc, argv, envp, auxv as the kernel laid them out on the stack */
-static int read_stack(struct capture *c, int mem, char *why, size_t n)
+int capture_read_stack(struct capture *c, int mem, char *why, size_t n)
 {
 	for (size_t i = 0; i < c->nmaps; i++)
 		if (!strcmp(c->maps[i].path, "[stack]")) {
@@ -411,7 +411,7 @@ static int read_stack(struct capture *c, int mem, char *why, size_t n)
 	if (!c->stack_hi || c->sp < c->stack_lo || c->sp >= c->stack_hi)
 		return because(why, n, "no [stack] around the stack pointer");
 	c->stack = malloc(c->stack_hi - c->stack_lo);
-	if (!c->stack || read_mem(mem, c->stack_lo, c->stack, c->stack_hi - c->stack_lo))
+	if (!c->stack || capture_read_mem(mem, c->stack_lo, c->stack, c->stack_hi - c->stack_lo))
 		return because(why, n, "cannot read the stack");
 	const uint64_t *w = (const uint64_t *)(c->stack + (c->sp - c->stack_lo));
 	const uint64_t *end = (const uint64_t *)(c->stack + (c->stack_hi - c->stack_lo));
@@ -474,7 +474,7 @@ static int scan(struct capture *c, uint64_t addr, unsigned char *p, size_t len)
  * allocation instead of a page fault per page), read with
  * process_vm_readv a slice at a time and scanned while the slice is in
  * the cache: the words the image writer must look at again are kept. */
-static int read_written(struct capture *c, char *why, size_t n)
+int capture_read_written(struct capture *c, char *why, size_t n)
 {
 	size_t total = 0;
 	for (size_t i = 0; i < c->nmaps; i++)
@@ -586,12 +586,12 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], int vi
 		because(why, n, "%s: %s", p, strerror(errno));
 		goto out;
 	}
-	if (read_auxv(c, why, n) == 0 && (!via_ldso || ldso_base(c, mem, why, n) == 0) &&
+	if (capture_read_auxv(c, why, n) == 0 && (!via_ldso || ldso_base(c, mem, why, n) == 0) &&
 	    find_resume(c, mem, why, n) == 0 &&
 	    run_to_handover(c, &pr, why, n) == 0 && (phase("ld.so under ptrace"), 1) &&
 	    probe_settle(&pr, why, n) == 0 && probes_deps(&pr, &c->deps, &c->ndeps, why, n) == 0 &&
-	    read_maps(c, why, n) == 0 &&
-	    (phase("smaps"), 1) && read_stat(c, why, n) == 0 && read_stack(c, mem, why, n) == 0 &&
+	    capture_read_maps(c, why, n) == 0 &&
+	    (phase("smaps"), 1) && capture_read_stat(c, why, n) == 0 && capture_read_stack(c, mem, why, n) == 0 &&
 	    (!via_ldso || as_if_exec(c, mem, argv[0], argv[1], why, n) == 0)) {
 		rc = 0;
 		/* the breakpoint copied ld.so's text page on write; with the byte
@@ -599,11 +599,11 @@ int capture_run(const char *prog, char *const argv[], char *const envp[], int vi
 		for (size_t i = 0; i < c->nmaps; i++)
 			if (c->resume >= c->maps[i].start && c->resume < c->maps[i].end && c->maps[i].ino)
 				c->maps[i].written = 0;
-		if (read_mem(mem, c->fs_base + 0x28, &c->canary, 8) ||
-		    read_mem(mem, c->fs_base + 0x30, &c->pointer_guard, 8))
+		if (capture_read_mem(mem, c->fs_base + 0x28, &c->canary, 8) ||
+		    capture_read_mem(mem, c->fs_base + 0x30, &c->pointer_guard, 8))
 			rc = because(why, n, "cannot read the thread control block");
 		if (rc == 0)
-			rc = read_written(c, why, n);
+			rc = capture_read_written(c, why, n);
 		if (rc == 0 && via_ldso)
 			redirect_ldso_name(c);
 	}

@@ -39,6 +39,9 @@ struct capture {
 	uint64_t at_random, at_platform, at_execfn, at_hwcap, at_hwcap2;
 	uint64_t start_code, end_code, start_data, end_data, start_brk, brk;
 	uint64_t canary, pointer_guard;
+	/* after init (afterinit.c): main's %rsp; the frames from there up to
+	 * sp are the hand-over's, pointers below sp move with it; 0 before */
+	uint64_t frames;
 	/* via ld.so: its argv[0] string on the stack, and the program's
 	 * PT_INTERP string that a saved pointer to it is redirected to */
 	uint64_t ldso_str, ldso_len, interp_str;
@@ -61,6 +64,15 @@ struct capture {
 int capture_run(const char *prog, char *const argv[], char *const envp[], int via_ldso,
 		const char *const exec_names[], struct capture *c, char *why, size_t why_size);
 void capture_free(struct capture *c);
+/* the pieces, for a stage that stops the process elsewhere (afterinit.c):
+ * c->pid stopped, c->sp its initial stack pointer; 0, or -1 with a reason */
+int capture_read_maps(struct capture *c, char *why, size_t n);	/* smaps */
+int capture_read_stat(struct capture *c, char *why, size_t n);	/* start_code... start_brk */
+int capture_read_auxv(struct capture *c, char *why, size_t n);	/* /proc/PID/auxv */
+int capture_read_stack(struct capture *c, int mem, char *why, size_t n);	/* argc, argv, envp, auxv */
+int capture_read_written(struct capture *c, char *why, size_t n);	/* saved pages, words to look at */
+int capture_read_mem(int mem, uint64_t addr, void *buf, size_t n);
+
 /* the kernel's own mappings: [stack], [vvar], [vdso]... not saved */
 int capture_special(const char *path);
 

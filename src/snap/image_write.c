@@ -21,6 +21,8 @@
 #include "../image/verify.h"
 #include "../lib/err.h"
 #include "../lib/phase.h"
+#include "afterinit.h"
+#include "stackref.h"
 
 #define PAGE 4096u
 
@@ -194,60 +196,14 @@ static int add_unmapped(struct tables *t, const struct capture *c)
 	return 0;
 }
 
-static const char *cstr_at(const struct capture *c, uint64_t addr)
-{
-	if (addr < c->stack_lo || addr >= c->stack_hi)
-		return NULL;
-	const char *s = (const char *)c->stack + (addr - c->stack_lo);
-	return memchr(s, 0, c->stack_hi - addr) ? s : NULL;
-}
-
-static uint64_t word_at(const struct capture *c, uint64_t addr)
-{
-	uint64_t w;
-	memcpy(&w, c->stack + (addr - c->stack_lo), 8);
-	return w;
-}
-
 /* what a word pointing into the capture's stack points to */
 static int classify(struct tables *t, const struct capture *c, uint64_t at, uint64_t v, char *why, size_t n)
 {
-	if (v >= c->sp && v < c->argv)
-		return add_fix(t, at, IFX_STACK_TOP, (int64_t)(v - c->sp), 0);
-	if (v >= c->argv && v < c->argv + 8 * (c->argc + 1))
-		return add_fix(t, at, IFX_ARGV, (int64_t)(v - c->argv), 0);
-	if (v >= c->envp && v < c->auxv)
-		return add_fix(t, at, IFX_ENVP, (int64_t)(v - c->envp), 0);
-	if (v >= c->auxv && v < c->auxv_end)
-		return add_fix(t, at, IFX_AUXV, (int64_t)(v - c->auxv), 0);
-	if (c->at_random && v >= c->at_random && v < c->at_random + 16)
-		return add_fix(t, at, IFX_AT_RANDOM, (int64_t)(v - c->at_random), 0);
-	const char *s;
-	if (c->at_platform && (s = cstr_at(c, c->at_platform)) && v >= c->at_platform &&
-	    v <= c->at_platform + strlen(s))
-		return add_fix(t, at, IFX_AT_PLATFORM, (int64_t)(v - c->at_platform), 0);
-	for (uint64_t i = 0; i < c->argc; i++) {
-		uint64_t a = word_at(c, c->argv + 8 * i);
-		if ((s = cstr_at(c, a)) && v >= a && v <= a + strlen(s))
-			return add_fix(t, at, IFX_ARG_STRING, (int64_t)(v - a), (uint32_t)i);
-	}
-	for (uint64_t e = c->envp; e + 8 < c->auxv; e += 8) {
-		uint64_t a = word_at(c, e);
-		const char *eq;
-		if ((s = cstr_at(c, a)) && v >= a && v <= a + strlen(s) && (eq = strchr(s, '='))) {
-			char name[256];
-			size_t nl = (size_t)(eq - s) < sizeof name - 2 ? (size_t)(eq - s) : sizeof name - 2;
-			memcpy(name, s, nl);
-			name[nl] = '=';
-			name[nl + 1] = 0;
-			return add_fix(t, at, IFX_ENV_STRING, (int64_t)(v - a), str_add(t, name));
-		}
-	}
-	/* AT_EXECFN last: it is also argv[0]'s neighbour in the strings */
-	if (c->at_execfn && (s = cstr_at(c, c->at_execfn)) && v >= c->at_execfn && v <= c->at_execfn + strlen(s))
-		return add_fix(t, at, IFX_AT_EXECFN, (int64_t)(v - c->at_execfn), 0);
-	return because(why, n, "a saved word at %#llx points into the stack at sp%+lld, to nothing known",
-		    (unsigned long long)at, (long long)(v - c->sp));
+	struct stackref r;
+	if (stackref_of(c, v, &r))
+		return because(why, n, "a saved word at %#llx points into the stack at sp%+lld, to nothing known",
+			       (unsigned long long)at, (long long)(v - c->sp));
+	return add_fix(t, at, r.kind, r.arg, r.kind == IFX_ENV_STRING ? str_add(t, r.name) : r.index);
 }
 
 /* the heap stays anonymous (brk grows it): only its non-zero runs are
@@ -405,8 +361,8 @@ static int looked_up(const struct capture *c, const struct cap_map *m)
  * page aligned at *hdr_off; its saved pages' offsets in the maps are
  * relative to the start of its own pages (image_build adds where those
  * go), their size in *data_size; 0, or -1 with a reason */
-static int layout_tables(const struct image_in *in, const struct capture *c, struct buf *img, size_t *hdr_off,
-			 uint64_t *data_size, char *why, size_t n)
+static int layout_tables(const struct image_in *in, const struct capture *c, const struct after_init *ai,
+			 struct buf *img, size_t *hdr_off, uint64_t *data_size, char *why, size_t n)
 {
 	struct tables t;
 	memset(&t, 0, sizeof t);
@@ -480,8 +436,15 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 	}
 
 	/* 2. saved words to rewrite: pointers into the old stack, the guards
-	 * (the capture kept every word that may be one) */
-	for (size_t i = 0; i < c->ncands; i++) {
+	 * (the capture kept every word that may be one); after init, the
+	 * words the two runs' diff explained (afterinit.c) */
+	for (size_t i = 0; ai && i < ai->nfix; i++) {
+		const struct ai_fix *f = &ai->fix[i];
+		if (add_fix(&t, f->addr, f->kind, f->arg, IFX_KIND(f->kind) == IFX_ENV_STRING ? str_add(&t, f->name)
+											    : f->index))
+			goto oom;
+	}
+	for (size_t i = 0; !ai && i < c->ncands; i++) {
 		uint64_t v, at = c->cands[i].addr;
 		memcpy(&v, c->cands[i].at, 8);
 		if (v >= c->stack_lo && v < c->stack_hi) {
@@ -531,6 +494,14 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 			}
 			t.env[t.nenv++].str = str_add(&t, *e);
 		}
+	for (size_t i = 0; ai && i < ai->nenv; i++) {
+		if (t.nenv == sizeof t.env / sizeof t.env[0]) {
+			because(why, n, "more than 64 variables to check");
+			goto out;
+		}
+		t.env[t.nenv].flags = ai->env[i].flags;
+		t.env[t.nenv++].str = str_add(&t, ai->env[i].str);
+	}
 	struct utsname u;
 	uname(&u);
 	struct rlimit rl;
@@ -602,6 +573,13 @@ static int layout_tables(const struct image_in *in, const struct capture *c, str
 	h.str_off = img->len - at;
 	h.str_size = t.str.len;
 	put(img, t.str.p, t.str.len);
+	if (ai) {
+		align(img, 8);
+		h.flags |= IMG_F_AFTER_INIT;
+		h.blob_off = img->len - at;
+		h.blob_len = ai->blob_len;
+		put(img, ai->blob, ai->blob_len);
+	}
 	h.tables_size = img->len - at;
 	if (img->oom)
 		goto oom;
@@ -651,7 +629,7 @@ int image_build(const struct image_in *in, struct image_out *out, char *why, siz
 	size_t hdr_off[IMG_LAYOUTS_MAX];
 	uint64_t data[IMG_LAYOUTS_MAX], total = 0;
 	for (int i = 0; i < in->ncaps; i++) {
-		if (layout_tables(in, in->caps[i], &img, &hdr_off[i], &data[i], why, n)) {
+		if (layout_tables(in, in->caps[i], in->ai ? in->ai[i] : NULL, &img, &hdr_off[i], &data[i], why, n)) {
 			free(img.p);
 			return -1;
 		}

@@ -9,9 +9,14 @@
 #include "capture.h"
 #include "program.h"
 
+struct after_init;
+
 struct image_in {
 	const struct capture *const *caps;	/* one per layout, picked at random per exec */
 	int ncaps;
+	/* snap --after-init: each layout's run to main (caps[i] is its
+	 * capture), or NULL: the image resumes in ld.so before the constructors */
+	const struct after_init *const *ai;
 	const char *orig;		/* the program as named: absolute, symlinks kept (what falls back) */
 	char *const *env;		/* the environment of the capture run */
 	const unsigned char *loader;	/* the bare loader ELF */

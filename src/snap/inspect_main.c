@@ -162,8 +162,15 @@ int cmd_inspect(int argc, char **argv)
 			       (unsigned long long)h->stack_top, h->flags & IMG_F_STACK_BELOW ? "under" : "above");
 		else
 			printf("stack    where the kernel puts it (RLIMIT_STACK too large to move it)\n");
-		for (uint32_t i = 0; i < h->nenv; i++)
-			printf("env      %s (must match)\n", im.str + im.env[i].str);
+		if (h->flags & IMG_F_AFTER_INIT)
+			printf("start    at main, after the constructors (snap --after-init)\n");
+		for (uint32_t i = 0; i < h->nenv; i++) {
+			const char *e = im.str + im.env[i].str;
+			if (im.env[i].flags == IMG_ENV_UNSET)
+				printf("env      %.*s must not be set (a constructor asked for it)\n", (int)strcspn(e, "="), e);
+			else
+				printf("env      %s (must match%s)\n", e, im.env[i].flags ? ": a constructor read it" : "");
+		}
 		printf("\ndepends on (what a normal exec looks at)\n");
 		for (uint32_t i = 0; i < h->ndeps; i++) {
 			const char *s = image_dep_state(&im, i);

@@ -26,6 +26,7 @@
 #include "../lib/pathwalk.h"
 #include "../lib/phase.h"
 #include "capture.h"
+#include "afterinit.h"
 #include "image_write.h"
 #include "imgdir.h"
 #include "install.h"
@@ -190,8 +191,40 @@ static char **capture_env(void)
 
 /* K captures, through ld.so first (the program lands beside its
  * libraries), as exec'd where that cannot be exact; laid out as img */
+/* after init: each layout's before-constructor image run to main
+ * (afterinit.c), its state the layout's capture */
+static int run_to_main(const struct program *p, struct image_in *in, const struct capture **cp,
+		       struct after_init *ai, const struct after_init **aip, char *why, size_t n)
+{
+	for (int k = 0; k < in->ncaps; k++) {
+		struct image_in one = *in;
+		struct image_out pre = { 0 };
+		one.caps = &cp[k];
+		one.ncaps = 1;
+		one.ai = NULL;
+		one.pages_path = NULL;
+		int rc = image_build(&one, &pre, why, n);
+		if (rc == 0)
+			rc = after_init_capture(&pre, cp[k], p->name, in->env, &ai[k], why, n);
+		image_out_free(&pre);
+		if (rc) {
+			for (int i = 0; i < k; i++)
+				after_init_free(&ai[i]);
+			return -1;
+		}
+		phase("constructors, twice");
+	}
+	for (int k = 0; k < in->ncaps; k++) {
+		cp[k] = &ai[k].c;
+		aip[k] = &ai[k];
+	}
+	in->ai = aip;
+	return 0;
+}
+
 static int capture_all(const struct program *p, const struct snap_opts *o, struct image_in *in,
-		       struct capture *caps, struct image_out *img, char *why, size_t n)
+		       struct capture *caps, const struct capture **cp, struct after_init *ai,
+		       const struct after_init **aip, struct image_out *img, char *why, size_t n)
 {
 	char interp[PATH_MAX];
 	int have_interp = program_interp(p->real, interp, sizeof interp) == 0;
@@ -212,11 +245,21 @@ static int capture_all(const struct program *p, const struct snap_opts *o, struc
 				vet_layout(p->name, caps, ncap);
 		}
 		if (ok && same_program(p, caps, ncap, why, n) == 0 && settle_times(&caps[ncap - 1], why, n) == 0 &&
-		    image_build(in, img, why, n) == 0)
-			return 0;
+		    (!o->after_init || run_to_main(p, in, cp, ai, aip, why, n) == 0)) {
+			if (image_build(in, img, why, n) == 0)
+				return 0;
+			if (o->after_init) {
+				for (int i = 0; i < ncap; i++) {
+					after_init_free(&ai[i]);
+					cp[i] = &caps[i];
+				}
+				in->ai = NULL;
+			}
+		}
 		for (int i = 0; i < ncap; i++)
 			capture_free(&caps[i]);
-		if (!via_ldso)
+		/* after init, a refusal is the constructors': as exec'd they run the same */
+		if (!via_ldso || o->after_init)
 			return -1;
 		if (debug_on())
 			fprintf(stderr, "%s: through %s: %s; captured as exec'd\n", err_prog, interp, why);
@@ -229,6 +272,10 @@ size_t snap_to(const struct program *p, const char *out, const struct snap_opts 
 	int nlay = o->layouts > 0 ? o->layouts : 1;
 	struct capture caps[IMG_LAYOUTS_MAX];
 	const struct capture *cp[IMG_LAYOUTS_MAX];
+	const struct after_init *aip[IMG_LAYOUTS_MAX];
+	struct after_init *ai = o->after_init ? calloc((size_t)nlay, sizeof *ai) : NULL;
+	if (o->after_init && !ai)
+		die(EXIT_FAIL, "out of memory");
 	for (int i = 0; i < nlay; i++)
 		cp[i] = &caps[i];
 	char why[512], side[PATH_MAX];
@@ -254,7 +301,7 @@ size_t snap_to(const struct program *p, const char *out, const struct snap_opts 
 	if (o->system) {
 		/* the sidecar's name and identity go into the tables: it is named
 		 * first, under the lock, then the image is laid out */
-		if (capture_all(p, o, &in, caps, &img, why, sizeof why))
+		if (capture_all(p, o, &in, caps, cp, ai, aip, &img, why, sizeof why))
 			die(EXIT_FAIL, "%s: %s", p->name, why);
 		if (!out)
 			out = dflt = imgdir_place(p, o->system);
@@ -277,7 +324,7 @@ size_t snap_to(const struct program *p, const char *out, const struct snap_opts 
 			die(EXIT_FAIL, "%s: %s", p->name, why);
 		}
 	} else {
-		if (capture_all(p, o, &in, caps, &img, why, sizeof why))
+		if (capture_all(p, o, &in, caps, cp, ai, aip, &img, why, sizeof why))
 			die(EXIT_FAIL, "%s: %s", p->name, why);
 		if (!out)
 			out = dflt = imgdir_place(p, o->system);
@@ -309,6 +356,9 @@ size_t snap_to(const struct program *p, const char *out, const struct snap_opts 
 	size_t size = img.size + pages.size;
 	image_out_free(&img);
 	image_out_free(&pages);
+	for (int i = 0; ai && i < nlay; i++)
+		after_init_free(&ai[i]);
+	free(ai);
 	for (int i = 0; i < nlay; i++)
 		capture_free(&caps[i]);
 	free((void *)in.env);

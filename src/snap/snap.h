@@ -10,6 +10,7 @@ struct snap_opts {
 	int system;	/* saved pages in a sidecar (snap --system) */
 	int as_exec;	/* not through ld.so (snap --as-exec) */
 	int layouts;	/* captures, one picked at random per exec (snap --layouts); 0 means 1 */
+	int after_init;	/* captured at main, where the evidence allows (snap --after-init) */
 };
 
 /* capture p into an image at out, or (out NULL) in the image directory,

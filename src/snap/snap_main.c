@@ -16,7 +16,7 @@
 #include "snap.h"
 
 static const char usage_text[] =
-	"usage: resident snap [--system] [--as-exec] [--layouts K] [-o IMAGE] PROGRAM\n"
+	"usage: resident snap [--after-init] [--system] [--as-exec] [--layouts K] [-o IMAGE] PROGRAM\n"
 	"\n"
 	"Capture PROGRAM (a dynamically linked x86_64 ELF) after ld.so relocated it\n"
 	"and before any constructor ran. The image is a drop-in executable: it starts\n"
@@ -24,6 +24,12 @@ static const char usage_text[] =
 	"name given, symlinks and all) whenever anything a normal exec would look at\n"
 	"changed. An image given as PROGRAM stands for its original.\n"
 	"\n"
+	"      --after-init    capture at main instead, after every constructor ran,\n"
+	"                      if the evidence says that is exact: every syscall the\n"
+	"                      constructors made was a memory one, none called getenv\n"
+	"                      or read the clock, and a second run with other\n"
+	"                      arguments, environment, PID, time and random bytes\n"
+	"                      left the same memory; else it says why and writes nothing\n"
 	"  -o, --output IMAGE  where to write it (default: the image directory,\n"
 	"                      $XDG_DATA_HOME/resident or ~/.local/share/resident: the image in\n"
 	"                      root/PREFIX/bin/NAME, linked from bin/NAME; put bin first in PATH)\n"
@@ -66,6 +72,7 @@ int cmd_snap(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "output", required_argument, 0, 'o' }, { "system", no_argument, 0, 'S' },
 		{ "as-exec", no_argument, 0, 'E' }, { "layouts", required_argument, 0, 'K' },
+		{ "after-init", no_argument, 0, 'A' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	const char *out = NULL;
@@ -77,6 +84,7 @@ int cmd_snap(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'S': so.system = 1; break;
 		case 'E': so.as_exec = 1; break;
+		case 'A': so.after_init = 1; break;
 		case 'K': so.layouts = usage_layouts(optarg); break;
 		case 'h': return usage_help(usage_text);
 		default: usage_bad_option(c, argv);
@@ -93,10 +101,10 @@ int cmd_snap(int argc, char **argv)
 	size_t size = snap_to(&p, out, &so, &dflt);
 	if (!out)
 		out = dflt;
+	printf("%s: %simage of %s, %zu kB", out, so.after_init ? "after-init " : "", p.name, size / 1024);
 	if (so.layouts > 1)
-		printf("%s: image of %s, %zu kB, %d layouts\n", out, p.name, size / 1024, so.layouts);
-	else
-		printf("%s: image of %s, %zu kB\n", out, p.name, size / 1024);
+		printf(", %d layouts", so.layouts);
+	putchar('\n');
 	if (dflt)
 		path_hint(so.system);
 	program_free(&p);

@@ -1,0 +1,1135 @@
+/* afterinit.c: capture at main, after every constructor, and only where
+ * the evidence says freezing their work is exact.
+ *
+ *   before-constructor image (one layout, in a memfd)
+ *        |                                  |
+ *     run A: argv[0] as named,           run B: another argv[0], one more
+ *     the capture's environment          argument, every value changed, a
+ *        |                               variable removed, one added; its
+ *        |                               own PID, AT_RANDOM, guards, and a
+ *        |                               later second of the clock
+ *        v                                  v
+ *   ld.so's _dl_start_user   --(int3)-->  the constructors run, each
+ *   syscall stopped at its entry: memory ones go on, any other refuses
+ *   before it runs; getenv, secure_getenv and the clock's functions are
+ *   breakpoints (what the runs cannot show by differing); at the
+ *   program's _start, single steps find __libc_start_main's first
+ *   argument, main, where both runs stop
+ *        |                                  |
+ *        +-------------> diff <-------------+
+ *   the same maps; every saved word, register and word of the frames
+ *   from main's %rsp up to the initial stack pointer equal in A and B, or
+ *   explained: the same place in each run's stack (argv, an argument's
+ *   string, a variable by name, the frames), each run's canary or
+ *   pointer guard, a value each run mangled with its own guard
+ *   (atexit's handlers, the setjmp buffer of __libc_start_call_main), each
+ *   run's argc.  Anything else is a value that depends on the run: refused,
+ *   naming its address and nearest symbol.
+ *
+ * Both runs start from the same image, so their layouts are the same and
+ * the snap's own layout randomisation (--layouts) carries over. */
+#include "afterinit.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/err.h"
+#include "../lib/phase.h"
+#include "elfsym.h"
+#include "stackref.h"
+
+/* functions whose call is itself the evidence: the runs could agree by
+ * chance (a variable set in neither, the same second) */
+static const char *const watched[] = { "getenv", "secure_getenv", "__libc_secure_getenv", "time",
+				       "gettimeofday", "clock_gettime", "clock_getres", "getauxval" };
+#define GETENV_LIKE(w) (strstr((w), "getenv") != NULL)
+#define NWATCHED (sizeof watched / sizeof watched[0])
+
+struct bp {
+	uint64_t addr;
+	unsigned char orig;
+	int on;
+	const char *what;	/* a watched function, or NULL */
+};
+
+struct run {
+	struct capture c;
+	pid_t pid;
+	int mem;
+	struct bp bps[NWATCHED + 12];
+	size_t nbps;
+	uint64_t regs[IMG_BLOB_REGS];	/* pc, rax rbx rcx rdx rsi rdi rbp r8..r15 */
+	uint64_t brk;
+	int brk_seen;
+	size_t syscalls;
+	uint64_t rnd[IFX_RANDOM_WORDS];	/* what the constructors' getrandom calls got, each from a word's start */
+	size_t nrnd;
+	uint64_t rnd_buf;	/* the getrandom under way: its buffer */
+	unsigned char *top;	/* [sp, stack_hi) at the hand-over: the arguments */
+	uint64_t call_main;	/* glibc's __libc_start_call_main, where known (frame_start) */
+	char *names[64];	/* what getenv was asked for, in order, "NAME=" */
+	size_t nnames;
+	size_t top_len;
+};
+
+/* "ADDR (symbol+off in PATH)", from the first capture's maps */
+static void where(const struct capture *b, uint64_t a, char *out, size_t n)
+{
+	for (size_t i = 0; i < b->nmaps; i++) {
+		const struct cap_map *m = &b->maps[i];
+		if (a < m->start || a >= m->end)
+			continue;
+		/* a library's bss: the anonymous map right after its file's */
+		if (!m->path[0] && i > 0 && b->maps[i - 1].end == m->start && b->maps[i - 1].path[0] == '/')
+			m = &b->maps[i - 1];
+		if (m->path[0] != '/') {
+			snprintf(out, n, "%#llx (%s)", (unsigned long long)a, m->path[0] ? m->path : "anonymous");
+			return;
+		}
+		uint64_t lowest = m->start - m->offset;
+		for (size_t j = 0; j < b->nmaps; j++)
+			if (b->maps[j].ino == m->ino && b->maps[j].offset == 0 && !strcmp(b->maps[j].path, m->path))
+				lowest = b->maps[j].start;
+		struct elfsym e;
+		const char *s = NULL;
+		uint64_t off = 0;
+		if (elfsym_open(&e, m->path, makedev(m->dev_major, m->dev_minor), m->ino, lowest) == 0)
+			s = elfsym_near(&e, a, &off);
+		if (s)
+			snprintf(out, n, "%#llx (%s+%#llx in %s)", (unsigned long long)a, s, (unsigned long long)off,
+				 m->path);
+		else
+			snprintf(out, n, "%#llx (%s+%#llx)", (unsigned long long)a, m->path,
+				 (unsigned long long)(a - lowest));
+		elfsym_close(&e);
+		return;
+	}
+	snprintf(out, n, "%#llx", (unsigned long long)a);
+}
+
+static int bp_set(struct run *r, uint64_t addr, const char *what)
+{
+	errno = 0;
+	long w = ptrace(PTRACE_PEEKTEXT, r->pid, (void *)addr, NULL);
+	if (errno || r->nbps == sizeof r->bps / sizeof r->bps[0])
+		return -1;
+	struct bp *b = &r->bps[r->nbps++];
+	*b = (struct bp){ addr, (unsigned char)w, 1, what };
+	return (int)ptrace(PTRACE_POKETEXT, r->pid, (void *)addr, (void *)((w & ~0xffL) | 0xcc));
+}
+
+static int bp_arm(struct run *r, struct bp *b)
+{
+	errno = 0;
+	long w = ptrace(PTRACE_PEEKTEXT, r->pid, (void *)b->addr, NULL);
+	if (errno || ptrace(PTRACE_POKETEXT, r->pid, (void *)b->addr, (void *)((w & ~0xffL) | 0xcc)))
+		return -1;
+	b->on = 1;
+	return 0;
+}
+
+static void bp_clear(struct run *r, struct bp *b)
+{
+	errno = 0;
+	long w = ptrace(PTRACE_PEEKTEXT, r->pid, (void *)b->addr, NULL);
+	if (!errno && b->on)
+		ptrace(PTRACE_POKETEXT, r->pid, (void *)b->addr, (void *)((w & ~0xffL) | b->orig));
+	b->on = 0;
+}
+
+static struct bp *bp_at(struct run *r, uint64_t addr)
+{
+	for (size_t i = 0; i < r->nbps; i++)
+		if (r->bps[i].on && r->bps[i].addr == addr)
+			return &r->bps[i];
+	return NULL;
+}
+
+/* the functions whose call refuses, in the libraries that export them */
+static void watch(struct run *r, const struct capture *b)
+{
+	for (size_t i = 0; i < b->nmaps; i++) {
+		const struct cap_map *m = &b->maps[i];
+		const char *base = strrchr(m->path, '/');
+		if (m->offset || !base || strncmp(base, "/libc.so", 8))
+			continue;
+		struct elfsym e;
+		if (elfsym_open(&e, m->path, makedev(m->dev_major, m->dev_minor), m->ino, m->start))
+			continue;
+		for (size_t k = 0; k < NWATCHED; k++) {
+			uint64_t a = elfsym_addr(&e, watched[k]);
+			if (a && !bp_at(r, a))
+				bp_set(r, a, watched[k]);
+		}
+		elfsym_close(&e);
+	}
+	/* time() and gettimeofday() are IFUNCs that resolve to the vDSO,
+	 * which reads the clock without a syscall: its functions too, found
+	 * in this process's own vDSO (the same kernel's) */
+	static const char *const clocks[] = { "time", "gettimeofday", "clock_gettime", "clock_getres" };
+	for (size_t i = 0; i < b->nmaps; i++) {
+		struct elfsym e;
+		if (strcmp(b->maps[i].path, "[vdso]") ||
+		    elfsym_view(&e, (const void *)getauxval(AT_SYSINFO_EHDR), b->maps[i].start))
+			continue;
+		for (size_t k = 0; k < sizeof clocks / sizeof clocks[0]; k++) {
+			char name[64];
+			snprintf(name, sizeof name, "__vdso_%s", clocks[k]);
+			uint64_t a = elfsym_addr(&e, name);
+			if (a >= b->maps[i].start && a < b->maps[i].end && !bp_at(r, a))
+				bp_set(r, a, clocks[k]);
+		}
+		elfsym_close(&e);
+	}
+}
+
+static const char *sysname(long nr)
+{
+	switch (nr) {
+	case SYS_read: return "read";
+	case SYS_write: return "write";
+	case SYS_open: return "open";
+	case SYS_openat: return "openat";
+	case SYS_close: return "close";
+	case SYS_stat: return "stat";
+	case SYS_fstat: return "fstat";
+	case SYS_newfstatat: return "newfstatat";
+	case SYS_statx: return "statx";
+	case SYS_access: return "access";
+	case SYS_readlink: return "readlink";
+	case SYS_getpid: return "getpid";
+	case SYS_gettid: return "gettid";
+	case SYS_getuid: return "getuid";
+	case SYS_geteuid: return "geteuid";
+	case SYS_getrandom: return "getrandom";
+	case SYS_uname: return "uname";
+	case SYS_ioctl: return "ioctl";
+	case SYS_rt_sigaction: return "rt_sigaction";
+	case SYS_rt_sigprocmask: return "rt_sigprocmask";
+	case SYS_sigaltstack: return "sigaltstack";
+	case SYS_prctl: return "prctl";
+	case SYS_clone: return "clone";
+	case SYS_clone3: return "clone3";
+	case SYS_futex: return "futex";
+	case SYS_clock_gettime: return "clock_gettime";
+	case SYS_sched_getaffinity: return "sched_getaffinity";
+	case SYS_prlimit64: return "prlimit64";
+	case SYS_getrlimit: return "getrlimit";
+	case SYS_socket: return "socket";
+	case SYS_getcwd: return "getcwd";
+	case SYS_sysinfo: return "sysinfo";
+	}
+	return NULL;
+}
+
+/* a syscall a constructor makes, at its entry: memory ones are in the
+ * capture; anything else has an effect or an answer an image cannot hold */
+static int allowed(const struct user_regs_struct *g)
+{
+	switch (g->orig_rax) {
+	case SYS_brk: case SYS_munmap: case SYS_mprotect: case SYS_madvise: case SYS_mremap:
+		return 1;
+	case SYS_futex:	/* a wake with no other thread to wake (a once or guard released) */
+		return (g->rsi & 0x7f) == 1 /* FUTEX_WAKE */;
+	case SYS_getrandom:	/* its bytes are drawn again at every start (IFX_RANDOM) */
+		return g->rsi <= 8 * IFX_RANDOM_WORDS;
+	case SYS_mmap:	/* anonymous and private only */
+		return (g->r10 & MAP_ANONYMOUS) && !(g->r10 & MAP_SHARED) && (int)g->r8 == -1;
+	}
+	return 0;
+}
+
+static int refuse_syscall(struct run *r, const struct capture *b, const struct user_regs_struct *g, char *why,
+			  size_t n)
+{
+	char at[512];
+	const char *s = sysname((long)g->orig_rax);
+	char num[32];
+	snprintf(num, sizeof num, "syscall %lld", (long long)g->orig_rax);
+	where(b, g->rip - 2, at, sizeof at);
+	(void)r;
+	return because(why, n, "a constructor made %s at %s: its effect or answer is not in memory; not captured "
+			       "after init", s ? s : num, at);
+}
+
+/* getauxval(type) whose answer every start that restores shares: the
+ * host checks pin the CPU, the kernel and AT_SECURE, the vDSO moves back,
+ * pointers into the stack are fixed up like any other */
+static int aux_pinned(uint64_t type)
+{
+	switch (type) {
+	case AT_PAGESZ: case AT_HWCAP: case AT_HWCAP2: case AT_CLKTCK: case AT_SECURE: case AT_PLATFORM:
+	case AT_RANDOM: case AT_SYSINFO_EHDR: case AT_EXECFN: case AT_BASE: case AT_PHDR: case AT_PHENT:
+	case AT_PHNUM: case AT_ENTRY: case 51 /* AT_MINSIGSTKSZ */:
+		return 1;
+	}
+	return 0;
+}
+
+/* a watched function called: the caller, and what it asked for */
+static int refuse_call(struct run *r, const struct capture *b, const struct bp *bp,
+		       const struct user_regs_struct *g, char *why, size_t n)
+{
+	uint64_t ret = 0;
+	char at[512], arg[80] = "";
+	capture_read_mem(r->mem, g->rsp, &ret, 8);
+	where(b, ret, at, sizeof at);
+	if (strstr(bp->what, "getenv")) {
+		char v[64] = { 0 };
+		if (capture_read_mem(r->mem, g->rdi, v, sizeof v - 1) && capture_read_mem(r->mem, g->rdi, v, 1))
+			v[0] = 0;
+		v[sizeof v - 1] = 0;
+		snprintf(arg, sizeof arg, "\"%.60s\"", v);
+	} else if (!strcmp(bp->what, "getauxval")) {
+		snprintf(arg, sizeof arg, "%llu", (unsigned long long)g->rdi);
+	}
+	return because(why, n, "a constructor called %s(%s) from %s: what it reads differs from run to run; not "
+			       "captured after init", bp->what, arg, at);
+}
+
+static int refuse_signal(struct run *r, const struct capture *b, int sig, char *why, size_t n)
+{
+	struct user_regs_struct g;
+	char at[512];
+	ptrace(PTRACE_GETREGS, r->pid, NULL, &g);
+	where(b, g.rip, at, sizeof at);
+	return because(why, n, "a constructor got signal %d (%s) at %s; not captured after init", sig, strsignal(sig),
+		       at);
+}
+
+/* go on past a breakpoint that stays: its instruction run alone */
+static int step_over(struct run *r, struct bp *b, struct user_regs_struct *g)
+{
+	int st;
+	bp_clear(r, b);
+	g->rip = b->addr;
+	if (ptrace(PTRACE_SETREGS, r->pid, NULL, g) || ptrace(PTRACE_SINGLESTEP, r->pid, NULL, NULL) ||
+	    waitpid(r->pid, &st, 0) < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
+		return -1;
+	return bp_arm(r, b);
+}
+
+/* getenv("NAME") from a constructor: the image will depend on NAME */
+static int asked(struct run *r, const struct user_regs_struct *g, char *why, size_t n)
+{
+	char v[256];
+	size_t k = 0;
+	for (; k < sizeof v - 2; k++)
+		if (capture_read_mem(r->mem, g->rdi + k, &v[k], 1) || !v[k])
+			break;
+	if (k == sizeof v - 2 || k == 0 || memchr(v, '=', k))
+		return because(why, n, "a constructor called getenv with a name that is not one");
+	v[k] = '=';
+	v[k + 1] = 0;
+	for (size_t i = 0; i < r->nnames; i++)
+		if (!strcmp(r->names[i], v))
+			return 0;
+	if (r->nnames == sizeof r->names / sizeof r->names[0])
+		return because(why, n, "the constructors asked getenv for more than 64 variables");
+	return (r->names[r->nnames++] = strdup(v)) ? 0 : because(why, n, "out of memory");
+}
+
+/* the program's text, where _start runs: the map holding its entry */
+static const struct cap_map *map_of(const struct capture *b, uint64_t a)
+{
+	for (size_t i = 0; i < b->nmaps; i++)
+		if (a >= b->maps[i].start && a < b->maps[i].end)
+			return &b->maps[i];
+	return NULL;
+}
+
+static int clear_below(struct run *r, uint64_t sp, char *why, size_t n);
+
+/* at _start: step to where it leaves the program for __libc_start_main,
+ * whose first argument is main */
+static int find_main(struct run *r, const struct capture *b, uint64_t entry, uint64_t *main_pc, char *why,
+		     size_t n)
+{
+	const struct cap_map *text = map_of(b, entry);
+	struct user_regs_struct g;
+	for (int i = 0; i < 64; i++) {
+		int st;
+		if (ptrace(PTRACE_SINGLESTEP, r->pid, NULL, NULL) || waitpid(r->pid, &st, 0) < 0 || !WIFSTOPPED(st))
+			return because(why, n, "the program ended in its _start");
+		ptrace(PTRACE_GETREGS, r->pid, NULL, &g);
+		if (!text || g.rip < text->start || g.rip >= text->end) {
+			const struct cap_map *m = map_of(b, g.rdi);
+			if (!m || m->perms[2] != 'x')
+				return because(why, n, "the program's _start is not glibc's: no main in its first "
+						       "argument to %#llx", (unsigned long long)g.rip);
+			*main_pc = g.rdi;
+			/* __libc_start_main's frame is built on what this leaves */
+			return clear_below(r, g.rsp, why, n);
+		}
+	}
+	return because(why, n, "the program's _start is not glibc's (no call out of it in 64 instructions)");
+}
+
+/* [sp, top of the [stack]): the arguments, environment, auxv, strings */
+static int read_top(struct run *r, uint64_t sp, unsigned char **out, size_t *len, char *why, size_t n)
+{
+	struct capture t = { .pid = r->pid };
+	if (capture_read_maps(&t, why, n))
+		return -1;
+	uint64_t hi = 0;
+	for (size_t i = 0; i < t.nmaps; i++)
+		if (!strcmp(t.maps[i].path, "[stack]") && sp >= t.maps[i].start && sp < t.maps[i].end)
+			hi = t.maps[i].end;
+	capture_free(&t);
+	if (!hi)
+		return because(why, n, "no [stack] around the stack pointer");
+	*len = hi - sp;
+	*out = malloc(*len);
+	if (!*out || capture_read_mem(r->mem, sp, *out, *len))
+		return because(why, n, "cannot read the stack");
+	return 0;
+}
+
+/* Below the stack pointer at the hand-over nothing is live (the ABI's
+ * process entry), but the loader's dead frames are there, different in
+ * every run: zeroed, so that what main's frames leave unwritten is the
+ * same in both runs, not the loader's leftovers */
+static int clear_below(struct run *r, uint64_t sp, char *why, size_t n)
+{
+	struct capture t = { .pid = r->pid };
+	if (capture_read_maps(&t, why, n))
+		return -1;
+	uint64_t lo = 0;
+	for (size_t i = 0; i < t.nmaps; i++)
+		if (!strcmp(t.maps[i].path, "[stack]") && sp >= t.maps[i].start && sp < t.maps[i].end)
+			lo = t.maps[i].start;
+	capture_free(&t);
+	if (sp - lo > (64u << 10))
+		lo = sp - (64u << 10);
+	unsigned char *z = calloc(1, sp - lo);
+	int ok = z && pwrite(r->mem, z, sp - lo, (off_t)lo) == (ssize_t)(sp - lo);
+	free(z);
+	return ok ? 0 : because(why, n, "cannot clear the stack below the hand-over");
+}
+
+/* the process at main, as a capture the image writer takes */
+static int at_main(struct run *r, const struct capture *b, const struct user_regs_struct *g, uint64_t sp,
+		   ino_t self, char *why, size_t n)
+{
+	struct capture *c = &r->c;
+	c->pid = r->pid;
+	c->sp = sp;
+	c->fs_base = g->fs_base;
+	c->frames = g->rsp;
+	const uint64_t v[IMG_BLOB_REGS] = { g->rip, g->rax, g->rbx, g->rcx, g->rdx, g->rsi, g->rdi, g->rbp,
+					    g->r8, g->r9, g->r10, g->r11, g->r12, g->r13, g->r14, g->r15 };
+	memcpy(r->regs, v, sizeof v);
+	if (g->rsp >= sp || sp - g->rsp > IMG_BLOB_MAX - 8 * IMG_BLOB_REGS)
+		return because(why, n, "main's stack pointer is %lld bytes under the initial one: not glibc's "
+				       "start", (long long)(sp - g->rsp));
+	if (capture_read_maps(c, why, n) || capture_read_stat(c, why, n) || capture_read_auxv(c, why, n) ||
+	    capture_read_stack(c, r->mem, why, n))
+		return -1;
+	/* what the before-constructor image mapped from its saved pages is
+	 * saved again, as anonymous memory; its trampoline page is dead */
+	size_t k = 0;
+	for (size_t i = 0; i < c->nmaps; i++) {
+		struct cap_map *m = &c->maps[i];
+		if (m->ino == self && m->path[0] == '/') {
+			if (m->perms[2] == 'x') {
+				free(m->path);
+				continue;
+			}
+			m->path[0] = 0;
+			m->ino = m->offset = 0;
+			m->dev_major = m->dev_minor = 0;
+			m->written = 1;
+		}
+		/* a page a breakpoint copied is the file's again */
+		for (size_t j = 0; j < r->nbps; j++)
+			if (m->ino && m->perms[2] == 'x' && r->bps[j].addr >= m->start && r->bps[j].addr < m->end)
+				m->written = 0;
+		c->maps[k++] = *m;
+	}
+	c->nmaps = k;
+	/* ld.so's state the constructors cannot change (their syscalls are
+	 * memory ones): as the first capture recorded it */
+	c->resume = b->resume;
+	c->entry = b->entry;
+	c->tid_addr = b->tid_addr;
+	c->robust_head = b->robust_head;
+	c->robust_len = b->robust_len;
+	c->rseq_addr = b->rseq_addr;
+	c->rseq_len = b->rseq_len;
+	c->rseq_sig = b->rseq_sig;
+	c->brk = r->brk_seen ? r->brk : c->start_brk;
+	if (capture_read_mem(r->mem, c->fs_base + 0x28, &c->canary, 8) ||
+	    capture_read_mem(r->mem, c->fs_base + 0x30, &c->pointer_guard, 8))
+		return because(why, n, "cannot read the thread control block");
+	if (r->top_len != c->stack_hi - sp || memcmp(r->top, c->stack + (sp - c->stack_lo), r->top_len))
+		return because(why, n, "a constructor wrote into the arguments, environment or auxv; not captured "
+				       "after init");
+	return capture_read_written(c, why, n);
+}
+
+/* one run of the image to main */
+static int run_to_main(int img, ino_t self, const struct capture *b, char *const argv[], char *const envp[],
+		       struct run *r, char *why, size_t n)
+{
+	pid_t parent = getpid();
+	r->pid = fork();
+	if (r->pid < 0)
+		return because(why, n, "fork: %s", strerror(errno));
+	if (r->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0) {
+			raise(SIGSTOP);
+			/* the stack where the sizes of the arguments put it, not a
+			 * random page offset: both runs see the same alignments */
+			personality(ADDR_NO_RANDOMIZE);
+			syscall(SYS_execveat, img, "", argv, envp, AT_EMPTY_PATH);
+		}
+		_exit(127);
+	}
+	int st;
+	if (waitpid(r->pid, &st, 0) < 0 || !WIFSTOPPED(st))
+		return because(why, n, "the image did not start");
+	ptrace(PTRACE_SETOPTIONS, r->pid, NULL,
+	       (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL | PTRACE_O_TRACEEXEC));
+	if (ptrace(PTRACE_CONT, r->pid, NULL, NULL) || waitpid(r->pid, &st, 0) < 0 ||
+	    st >> 8 != (SIGTRAP | PTRACE_EVENT_EXEC << 8))
+		return because(why, n, "the image did not start");
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/mem", (int)r->pid);
+	r->mem = open(p, O_RDWR | O_CLOEXEC);
+	if (r->mem < 0)
+		return because(why, n, "%s: %s", p, strerror(errno));
+
+	/* the loader: from syscall to syscall until ld.so's text is mapped
+	 * and its hand-over can hold a breakpoint */
+	struct user_regs_struct g;
+	int armed = 0, in_brk = 0;
+	uint64_t sp = 0, main_pc = 0;
+	enum { LOADER, CONSTRUCTORS } stage = LOADER;
+	for (;;) {
+		int sysstops = stage == CONSTRUCTORS || !armed;
+		if (ptrace(sysstops ? PTRACE_SYSCALL : PTRACE_CONT, r->pid, NULL, NULL) || waitpid(r->pid, &st, 0) < 0)
+			return because(why, n, "ptrace: %s", strerror(errno));
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			return because(why, n, "the program ended before main (%s %d)", WIFEXITED(st) ? "exit" : "signal",
+				       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		if (st >> 8 == (SIGTRAP | PTRACE_EVENT_EXEC << 8))
+			return because(why, n, stage == LOADER ? "the before-constructor image fell back to the program"
+							 : "a constructor exec'd");
+		if (!WIFSTOPPED(st))
+			continue;
+		ptrace(PTRACE_GETREGS, r->pid, NULL, &g);
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+			if (stage == LOADER) {
+				if (!armed && bp_set(r, b->resume, NULL) == 0)
+					armed = 1;
+				else if (!armed)
+					r->nbps = 0;
+				continue;
+			}
+			struct __ptrace_syscall_info info;
+			if (ptrace(PTRACE_GET_SYSCALL_INFO, r->pid, (void *)sizeof info, &info) <= 0)
+				return because(why, n, "ptrace: cannot tell a syscall's entry from its exit");
+			if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+				if (in_brk) {
+					r->brk = g.rax;
+					r->brk_seen = 1;
+				}
+				if (r->rnd_buf && (int64_t)g.rax > 0) {
+					size_t w = ((size_t)g.rax + 7) / 8;
+					if (r->nrnd + w > IFX_RANDOM_WORDS)
+						return because(why, n, "the constructors drew more than %d bytes from "
+								       "getrandom; not captured after init",
+							       8 * IFX_RANDOM_WORDS);
+					if (capture_read_mem(r->mem, r->rnd_buf, &r->rnd[r->nrnd], (size_t)g.rax))
+						return because(why, n, "cannot read what getrandom returned");
+					r->nrnd += w;
+				}
+				r->rnd_buf = 0;
+				continue;
+			}
+			if (info.arch != AUDIT_ARCH_X86_64 || !allowed(&g))
+				return refuse_syscall(r, b, &g, why, n);
+			if (debug_on() && g.orig_rax != SYS_brk && g.orig_rax != SYS_mmap && g.orig_rax != SYS_munmap) {
+				char at[512];
+				where(b, g.rip - 2, at, sizeof at);
+				fprintf(stderr, "%s: a constructor makes syscall %lld at %s\n", err_prog,
+					(long long)g.orig_rax, at);
+			}
+			in_brk = g.orig_rax == SYS_brk;
+			r->rnd_buf = g.orig_rax == SYS_getrandom ? g.rdi : 0;
+			r->syscalls++;
+			continue;
+		}
+		if (WSTOPSIG(st) != SIGTRAP)
+			return refuse_signal(r, b, WSTOPSIG(st), why, n);
+		struct bp *hit = bp_at(r, g.rip - 1);
+		if (!hit)
+			return refuse_signal(r, b, SIGTRAP, why, n);
+		if (hit->what && GETENV_LIKE(hit->what)) {
+			if (asked(r, &g, why, n) || step_over(r, hit, &g))
+				return -1;
+			continue;
+		}
+		if (hit->what && debug_on()) {
+			char at[512];
+			uint64_t ret = 0;
+			capture_read_mem(r->mem, g.rsp, &ret, 8);
+			where(b, ret, at, sizeof at);
+			fprintf(stderr, "%s: a constructor calls %s(%#llx) from %s\n", err_prog, hit->what,
+				(unsigned long long)g.rdi, at);
+		}
+		if (hit->what && !strcmp(hit->what, "getauxval") && aux_pinned(g.rdi)) {
+			if (step_over(r, hit, &g))
+				return -1;
+			continue;
+		}
+		if (hit->what)
+			return refuse_call(r, b, hit, &g, why, n);
+		uint64_t a = hit->addr;
+		bp_clear(r, hit);
+		g.rip = a;
+		ptrace(PTRACE_SETREGS, r->pid, NULL, &g);
+		if (stage == LOADER) {
+			/* at ld.so's hand-over: argc at %rsp, the program's entry in
+			 * %rax; the library constructors run next */
+			stage = CONSTRUCTORS;
+			sp = g.rsp;
+			if (read_top(r, sp, &r->top, &r->top_len, why, n) || clear_below(r, sp, why, n))
+				return -1;
+			watch(r, b);
+			if (bp_set(r, g.rax, NULL) || (r->call_main && bp_set(r, r->call_main, NULL)))
+				return because(why, n, "cannot stop at the program's entry");
+			continue;
+		}
+		if (a == r->call_main) {
+			/* its frame is built on what the program's constructors left */
+			if (clear_below(r, g.rsp, why, n))
+				return -1;
+			continue;
+		}
+		if (!main_pc) {
+			if (find_main(r, b, a, &main_pc, why, n) || bp_set(r, main_pc, NULL))
+				return main_pc ? because(why, n, "cannot stop at main") : -1;
+			continue;
+		}
+		break;	/* at main */
+	}
+	for (size_t i = 0; i < r->nbps; i++)
+		bp_clear(r, &r->bps[i]);
+	return at_main(r, b, &g, sp, self, why, n);
+}
+
+static void run_free(struct run *r)
+{
+	if (r->pid > 0) {
+		int st;
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, &st, 0);
+	}
+	if (r->mem > 0)
+		close(r->mem);
+	free(r->top);
+	for (size_t i = 0; i < r->nnames; i++)
+		free(r->names[i]);
+	r->c.deps = NULL;
+	r->c.ndeps = 0;
+	capture_free(&r->c);
+	memset(r, 0, sizeof *r);
+}
+
+static const char *getenv_in(char *const env[], const char *name_eq)
+{
+	for (size_t i = 0; env[i]; i++)
+		if (!strncmp(env[i], name_eq, strlen(name_eq)))
+			return env[i];
+	return NULL;
+}
+
+static int asked_for(const struct run *r, const char *e)
+{
+	for (size_t i = 0; i < r->nnames; i++)
+		if (!strncmp(e, r->names[i], strlen(r->names[i])))
+			return 1;
+	return 0;
+}
+
+/* B's arguments and environment: all changed but the steering variables
+ * (with others the image would not restore) and what A's constructors
+ * asked getenv for (the image depends on those: they are checked) */
+/* what a run's strings and pointers take on the initial stack */
+static size_t stack_size(char *const argv[], char *const env[])
+{
+	size_t z = 0;
+	for (size_t i = 0; argv[i]; i++)
+		z += strlen(argv[i]) + 1 + 8;
+	for (size_t i = 0; env[i]; i++)
+		z += strlen(env[i]) + 1 + 8;
+	return z;
+}
+
+/* B's stack: one argument and a variable more than A's, and a padding
+ * variable that makes it a whole number of pages bigger, so that its
+ * stack pointer has A's offset in a page: what a constructor aligns on
+ * the stack lies at the same place from it in both runs */
+static char **vary_env(char *const env[], char **owned, const struct run *a, char *const argva[],
+		       char *const argvb[])
+{
+	size_t ne = 0, k = 0;
+	while (env[ne])
+		ne++;
+	char **e = calloc(ne + 3, sizeof *e);
+	if (!e)
+		return NULL;
+	int removed = 0;
+	for (size_t i = 0; i < ne; i++) {
+		if (!strchr(env[i], '=') || !strncmp(env[i], "LD_", 3) || !strncmp(env[i], "GLIBC_TUNABLES=", 15) ||
+		    !strncmp(env[i], "MALLOC_", 7) || asked_for(a, env[i])) {
+			e[k++] = env[i];
+			continue;
+		}
+		if (!removed++)
+			continue;
+		if (asprintf(&owned[i], "%s-resident-differs", env[i]) < 0)
+			return NULL;
+		e[k++] = owned[i];
+	}
+	e[k++] = "RESIDENT_DIFFERS=1";
+	e[k++] = "RESIDENT_PAD=";
+	size_t za = stack_size(argva, env), zb = stack_size(argvb, e);
+	size_t pad = (4096 - (zb - za) % 4096) % 4096;
+	char *p = malloc(sizeof "RESIDENT_PAD=" + pad);
+	if (!p)
+		return NULL;
+	memcpy(p, "RESIDENT_PAD=", 13);
+	memset(p + 13, 'x', pad);
+	p[13 + pad] = 0;
+	owned[ne] = p;
+	e[k - 1] = p;
+	return e;
+}
+
+/* ---- the diff ---- */
+
+struct judge {
+	const struct run *a, *b;
+	struct after_init *ai;
+	const struct capture *first;	/* the before-constructor capture, for names */
+	char *why;
+	size_t n;
+	size_t bad;	/* words no explanation fits (RESIDENT_DEBUG=1 lists them) */
+};
+
+static int add(struct judge *j, uint64_t addr, uint32_t kind, int64_t arg, uint32_t index, const char *name)
+{
+	struct after_init *ai = j->ai;
+	if (ai->nfix % 256 == 0) {
+		struct ai_fix *f = realloc(ai->fix, (ai->nfix + 256) * sizeof *f);
+		if (!f)
+			return because(j->why, j->n, "out of memory");
+		ai->fix = f;
+	}
+	struct ai_fix *f = &ai->fix[ai->nfix++];
+	memset(f, 0, sizeof *f);
+	f->addr = addr;
+	f->kind = kind;
+	f->arg = arg;
+	f->index = index;
+	if (name && strlen(name) >= sizeof f->name)
+		return because(j->why, j->n, "a variable's name longer than %zu bytes", sizeof f->name - 1);
+	if (name)
+		strcpy(f->name, name);
+	return 0;
+}
+
+static int in_stack(const struct capture *c, uint64_t v)
+{
+	return v >= c->stack_lo && v < c->stack_hi;
+}
+
+static uint64_t demangle(uint64_t w, uint64_t guard)
+{
+	return (w >> 17 | w << 47) ^ guard;
+}
+
+/* both words are the same thing in their runs: 1 and *f's fields */
+static int same_ref(const struct capture *ca, uint64_t va, const struct capture *cb, uint64_t vb, struct stackref *r)
+{
+	struct stackref rb;
+	if (!in_stack(ca, va) || !in_stack(cb, vb) || stackref_of(ca, va, r) || stackref_of(cb, vb, &rb))
+		return 0;
+	return stackref_same(r, &rb);
+}
+
+/* va in A and vb in B are the same thing of each run: the same place in
+ * its stack, its canary, guard, argc, random word; 1 and *f, or 0 */
+static int explain(const struct judge *j, uint64_t va, uint64_t vb, struct ai_fix *f)
+{
+	const struct capture *ca = &j->a->c, *cb = &j->b->c;
+	struct stackref r;
+	memset(f, 0, sizeof *f);
+	if (same_ref(ca, va, cb, vb, &r)) {
+		f->kind = r.kind;
+		f->arg = r.arg;
+		f->index = r.index;
+		memcpy(f->name, r.name, sizeof f->name);
+		return 1;
+	}
+	if (va == vb)
+		return 0;
+	if (va == ca->canary && vb == cb->canary)
+		f->kind = IFX_CANARY;
+	else if (va == ca->pointer_guard && vb == cb->pointer_guard)
+		f->kind = IFX_POINTER_GUARD;
+	else if (va == ca->argc && vb == cb->argc)
+		f->kind = IFX_ARGC;
+	for (size_t k = 0; !f->kind && k < j->a->nrnd && k < j->b->nrnd; k++)
+		if (va == j->a->rnd[k] && vb == j->b->rnd[k]) {
+			f->kind = IFX_RANDOM;
+			f->index = (uint32_t)k;
+		}
+	return f->kind != 0;
+}
+
+static int add_fix(struct judge *j, uint64_t addr, uint32_t flags, const struct ai_fix *f)
+{
+	return add(j, addr, f->kind | flags, f->arg, f->index, f->kind == IFX_ENV_STRING ? f->name : NULL);
+}
+
+/* the word at addr (flags: IFX_F_BLOB for the blob) is wa in A and wb in B */
+static int judge_word(struct judge *j, uint64_t addr, uint32_t flags, uint64_t wa, uint64_t wb, const char *what)
+{
+	const struct capture *ca = &j->a->c, *cb = &j->b->c;
+	struct stackref r;
+	struct ai_fix f;
+	if (explain(j, wa, wb, &f))
+		return add_fix(j, addr, flags, &f);
+	if (wa == wb && !in_stack(ca, wa))
+		return 0;
+	/* mangled with each run's own guard (PTR_MANGLE): a handler's
+	 * address, a stack pointer or argc in a jmp_buf */
+	uint64_t da = demangle(wa, ca->pointer_guard), db = demangle(wb, cb->pointer_guard);
+	if (wa != wb && da == db)
+		return add(j, addr, IFX_CONST | IFX_F_MANGLED | flags, (int64_t)da, 0, NULL);
+	if (wa != wb && explain(j, da, db, &f))
+		return add_fix(j, addr, flags | IFX_F_MANGLED, &f);
+	/* half by half: each equal, argc as an int, or the low half of a
+	 * pointer into the same place of each run's stack (a spill slot of
+	 * an int, left holding half of a dead pointer) */
+	int ok = 1;
+	struct ai_fix half[2];
+	size_t nh = 0;
+	for (int h = 0; h < 2 && ok; h++) {
+		uint32_t ha = (uint32_t)(wa >> 32 * h), hb = (uint32_t)(wb >> 32 * h);
+		uint64_t pa = (ca->stack_lo & ~0xffffffffull) | ha, pb = (cb->stack_lo & ~0xffffffffull) | hb;
+		if (pa < ca->stack_lo)
+			pa += 1ull << 32;
+		if (pb < cb->stack_lo)
+			pb += 1ull << 32;
+		if (ha == hb)
+			continue;
+		if (ha == ca->argc && hb == cb->argc)
+			half[nh++] = (struct ai_fix){ .addr = addr + 4 * h, .kind = IFX_ARGC | IFX_F_INT32 | flags };
+		else if (same_ref(ca, pa, cb, pb, &r) && r.kind != IFX_ENV_STRING)
+			half[nh++] = (struct ai_fix){ .addr = addr + 4 * h, .kind = r.kind | IFX_F_INT32 | flags,
+						      .arg = r.arg, .index = r.index };
+		else
+			ok = 0;
+	}
+	for (size_t h = 0; ok && h < nh; h++)
+		if (add(j, half[h].addr, half[h].kind, half[h].arg, half[h].index, NULL))
+			return -1;
+	if (ok)
+		return 0;
+	char at[512];
+	if (flags)
+		snprintf(at, sizeof at, "%s", what);
+	else
+		where(j->first, addr, at, sizeof at);
+	if (debug_on() && j->bad < 50)
+		fprintf(stderr, "%s: differs: %s: %#llx %#llx\n", err_prog, at, (unsigned long long)wa,
+			(unsigned long long)wb);
+	if (!j->bad++)
+		because(j->why, j->n, "the word at %s is %#llx in one run and %#llx in another: the constructors "
+				      "computed something that depends on the run; not captured after init",
+			at, (unsigned long long)wa, (unsigned long long)wb);
+	return debug_on() ? 0 : -1;
+}
+
+/* bytes the kernel or the loader writes at every start: not compared */
+static int ignored(const struct capture *c, uint64_t a)
+{
+	return (c->tid_addr && a + 8 > c->tid_addr && a < c->tid_addr + 4) ||
+	       (c->rseq_addr && a + 8 > c->rseq_addr && a < c->rseq_addr + c->rseq_len);
+}
+
+static int diff(struct judge *j)
+{
+	const struct capture *ca = &j->a->c, *cb = &j->b->c;
+	if (ca->nmaps != cb->nmaps)
+		return because(j->why, j->n, "the two runs' address spaces differ (%zu and %zu maps): not captured "
+					     "after init", ca->nmaps, cb->nmaps);
+	for (size_t i = 0; i < ca->nmaps; i++) {
+		const struct cap_map *ma = &ca->maps[i], *mb = &cb->maps[i];
+		if (!strcmp(ma->path, "[stack]") && !strcmp(mb->path, "[stack]"))
+			continue;	/* each run's own, sized by its arguments */
+		if (ma->start != mb->start || ma->end != mb->end || strcmp(ma->perms, mb->perms) ||
+		    strcmp(ma->path, mb->path) || ma->written != mb->written)
+			return because(j->why, j->n, "the two runs' address spaces differ at %#llx (%s): not captured "
+						     "after init", (unsigned long long)ma->start,
+				       ma->path[0] ? ma->path : "anonymous");
+		if (!ma->bytes)
+			continue;
+		const uint64_t *wa = (const uint64_t *)ma->bytes, *wb = (const uint64_t *)mb->bytes;
+		for (size_t w = 0; w < (ma->end - ma->start) / 8; w++) {
+			uint64_t a = ma->start + 8 * w;
+			/* most words: equal and not into the stack */
+			if (wa[w] == wb[w] && !in_stack(ca, wa[w]) && !(wa[w] && (wa[w] == ca->canary ||
+										 wa[w] == ca->pointer_guard)))
+				continue;
+			if (ignored(ca, a))
+				continue;
+			size_t bad0 = j->bad;
+			if (judge_word(j, a, 0, wa[w], wb[w], NULL))
+				return -1;
+			if (getenv("AI_DUMP") && j->bad != bad0)
+				fprintf(stderr, " sp-relative %lld %lld, main's frames at sp-%lld, stack %llx-%llx\n", (long long)(wa[w] - ca->sp), (long long)(wb[w] - cb->sp), (long long)(ca->sp - ca->frames), (unsigned long long)ca->stack_lo, (unsigned long long)ca->stack_hi);
+			if (getenv("AI_DUMP") && j->bad != bad0) {
+				for (size_t q = 0; q < ca->nmaps; q++) {
+					const struct cap_map *m = &ca->maps[q];
+					for (int t = 0; t < 2; t++) {
+						uint64_t v = t ? wb[w] : wa[w];
+						if (m->bytes && v >= m->start && v + 64 <= m->end) {
+							fprintf(stderr, " A at %#llx:", (unsigned long long)v);
+							for (int d = -4; d < 12; d++) fprintf(stderr, " %llx", (unsigned long long)((const uint64_t *)(m->bytes + (v - m->start)))[d]);
+							fprintf(stderr, "\n");
+							const struct cap_map *mb2 = &cb->maps[q];
+							fprintf(stderr, " B at %#llx:", (unsigned long long)v);
+							for (int d = -4; d < 12; d++) fprintf(stderr, " %llx", (unsigned long long)((const uint64_t *)(mb2->bytes + (v - m->start)))[d]);
+							fprintf(stderr, "\n");
+						}
+					}
+				}
+			}
+		}
+	}
+	/* registers, then frames */
+	if (ca->sp - ca->frames != cb->sp - cb->frames)
+		return because(j->why, j->n, "main's frames differ in size between the runs: not captured after init");
+	static const char *const reg[IMG_BLOB_REGS] = { "main's address", "%rax", "%rbx", "%rcx", "%rdx", "%rsi",
+							"%rdi", "%rbp", "%r8", "%r9", "%r10", "%r11", "%r12",
+							"%r13", "%r14", "%r15" };
+	for (int k = 0; k < IMG_BLOB_REGS; k++) {
+		char what[64];
+		/* the ABI: at main's entry the caller-saved registers but its
+		 * arguments hold nothing (rax rcx r8 r9 r10 r11): zero, not
+		 * compared */
+		if (k == 1 || k == 3 || (k >= 8 && k <= 11))
+			continue;
+		snprintf(what, sizeof what, "%s at main", reg[k]);
+		if (j->a->regs[k] != j->b->regs[k] || in_stack(ca, j->a->regs[k]))
+			if (judge_word(j, 8 * (uint64_t)k, IFX_F_BLOB, j->a->regs[k], j->b->regs[k], what))
+				return -1;
+	}
+	size_t flen = ca->sp - ca->frames;
+	const unsigned char *fa = ca->stack + (ca->frames - ca->stack_lo), *fb = cb->stack + (cb->frames - cb->stack_lo);
+	for (size_t o = 0; o < flen; o += 8) {
+		uint64_t wa, wb;
+		memcpy(&wa, fa + o, 8);
+		memcpy(&wb, fb + o, 8);
+		char what[96];
+		snprintf(what, sizeof what, "main's %%rsp%+lld", (long long)o);
+		if (wa == wb && !in_stack(ca, wa) && !(wa && (wa == ca->canary || wa == ca->pointer_guard)))
+			continue;
+		if (judge_word(j, 8 * IMG_BLOB_REGS + o, IFX_F_BLOB, wa, wb, what))
+			return -1;
+	}
+	if (j->bad)
+		return -1;
+	if (j->a->brk != j->b->brk)
+		return because(j->why, j->n, "the program break differs between the runs: not captured after init");
+	/* the blob, as A had it */
+	struct after_init *ai = j->ai;
+	memcpy(ai->blob, j->a->regs, sizeof j->a->regs);
+	for (int k = 0; k < IMG_BLOB_REGS; k++)
+		if (k == 1 || k == 3 || (k >= 8 && k <= 11))
+			memset(ai->blob + 8 * k, 0, 8);
+	memcpy(ai->blob + sizeof j->a->regs, fa, flen);
+	ai->blob_len = sizeof j->a->regs + flen;
+	return 0;
+}
+
+/* The function that called main (glibc's __libc_start_call_main), from
+ * the frames at main: the return address above main's own is preceded by
+ * `call rel32` to a function that holds main's return address.  Its
+ * frame is built after the program's constructors ran, on their dead
+ * frames: cleared at its entry in the runs compared, its padding is the
+ * same in both.  0 where it is not found (older glibc calls main from
+ * __libc_start_main, whose entry is cleared anyway). */
+static uint64_t frame_start(const struct run *r, const struct capture *b)
+{
+	const struct capture *c = &r->c;
+	uint64_t ret, mainret;
+	memcpy(&mainret, c->stack + (c->frames - c->stack_lo), 8);
+	for (uint64_t a = c->frames + 8; a + 8 <= c->sp; a += 8) {
+		memcpy(&ret, c->stack + (a - c->stack_lo), 8);
+		const struct cap_map *m = map_of(b, ret);
+		unsigned char code[5];
+		if (!m || m->perms[2] != 'x' || ret - 5 < m->start ||
+		    capture_read_mem(r->mem, ret - 5, code, 5) || code[0] != 0xe8)
+			continue;
+		int32_t rel;
+		memcpy(&rel, code + 1, 4);
+		uint64_t e = ret + (uint64_t)(int64_t)rel;
+		if (e <= mainret && mainret - e < 4096)
+			return e;
+	}
+	return 0;
+}
+
+/* a second of the clock later than t0's: a constructor keeping time()
+ * differs */
+static void next_second(time_t t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec > t0)
+		return;
+	struct timespec d = { 0, 1000000000L - now.tv_nsec + 1000000L };
+	if (d.tv_nsec >= 1000000000L) {
+		d.tv_sec = 1;
+		d.tv_nsec -= 1000000000L;
+	}
+	nanosleep(&d, NULL);
+}
+
+int after_init_capture(const struct image_out *pre, const struct capture *before, const char *name,
+		       char *const env[], struct after_init *ai, char *why, size_t n)
+{
+	memset(ai, 0, sizeof *ai);
+	int img = (int)syscall(SYS_memfd_create, "resident-after-init", MFD_CLOEXEC);
+	if (img < 0)
+		return because(why, n, "memfd_create: %s", strerror(errno));
+	int we = image_write_fd(img, pre);
+	struct stat st;
+	if (we || fstat(img, &st)) {
+		close(img);
+		return because(why, n, "cannot write the before-constructor image: %s", strerror(we ? -we : errno));
+	}
+	size_t ne = 0;
+	while (env[ne])
+		ne++;
+	char **owned = calloc(ne + 2, sizeof *owned), **envb = NULL;
+	const char *slash = strrchr(name, '/');
+	char arg0[4096];
+	snprintf(arg0, sizeof arg0, "/resident-differs/x/%s", slash ? slash + 1 : name);
+	char *argva[] = { (char *)name, NULL }, *argvb[] = { arg0, "--resident-differs", NULL };
+	struct run *ra = calloc(1, sizeof *ra), *rb = calloc(1, sizeof *rb);
+	int rc = -1;
+	if (!owned || !ra || !rb) {
+		because(why, n, "out of memory");
+		goto out;
+	}
+	time_t t0 = time(NULL);
+	if (run_to_main(img, st.st_ino, before, argva, env, ra, why, n))
+		goto out;
+	uint64_t e = frame_start(ra, before);
+	if (e) {
+		/* again, with the caller of main's frame cleared at its entry */
+		run_free(ra);
+		ra->call_main = e;
+		if (run_to_main(img, st.st_ino, before, argva, env, ra, why, n))
+			goto out;
+	}
+	rb->call_main = e;
+	if (!(envb = vary_env(env, owned, ra, argva, argvb))) {
+		because(why, n, "out of memory");
+		goto out;
+	}
+	next_second(t0);
+	if (run_to_main(img, st.st_ino, before, argvb, envb, rb, why, n))
+		goto out;
+	/* the same questions to getenv, whatever the answers */
+	int same = ra->nnames == rb->nnames;
+	for (size_t i = 0; same && i < ra->nnames; i++)
+		same = asked_for(rb, ra->names[i]);
+	if (!same) {
+		because(why, n, "the constructors asked getenv for other variables in another run; not captured "
+				"after init");
+		goto out;
+	}
+	struct judge j = { ra, rb, ai, before, why, n, 0 };
+	if (diff(&j))
+		goto out;
+	ai->env = calloc(ra->nnames + 1, sizeof *ai->env);
+	for (size_t i = 0; ai->env && i < ra->nnames; i++) {
+		const char *e = getenv_in(env, ra->names[i]);
+		ai->env[i].flags = e ? IMG_ENV_SET : IMG_ENV_UNSET;
+		if (!(ai->env[i].str = strdup(e ? e : ra->names[i]))) {
+			because(why, n, "out of memory");
+			goto out;
+		}
+		ai->nenv++;
+	}
+	if (!ai->env) {
+		because(why, n, "out of memory");
+		goto out;
+	}
+	/* A's state is the image's; the dependencies are the first capture's */
+	ai->c = ra->c;
+	ai->c.deps = before->deps;
+	ai->c.ndeps = before->ndeps;
+	ai->c.via_ldso = before->via_ldso;
+	ai->syscalls = ra->syscalls;
+	memset(&ra->c, 0, sizeof ra->c);
+	rc = 0;
+out:
+	if (ra)
+		run_free(ra);
+	if (rb)
+		run_free(rb);
+	free(ra);
+	free(rb);
+	if (owned)
+		for (size_t i = 0; i <= ne; i++)
+			free(owned[i]);
+	free(owned);
+	free(envb);
+	close(img);
+	if (rc)
+		after_init_free(ai);
+	return rc;
+}
+
+void after_init_free(struct after_init *ai)
+{
+	ai->c.deps = NULL;	/* the first capture's */
+	ai->c.ndeps = 0;
+	capture_free(&ai->c);
+	free(ai->fix);
+	for (size_t i = 0; i < ai->nenv; i++)
+		free(ai->env[i].str);
+	free(ai->env);
+	memset(ai, 0, sizeof *ai);
+}
