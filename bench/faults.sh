@@ -7,17 +7,21 @@
 # goes (perf record -g: by object, and the share under the page-fault
 # handler).  Default: clang-format --version.  RUNS=100 unless set.
 # docs/images.md quotes it for clang-format and for the tiny program
-# (sh bench/faults.sh build/bench/tiny-dynamic).
+# (sh bench/faults.sh build/bench/tiny-dynamic).  SNAP_FLAGS=--after-init
+# measures an after-init image.  perf runs with -N: its build-id cache
+# hard-links the program, which changes its ctime and makes every image of
+# it stale.
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ $# -gt 0 ] || set -- /usr/lib/llvm-14/bin/clang-format --version
 img=$w/faults.img
-./resident snap -o $img "$1" > /dev/null
+# shellcheck disable=SC2086
+./resident snap ${SNAP_FLAGS:-} -o $img "$1" > /dev/null
 shift
 echo "syscalls per exec of the image (strace -f -c)"
 strace -f -c -o $w/faults-strace.txt $img "$@" > /dev/null 2>&1
 awk 'NR > 2 && $1 !~ /^-/ { printf "  %-18s %s\n", $NF, $4 }' $w/faults-strace.txt | sort -k2 -rn
-perf record -q -e page-faults -c 1 -d -o $w/faults.data -- $img "$@" > /dev/null 2>&1
+perf record -N -q -e page-faults -c 1 -d -o $w/faults.data -- $img "$@" > /dev/null 2>&1
 perf script -i $w/faults.data -F addr 2> /dev/null > $w/faults.addr
 ./resident inspect --json $img > $w/faults.json
 /usr/bin/python3 - $w/faults.json $w/faults.addr <<'PY'
@@ -37,7 +41,7 @@ PY
 # the profile: RUNS starts under perf record -g, everything on the CPU
 # (kernel included) by object, and the share under the page-fault handler
 runs=${RUNS:-100}
-perf record -q -F 20000 -g -o $w/faults-prof.data -- \
+perf record -N -q -F 20000 -g -o $w/faults-prof.data -- \
 	sh -c 'n=$1; shift; i=0; while [ $i -lt $n ]; do "$@" > /dev/null 2>&1; i=$((i + 1)); done' - "$runs" $img "$@"
 echo "profile of $runs starts (perf record -g): share of samples"
 perf report -i $w/faults-prof.data --no-children --sort dso --stdio -g none 2> /dev/null |

@@ -186,8 +186,12 @@ struct img_env {
 	uint32_t flags;		/* 0: a steering variable; else IMG_ENV_* */
 };
 /* after init: a variable a constructor asked getenv for */
-#define IMG_ENV_SET 1u		/* it had str's value: this run must have the same */
+#define IMG_ENV_SET 1u		/* it was set: str is "NAME=" and 16 hex digits of img_sum over
+				 * the value (not the value: it may be a secret, and images
+				 * are readable); this run's must hash the same */
 #define IMG_ENV_UNSET 2u	/* it was not set (str is "NAME="): this run must not set it */
+#define IMG_ENV_ARG0 3u		/* after init: argv[0] after its last '/' must be str (a
+				 * constructor may test the name it runs by) */
 
 struct img_header {
 	char magic[8];
@@ -241,7 +245,21 @@ struct img_header {
 	 * hdr_off: blob_len bytes, IMG_BLOB_REGS words of registers then the
 	 * frames between main's %rsp and the initial stack pointer */
 	uint64_t blob_off, blob_len;
+	/* snap --prefault: what a training run had mapped at its exit, from
+	 * hdr_off, nprefault img_prefault entries in address order */
+	uint64_t prefault_off;
+	uint32_t nprefault, pad1;
 };
+
+/* a range the loader populates in one madvise (MADV_POPULATE_READ, or
+ * _WRITE for pages the training run had copied): the page faults a start
+ * would take there, each of which costs an exception, taken at once */
+struct img_prefault {
+	uint64_t start, len;
+	uint32_t write;
+	uint32_t pad;
+};
+#define IMG_PREFAULT_MAX 4096
 
 /* The hand-over blob of an after-init image.  The loader copies it
  * under this run's initial stack pointer, the fixups flagged IFX_F_BLOB

@@ -200,7 +200,7 @@ struct image_verdict image_judge(const struct image *im, char *const *envp)
 	uint32_t which = 0;
 	if ((v.why = img_check_deps(im->h, NULL, &which)))
 		v.what = im->str + im->deps[which].path;
-	else if (!(v.why = img_check_env(im->h, envp))) {
+	else if (!(v.why = img_check_env(im->h, envp, NULL))) {
 		uint64_t hwcap, hwcap2;
 		int secure;
 		own_auxv(&hwcap, &hwcap2, &secure);

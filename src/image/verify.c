@@ -169,7 +169,7 @@ const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t h
 			return "damaged image (dependencies)";
 	const struct img_env *e = (const struct img_env *)((const char *)h + h->env_off);
 	for (uint32_t i = 0; i < h->nenv; i++)
-		if (e[i].str >= h->str_size || e[i].flags > IMG_ENV_UNSET ||
+		if (e[i].str >= h->str_size || e[i].flags > IMG_ENV_ARG0 ||
 		    (e[i].flags && !(h->flags & IMG_F_AFTER_INIT)))
 			return "damaged image (environment)";
 	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
@@ -179,6 +179,14 @@ const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t h
 	    (after && (h->blob_len < 8 * IMG_BLOB_REGS || h->blob_len > IMG_BLOB_MAX || h->blob_off % 8 ||
 		       !fits(h->blob_off, h->blob_len, 1, ts))))
 		return "damaged image (hand-over)";
+	if (h->nprefault > IMG_PREFAULT_MAX || !fits(h->prefault_off, h->nprefault, sizeof(struct img_prefault), ts))
+		return "damaged image (prefault table)";
+	const struct img_prefault *pf = (const struct img_prefault *)((const char *)h + h->prefault_off);
+	for (uint32_t i = 0; i < h->nprefault; i++)
+		if ((pf[i].start | pf[i].len) & 4095 || !pf[i].len || pf[i].write > 1 ||
+		    pf[i].start > 0x7ffffffff000ull || pf[i].len > 0x7ffffffff000ull - pf[i].start ||
+		    (i && pf[i].start < pf[i - 1].start + pf[i - 1].len))
+			return "damaged image (prefault table)";
 	for (uint32_t i = 0; i < h->nfixups; i++) {
 		uint32_t k = IFX_KIND(f[i].kind), fl = f[i].kind & ~0xffu;
 		if (f[i].addr % (fl & IFX_F_INT32 ? 4 : 8) || k < IFX_STACK_TOP || k > IFX_KIND_MAX ||
@@ -239,19 +247,40 @@ const char *img_check_maps(const struct img_header *h)
 		}
 		last = m[i].end;
 	}
+	/* the fixups in memory come first, in address order (the blob's
+	 * after them: img_check_tables): one walk with the maps, which are in
+	 * address order too (an image may hold thousands of each: every
+	 * handler a C++ program's constructors registered is one) */
 	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
-	for (uint32_t i = 0; i < h->nfixups; i++) {
-		uint32_t j;
-		if (f[i].kind & IFX_F_BLOB)
-			continue;	/* in the blob: img_check_tables */
-		for (j = 0; j < h->nmaps; j++)
-			if ((m[j].kind == IMK_ZERO || m[j].kind == IMK_PAGES) && f[i].addr >= m[j].start &&
-			    f[i].addr < m[j].end && m[j].end - f[i].addr >= (f[i].kind & IFX_F_INT32 ? 4u : 8u))
-				break;
-		if (j == h->nmaps)
+	uint32_t j = 0, nmem = img_memory_fixups(h);
+	for (uint32_t i = 0; i < nmem; i++) {
+		uint64_t a = f[i].addr, len = f[i].kind & IFX_F_INT32 ? 4u : 8u;
+		if (i && a < f[i - 1].addr)
+			return "damaged image (fixups order)";
+		while (j < h->nmaps && (m[j].kind == IMK_SAVED || m[j].kind == IMK_FILE || m[j].end <= a))
+			j++;
+		if (j == h->nmaps || a < m[j].start || m[j].end - a < len)
 			return "damaged image (fixups)";
 	}
+	for (uint32_t i = nmem; i < h->nfixups; i++)
+		if (!(f[i].kind & IFX_F_BLOB))
+			return "damaged image (fixups order)";
 	return 0;
+}
+
+uint32_t img_memory_fixups(const struct img_header *h)
+{
+	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
+	uint32_t lo = 0, hi = h->nfixups;
+	/* [0, lo) in memory, [hi, n) in the blob: the boundary by halves */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (f[mid].kind & IFX_F_BLOB)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
 }
 
 static int same(const struct img_dep *d, const struct kstat *st)
@@ -345,6 +374,25 @@ const char *img_exec_failure(long e, int *status)
 	return e == -ENOENT || e == -ENOTDIR ? "program is gone" : e == -EACCES ? "permission denied" : "cannot run it";
 }
 
+void img_env_hash(const char *value, char out[17])
+{
+	uint64_t n = 0, h;
+	while (value[n])
+		n++;
+	h = img_sum(IMG_FNV_INIT, value, n);
+	for (int i = 15; i >= 0; i--, h >>= 4)
+		out[i] = "0123456789abcdef"[h & 15];
+	out[16] = 0;
+}
+
+/* value hashes to the 16 hex digits at hex */
+static int hash_is(const char *value, const char *hex)
+{
+	char mine[17];
+	img_env_hash(value, mine);
+	return streq(mine, hex);
+}
+
 /* "NAME=..." and "NAME=...": the same name */
 static int same_name(const char *a, const char *b)
 {
@@ -360,7 +408,7 @@ int img_steering(const char *e)
 	return prefix(e, "LD_") || prefix(e, "GLIBC_TUNABLES=") || prefix(e, "MALLOC_");
 }
 
-const char *img_check_env(const struct img_header *h, char *const *envp)
+const char *img_check_env(const struct img_header *h, char *const *envp, const char *argv0)
 {
 	/* the same set both ways: a variable given twice must not stand for
 	 * one that is missing */
@@ -377,6 +425,17 @@ const char *img_check_env(const struct img_header *h, char *const *envp)
 	}
 	for (uint32_t j = 0; j < h->nenv; j++) {
 		const char *want = str + ev[j].str;
+		if (ev[j].flags == IMG_ENV_ARG0) {
+			if (!argv0)
+				continue;
+			const char *b = argv0;
+			for (const char *p = argv0; *p; p++)
+				if (*p == '/')
+					b = p + 1;
+			if (!streq(b, want))
+				return "run by another name than at snap (after init)";
+			continue;
+		}
 		if (ev[j].flags == IMG_ENV_UNSET) {
 			/* getenv's answer was "not set": the first NAME= decides */
 			for (char *const *e = envp; *e; e++)
@@ -384,13 +443,28 @@ const char *img_check_env(const struct img_header *h, char *const *envp)
 					return "a variable a constructor found unset is set";
 			continue;
 		}
+		if (ev[j].flags == IMG_ENV_SET) {
+			/* the first NAME= is what getenv answered */
+			char *const *e = envp;
+			while (*e && !same_name(*e, want))
+				e++;
+			if (!*e)
+				return "a variable a constructor read is not set";
+			const char *v = *e;
+			while (*v++ != '=')
+				;
+			const char *h = want;
+			while (*h++ != '=')
+				;
+			if (!hash_is(v, h))
+				return "a variable a constructor read has another value";
+			continue;
+		}
 		char *const *e;
 		for (e = envp; *e && !streq(*e, want); e++)
-			if (ev[j].flags == IMG_ENV_SET && same_name(*e, want))
-				return "a variable a constructor read has another value";
+			;
 		if (!*e)
-			return ev[j].flags ? "a variable a constructor read is not set"
-					   : "an LD_*, GLIBC_TUNABLES or MALLOC_* variable is missing";
+			return "an LD_*, GLIBC_TUNABLES or MALLOC_* variable is missing";
 	}
 	return 0;
 }

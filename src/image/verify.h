@@ -34,6 +34,9 @@ const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t h
  * maps or from the saved pages; fixups inside a written map (after
  * img_check_tables) */
 const char *img_check_maps(const struct img_header *h);
+/* how many fixups are in memory: they come first, in address order, the
+ * blob's after them (checked by img_check_maps) */
+uint32_t img_memory_fixups(const struct img_header *h);
 
 /* Nothing a normal exec looks at changed.  fds: where to keep the
  * IMD_MAPPED deps open (h->nmapped of them; the loader maps from them),
@@ -44,7 +47,10 @@ const char *img_check_deps(const struct img_header *h, int *fds, uint32_t *which
 const char *img_check_dep(const struct img_header *h, uint32_t i, int *fd);
 /* the LD_*, GLIBC_TUNABLES and MALLOC_* variables of envp are exactly the
  * capture's (LD_BIND_NOW aside: how the capture ran) */
-const char *img_check_env(const struct img_header *h, char *const *envp);
+/* what an IMG_ENV_SET entry keeps of a variable's value: 16 hex digits */
+void img_env_hash(const char *value, char out[17]);
+/* argv0: this run's argv[0], or NULL where there is none (the tools) */
+const char *img_check_env(const struct img_header *h, char *const *envp, const char *argv0);
 /* the kernel release, CPU (signature and AT_HWCAP/AT_HWCAP2), RLIMIT_STACK;
  * and not AT_SECURE */
 const char *img_check_host(const struct img_header *h, uint64_t hwcap, uint64_t hwcap2, int secure);

@@ -322,11 +322,18 @@ static const char *place_specials(struct run *r)
 /* does a fixup land in [start, end)? */
 static int has_fixup(const struct img_header *h, u64 start, u64 end)
 {
+	/* in memory, in address order (img_check_maps): the first at or
+	 * above start, by halves */
 	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
-	for (u32 i = 0; i < h->nfixups; i++)
-		if (!(f[i].kind & IFX_F_BLOB) && f[i].addr >= start && f[i].addr < end)
-			return 1;
-	return 0;
+	u32 lo = 0, hi = img_memory_fixups(h);
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		if (f[mid].addr < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < img_memory_fixups(h) && f[lo].addr < end;
 }
 
 /* the protection to map a written map with now: its own, or writable
@@ -444,6 +451,39 @@ static const char *fixup_value(struct run *r, const struct img_fixup *f, u64 *ou
 	return 0;
 }
 
+/* snap --prefault: what the training run had mapped, populated range by
+ * range (the kernel maps them without an exception each); a range that
+ * is not there now (a mapping the run made later) fails, harmlessly */
+static void prefault(const struct img_header *h)
+{
+	const struct img_prefault *p = (const struct img_prefault *)((const char *)h + h->prefault_off);
+	for (u32 i = 0; i < h->nprefault; i++)
+		sys3(NR_madvise, p[i].start, p[i].len, p[i].write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+}
+
+/* The pages the fixups land on are copied at every start: one
+ * MADV_POPULATE_WRITE per run of adjacent ones copies them without a
+ * page fault each (an after-init C++ program's atexit handlers fill tens
+ * of pages).  Where the kernel has no such advice (before 5.14) the
+ * writes fault as before. */
+static void populate_fixup_pages(const struct img_header *h)
+{
+	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
+	u32 n = img_memory_fixups(h);
+	u64 run = 0, end = 0;
+	for (u32 i = 0; i <= n; i++) {
+		u64 pg = i < n ? f[i].addr & ~4095ull : 0;
+		if (i < n && run && pg <= end) {
+			end = pg + 4096 > end ? pg + 4096 : end;
+			continue;
+		}
+		if (run && end - run > 4096)
+			sys3(NR_madvise, run, end - run, MADV_POPULATE_WRITE);
+		run = pg;
+		end = pg + 4096;
+	}
+}
+
 /* the fixups in memory (blob 0), or those in an after-init image's blob */
 static const char *apply_fixups(struct run *r, unsigned char *blob)
 {
@@ -452,6 +492,10 @@ static const char *apply_fixups(struct run *r, unsigned char *blob)
 	const char *why;
 	if (!r->random)
 		return "no AT_RANDOM";
+	if (!blob) {
+		prefault(h);
+		populate_fixup_pages(h);
+	}
 	for (u32 i = 0; i < h->nfixups; i++) {
 		u64 v;
 		if (!(f[i].kind & IFX_F_BLOB) != !blob)
@@ -756,7 +800,7 @@ void loader_main(u64 *sp)
 	u32 which;
 	if ((why = img_check_deps(r.h, r.fds, &which)))
 		r.what = r.str + ((const struct img_dep *)((const char *)r.h + r.h->deps_off))[which].path;
-	if (why || (why = img_check_env(r.h, r.envp)) ||
+	if (why || (why = img_check_env(r.h, r.envp, r.argv[0])) ||
 	    (why = img_check_host(r.h, aux(r.auxv, 16), aux(r.auxv, 26), aux(r.auxv, 23) != 0)))
 		fallback(&r, why);
 

@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "../lib/err.h"
+#include "../image/verify.h"
 #include "../lib/phase.h"
 #include "elfsym.h"
 #include "stackref.h"
@@ -60,7 +61,11 @@
 /* functions whose call is itself the evidence: the runs could agree by
  * chance (a variable set in neither, the same second) */
 static const char *const watched[] = { "getenv", "secure_getenv", "__libc_secure_getenv", "time",
-				       "gettimeofday", "clock_gettime", "clock_getres", "getauxval" };
+				       "gettimeofday", "clock_gettime", "clock_getres", "getauxval",
+				       /* they scan environ themselves, not through getenv */
+				       "unsetenv", "setenv", "putenv", "clearenv",
+				       /* the CPU it runs on */
+				       "sched_getcpu", "getcpu" };
 #define GETENV_LIKE(w) (strstr((w), "getenv") != NULL)
 #define NWATCHED (sizeof watched / sizeof watched[0])
 
@@ -75,7 +80,7 @@ struct run {
 	struct capture c;
 	pid_t pid;
 	int mem;
-	struct bp bps[NWATCHED + 12];
+	struct bp bps[128];
 	size_t nbps;
 	uint64_t regs[IMG_BLOB_REGS];	/* pc, rax rbx rcx rdx rsi rdi rbp r8..r15 */
 	uint64_t brk;
@@ -86,6 +91,9 @@ struct run {
 	uint64_t rnd_buf;	/* the getrandom under way: its buffer */
 	unsigned char *top;	/* [sp, stack_hi) at the hand-over: the arguments */
 	uint64_t call_main;	/* glibc's __libc_start_call_main, where known (frame_start) */
+	uint64_t fake;		/* where argv[1...] point while the constructors run: unmapped */
+	int second;		/* run B: the auxv's IDs changed too */
+	uint64_t bp_hit_by_write;	/* a breakpoint a constructor wrote over */
 	char *names[64];	/* what getenv was asked for, in order, "NAME=" */
 	size_t nnames;
 	size_t top_len;
@@ -151,7 +159,9 @@ static void bp_clear(struct run *r, struct bp *b)
 {
 	errno = 0;
 	long w = ptrace(PTRACE_PEEKTEXT, r->pid, (void *)b->addr, NULL);
-	if (!errno && b->on)
+	if (!errno && b->on && (w & 0xff) != 0xcc)
+		r->bp_hit_by_write = b->addr;	/* a constructor wrote code there */
+	else if (!errno && b->on)
 		ptrace(PTRACE_POKETEXT, r->pid, (void *)b->addr, (void *)((w & ~0xffL) | b->orig));
 	b->on = 0;
 }
@@ -164,28 +174,41 @@ static struct bp *bp_at(struct run *r, uint64_t addr)
 	return NULL;
 }
 
-/* the functions whose call refuses, in the libraries that export them */
-static void watch(struct run *r, const struct capture *b)
+/* the program's text, where _start runs: the map holding its entry */
+static const struct cap_map *map_of(const struct capture *b, uint64_t a)
 {
+	for (size_t i = 0; i < b->nmaps; i++)
+		if (a >= b->maps[i].start && a < b->maps[i].end)
+			return &b->maps[i];
+	return NULL;
+}
+
+/* the functions whose call refuses, in the libraries that export them */
+static int watch(struct run *r, const struct capture *b)
+{
+	/* in every object that defines them: a program may define its own
+	 * getenv (bash does), which the libraries' calls then reach */
 	for (size_t i = 0; i < b->nmaps; i++) {
 		const struct cap_map *m = &b->maps[i];
-		const char *base = strrchr(m->path, '/');
-		if (m->offset || !base || strncmp(base, "/libc.so", 8))
+		if (m->offset || m->path[0] != '/')
 			continue;
 		struct elfsym e;
 		if (elfsym_open(&e, m->path, makedev(m->dev_major, m->dev_minor), m->ino, m->start))
 			continue;
 		for (size_t k = 0; k < NWATCHED; k++) {
 			uint64_t a = elfsym_addr(&e, watched[k]);
-			if (a && !bp_at(r, a))
-				bp_set(r, a, watched[k]);
+			const struct cap_map *x = a ? map_of(b, a) : NULL;
+			if (x && x->perms[2] == 'x' && !bp_at(r, a) && bp_set(r, a, watched[k])) {
+				elfsym_close(&e);
+				return -1;
+			}
 		}
 		elfsym_close(&e);
 	}
 	/* time() and gettimeofday() are IFUNCs that resolve to the vDSO,
 	 * which reads the clock without a syscall: its functions too, found
 	 * in this process's own vDSO (the same kernel's) */
-	static const char *const clocks[] = { "time", "gettimeofday", "clock_gettime", "clock_getres" };
+	static const char *const clocks[] = { "time", "gettimeofday", "clock_gettime", "clock_getres", "getcpu" };
 	for (size_t i = 0; i < b->nmaps; i++) {
 		struct elfsym e;
 		if (strcmp(b->maps[i].path, "[vdso]") ||
@@ -195,17 +218,24 @@ static void watch(struct run *r, const struct capture *b)
 			char name[64];
 			snprintf(name, sizeof name, "__vdso_%s", clocks[k]);
 			uint64_t a = elfsym_addr(&e, name);
-			if (a >= b->maps[i].start && a < b->maps[i].end && !bp_at(r, a))
-				bp_set(r, a, clocks[k]);
+			if (a >= b->maps[i].start && a < b->maps[i].end && !bp_at(r, a) && bp_set(r, a, clocks[k])) {
+				elfsym_close(&e);
+				return -1;
+			}
 		}
 		elfsym_close(&e);
 	}
+	return 0;
 }
 
 static const char *sysname(long nr)
 {
 	switch (nr) {
 	case SYS_read: return "read";
+	case SYS_madvise: return "madvise";
+	case SYS_mmap: return "mmap";
+	case SYS_mprotect: return "mprotect";
+	case SYS_mremap: return "mremap";
 	case SYS_write: return "write";
 	case SYS_open: return "open";
 	case SYS_openat: return "openat";
@@ -246,14 +276,24 @@ static const char *sysname(long nr)
 static int allowed(const struct user_regs_struct *g)
 {
 	switch (g->orig_rax) {
-	case SYS_brk: case SYS_munmap: case SYS_mprotect: case SYS_madvise: case SYS_mremap:
+	case SYS_brk: case SYS_munmap: case SYS_mprotect: case SYS_mremap:
 		return 1;
+	case SYS_madvise:	/* advice about this process's own pages only */
+		switch (g->rdx) {
+		case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED: case MADV_DONTNEED:
+		case MADV_FREE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP:
+		case MADV_DONTFORK: case MADV_DOFORK:
+			return 1;
+		}
+		return 0;
 	case SYS_futex:	/* a wake with no other thread to wake (a once or guard released) */
 		return (g->rsi & 0x7f) == 1 /* FUTEX_WAKE */;
 	case SYS_getrandom:	/* its bytes are drawn again at every start (IFX_RANDOM) */
 		return g->rsi <= 8 * IFX_RANDOM_WORDS;
-	case SYS_mmap:	/* anonymous and private only */
-		return (g->r10 & MAP_ANONYMOUS) && !(g->r10 & MAP_SHARED) && (int)g->r8 == -1;
+	case SYS_mmap:	/* anonymous and private only, nothing locked or huge */
+		return (g->r10 & MAP_ANONYMOUS) && (g->r10 & 3) == MAP_PRIVATE && (int)g->r8 == -1 &&
+		       !(g->r10 & ~(uint64_t)(MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_FIXED_NOREPLACE |
+					      MAP_NORESERVE | MAP_POPULATE | MAP_STACK | MAP_GROWSDOWN));
 	}
 	return 0;
 }
@@ -278,7 +318,7 @@ static int aux_pinned(uint64_t type)
 {
 	switch (type) {
 	case AT_PAGESZ: case AT_HWCAP: case AT_HWCAP2: case AT_CLKTCK: case AT_SECURE: case AT_PLATFORM:
-	case AT_RANDOM: case AT_SYSINFO_EHDR: case AT_EXECFN: case AT_BASE: case AT_PHDR: case AT_PHENT:
+	case AT_RANDOM: case AT_SYSINFO_EHDR: case AT_BASE: case AT_PHDR: case AT_PHENT:
 	case AT_PHNUM: case AT_ENTRY: case 51 /* AT_MINSIGSTKSZ */:
 		return 1;
 	}
@@ -348,14 +388,6 @@ static int asked(struct run *r, const struct user_regs_struct *g, char *why, siz
 	return (r->names[r->nnames++] = strdup(v)) ? 0 : because(why, n, "out of memory");
 }
 
-/* the program's text, where _start runs: the map holding its entry */
-static const struct cap_map *map_of(const struct capture *b, uint64_t a)
-{
-	for (size_t i = 0; i < b->nmaps; i++)
-		if (a >= b->maps[i].start && a < b->maps[i].end)
-			return &b->maps[i];
-	return NULL;
-}
 
 static int clear_below(struct run *r, uint64_t sp, char *why, size_t n);
 
@@ -426,6 +458,90 @@ static int clear_below(struct run *r, uint64_t sp, char *why, size_t n)
 	return ok ? 0 : because(why, n, "cannot clear the stack below the hand-over");
 }
 
+/* While the constructors run, argv[1...] point into unmapped memory (a
+ * page under mmap_min_addr): a constructor that reads an argument's
+ * string faults there, and is refused by name; glibc's start code reads
+ * only argv[0].  In run B the auxv's AT_UID, AT_EUID, AT_GID, AT_EGID
+ * hold other values: a constructor that read them from the auxv itself
+ * (not through getauxval, which is watched) keeps a value that differs.
+ * All is put back at main (the top of the stack is not saved: each run
+ * has its own). */
+static int hide_inputs(struct run *r, uint64_t sp, char *why, size_t n)
+{
+	const uint64_t *w = (const uint64_t *)r->top;
+	size_t nw = r->top_len / 8, i = 1;
+	uint64_t argc = nw ? w[0] : 0;
+	r->fake = r->second ? 0x3000 : 0x2000;
+	for (uint64_t k = 1; k < argc && k < 255 && 1 + k < nw; k++) {
+		uint64_t v = r->fake + 16 * k;
+		if (pwrite(r->mem, &v, 8, (off_t)(sp + 8 * (1 + k))) != 8)
+			return because(why, n, "cannot hide the arguments");
+	}
+	i = 1 + argc + 1;
+	while (i < nw && w[i])
+		i++;
+	for (i++; r->second && i + 1 < nw && w[i]; i += 2)
+		if (w[i] >= AT_UID && w[i] <= AT_EGID) {
+			uint64_t v = w[i + 1] ^ 0x5a5a5a;
+			if (pwrite(r->mem, &v, 8, (off_t)(sp + 8 * (i + 1))) != 8)
+				return because(why, n, "cannot change the auxv");
+		}
+	return 0;
+}
+
+/* every private page of code map m (the breakpoints taken out) holds
+ * what its file holds there */
+static int same_as_file(struct run *r, const struct cap_map *m)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/pagemap", (int)r->pid);
+	int pm = open(p, O_RDONLY | O_CLOEXEC), f = open(m->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	int same = pm >= 0 && f >= 0 && fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_ino == m->ino &&
+		   st.st_dev == makedev(m->dev_major, m->dev_minor);
+	unsigned char a[4096], b[4096];
+	for (uint64_t at = m->start; same && at < m->end; at += 4096) {
+		uint64_t e;
+		if (pread(pm, &e, 8, (off_t)(at / 4096 * 8)) != 8)
+			same = 0;
+		else if (e >> 63 && !(e >> 61 & 1))
+			same = capture_read_mem(r->mem, at, a, sizeof a) == 0 &&
+			       pread(f, b, sizeof b, (off_t)(m->offset + (at - m->start))) == (ssize_t)sizeof b &&
+			       !memcmp(a, b, sizeof a);
+	}
+	if (pm >= 0)
+		close(pm);
+	if (f >= 0)
+		close(f);
+	return same;
+}
+
+/* A constructor that copied code from where a breakpoint was (a hook's
+ * trampoline, a checksum of its own code) saw 0xcc, which a normal run
+ * does not: refused where such a copy is found in the saved memory, 8
+ * bytes of it anywhere, 4 in executable memory (a trampoline) */
+static int code_copied(struct run *r, const struct capture *b, char *why, size_t n)
+{
+	const struct capture *c = &r->c;
+	for (size_t i = 0; i < r->nbps; i++) {
+		unsigned char pat[8];
+		if (capture_read_mem(r->mem, r->bps[i].addr, pat, sizeof pat))
+			continue;
+		pat[0] = 0xcc;
+		for (size_t k = 0; k < c->nmaps; k++) {
+			const struct cap_map *m = &c->maps[k];
+			size_t len = m->perms[2] == 'x' ? 4 : 8;
+			if (m->bytes && memmem(m->bytes, m->end - m->start, pat, len)) {
+				char w[512];
+				where(b, r->bps[i].addr, w, sizeof w);
+				return because(why, n, "a constructor copied code from %s, where snap had a breakpoint; "
+						       "not captured after init", w);
+			}
+		}
+	}
+	return 0;
+}
+
 /* the process at main, as a capture the image writer takes */
 static int at_main(struct run *r, const struct capture *b, const struct user_regs_struct *g, uint64_t sp,
 		   ino_t self, char *why, size_t n)
@@ -459,9 +575,11 @@ static int at_main(struct run *r, const struct capture *b, const struct user_reg
 			m->dev_major = m->dev_minor = 0;
 			m->written = 1;
 		}
-		/* a page a breakpoint copied is the file's again */
-		for (size_t j = 0; j < r->nbps; j++)
-			if (m->ino && m->perms[2] == 'x' && r->bps[j].addr >= m->start && r->bps[j].addr < m->end)
+		/* a page a breakpoint copied is the file's again, unless a
+		 * constructor patched code there too: then it is saved */
+		for (size_t j = 0; j < r->nbps && m->written; j++)
+			if (m->ino && m->perms[2] == 'x' && r->bps[j].addr >= m->start && r->bps[j].addr < m->end &&
+			    same_as_file(r, m))
 				m->written = 0;
 		c->maps[k++] = *m;
 	}
@@ -483,7 +601,9 @@ static int at_main(struct run *r, const struct capture *b, const struct user_reg
 	if (r->top_len != c->stack_hi - sp || memcmp(r->top, c->stack + (sp - c->stack_lo), r->top_len))
 		return because(why, n, "a constructor wrote into the arguments, environment or auxv; not captured "
 				       "after init");
-	return capture_read_written(c, why, n);
+	if (capture_read_written(c, why, n))
+		return -1;
+	return code_copied(r, b, why, n);
 }
 
 /* one run of the image to main */
@@ -557,12 +677,18 @@ static int run_to_main(int img, ino_t self, const struct capture *b, char *const
 					r->brk_seen = 1;
 				}
 				if (r->rnd_buf && (int64_t)g.rax > 0) {
-					size_t w = ((size_t)g.rax + 7) / 8;
+					/* whole words only: a word with fewer random bytes
+					 * holds other fields too, and stays unexplained */
+					size_t w = (size_t)g.rax / 8;
+					if (g.rax % 8)
+						return because(why, n, "a constructor drew %llu random bytes, not whole "
+								       "words an image can draw again; not captured "
+								       "after init", (unsigned long long)g.rax);
 					if (r->nrnd + w > IFX_RANDOM_WORDS)
 						return because(why, n, "the constructors drew more than %d bytes from "
 								       "getrandom; not captured after init",
 							       8 * IFX_RANDOM_WORDS);
-					if (capture_read_mem(r->mem, r->rnd_buf, &r->rnd[r->nrnd], (size_t)g.rax))
+					if (w && capture_read_mem(r->mem, r->rnd_buf, &r->rnd[r->nrnd], 8 * w))
 						return because(why, n, "cannot read what getrandom returned");
 					r->nrnd += w;
 				}
@@ -581,6 +707,17 @@ static int run_to_main(int img, ino_t self, const struct capture *b, char *const
 			r->rnd_buf = g.orig_rax == SYS_getrandom ? g.rdi : 0;
 			r->syscalls++;
 			continue;
+		}
+		if (WSTOPSIG(st) == SIGSEGV && r->fake) {
+			siginfo_t si;
+			uint64_t at = ptrace(PTRACE_GETSIGINFO, r->pid, NULL, &si) ? 0 : (uint64_t)si.si_addr;
+			if (at >= r->fake && at < r->fake + 0x1000) {
+				char w[512];
+				where(b, g.rip, w, sizeof w);
+				return because(why, n, "a constructor reads its arguments (argv[%llu]) at %s: what it "
+						       "finds differs from run to run; not captured after init",
+					       (unsigned long long)((at - r->fake) / 16), w);
+			}
 		}
 		if (WSTOPSIG(st) != SIGTRAP)
 			return refuse_signal(r, b, WSTOPSIG(st), why, n);
@@ -616,9 +753,12 @@ static int run_to_main(int img, ino_t self, const struct capture *b, char *const
 			 * %rax; the library constructors run next */
 			stage = CONSTRUCTORS;
 			sp = g.rsp;
-			if (read_top(r, sp, &r->top, &r->top_len, why, n) || clear_below(r, sp, why, n))
+			if (read_top(r, sp, &r->top, &r->top_len, why, n) || clear_below(r, sp, why, n) ||
+			    hide_inputs(r, sp, why, n))
 				return -1;
-			watch(r, b);
+			if (watch(r, b))
+				return because(why, n, "cannot set a breakpoint on every function a constructor "
+						       "must not call");
 			if (bp_set(r, g.rax, NULL) || (r->call_main && bp_set(r, r->call_main, NULL)))
 				return because(why, n, "cannot stop at the program's entry");
 			continue;
@@ -638,6 +778,15 @@ static int run_to_main(int img, ino_t self, const struct capture *b, char *const
 	}
 	for (size_t i = 0; i < r->nbps; i++)
 		bp_clear(r, &r->bps[i]);
+	if (r->bp_hit_by_write) {
+		char w[512];
+		where(b, r->bp_hit_by_write, w, sizeof w);
+		return because(why, n, "a constructor rewrote code at %s, where snap had a breakpoint; not captured "
+				       "after init", w);
+	}
+	/* the arguments and auxv back as the kernel made them */
+	if (pwrite(r->mem, r->top, r->top_len, (off_t)sp) != (ssize_t)r->top_len)
+		return because(why, n, "cannot put the arguments back");
 	return at_main(r, b, &g, sp, self, why, n);
 }
 
@@ -739,6 +888,7 @@ struct judge {
 	char *why;
 	size_t n;
 	size_t bad;	/* words no explanation fits (RESIDENT_DEBUG=1 lists them) */
+	unsigned rnd_used;	/* random words found as they were drawn */
 };
 
 static int add(struct judge *j, uint64_t addr, uint32_t kind, int64_t arg, uint32_t index, const char *name)
@@ -784,7 +934,7 @@ static int same_ref(const struct capture *ca, uint64_t va, const struct capture 
 
 /* va in A and vb in B are the same thing of each run: the same place in
  * its stack, its canary, guard, argc, random word; 1 and *f, or 0 */
-static int explain(const struct judge *j, uint64_t va, uint64_t vb, struct ai_fix *f)
+static int explain(struct judge *j, uint64_t va, uint64_t vb, struct ai_fix *f)
 {
 	const struct capture *ca = &j->a->c, *cb = &j->b->c;
 	struct stackref r;
@@ -808,6 +958,7 @@ static int explain(const struct judge *j, uint64_t va, uint64_t vb, struct ai_fi
 		if (va == j->a->rnd[k] && vb == j->b->rnd[k]) {
 			f->kind = IFX_RANDOM;
 			f->index = (uint32_t)k;
+			j->rnd_used |= 1u << k;
 		}
 	return f->kind != 0;
 }
@@ -940,13 +1091,23 @@ static int diff(struct judge *j)
 	static const char *const reg[IMG_BLOB_REGS] = { "main's address", "%rax", "%rbx", "%rcx", "%rdx", "%rsi",
 							"%rdi", "%rbp", "%r8", "%r9", "%r10", "%r11", "%r12",
 							"%r13", "%r14", "%r15" };
+	unsigned zero = 0;
 	for (int k = 0; k < IMG_BLOB_REGS; k++) {
 		char what[64];
 		/* the ABI: at main's entry the caller-saved registers but its
-		 * arguments hold nothing (rax rcx r8 r9 r10 r11): zero, not
-		 * compared */
-		if (k == 1 || k == 3 || (k >= 8 && k <= 11))
+		 * arguments hold nothing (rax rcx r8 r9 r10 r11); what they
+		 * hold anyway (%rcx the auxv, which main's fourth argument
+		 * reads) is kept where the runs explain it, else zeroed */
+		if (k == 1 || k == 3 || (k >= 8 && k <= 11)) {
+			struct ai_fix f;
+			if (explain(j, j->a->regs[k], j->b->regs[k], &f)) {
+				if (add_fix(j, 8 * (uint64_t)k, IFX_F_BLOB, &f))
+					return -1;
+			} else if (j->a->regs[k] != j->b->regs[k] || in_stack(ca, j->a->regs[k])) {
+				zero |= 1u << k;
+			}
 			continue;
+		}
 		snprintf(what, sizeof what, "%s at main", reg[k]);
 		if (j->a->regs[k] != j->b->regs[k] || in_stack(ca, j->a->regs[k]))
 			if (judge_word(j, 8 * (uint64_t)k, IFX_F_BLOB, j->a->regs[k], j->b->regs[k], what))
@@ -967,13 +1128,22 @@ static int diff(struct judge *j)
 	}
 	if (j->bad)
 		return -1;
+	/* random bytes must be kept as drawn (the image draws them again);
+	 * anything computed from them (a coin, a seed) would be frozen */
+	if (j->a->nrnd != j->b->nrnd)
+		return because(j->why, j->n, "the constructors drew random bytes differently in two runs; not captured "
+					     "after init");
+	for (size_t k = 0; k < j->a->nrnd; k++)
+		if (!(j->rnd_used >> k & 1))
+			return because(j->why, j->n, "a constructor drew random bytes and kept something computed from "
+						     "them, not the bytes; not captured after init");
 	if (j->a->brk != j->b->brk)
 		return because(j->why, j->n, "the program break differs between the runs: not captured after init");
 	/* the blob, as A had it */
 	struct after_init *ai = j->ai;
 	memcpy(ai->blob, j->a->regs, sizeof j->a->regs);
 	for (int k = 0; k < IMG_BLOB_REGS; k++)
-		if (k == 1 || k == 3 || (k >= 8 && k <= 11))
+		if (zero >> k & 1)
 			memset(ai->blob + 8 * k, 0, 8);
 	memcpy(ai->blob + sizeof j->a->regs, fa, flen);
 	ai->blob_len = sizeof j->a->regs + flen;
@@ -1044,7 +1214,10 @@ int after_init_capture(const struct image_out *pre, const struct capture *before
 	const char *slash = strrchr(name, '/');
 	char arg0[4096];
 	snprintf(arg0, sizeof arg0, "/resident-differs/x/%s", slash ? slash + 1 : name);
-	char *argva[] = { (char *)name, NULL }, *argvb[] = { arg0, "--resident-differs", NULL };
+	/* arguments the constructors must not read (their strings are out of
+	 * reach, run_to_main): their number differs */
+	char *argva[] = { (char *)name, "-resident-a", NULL },
+	     *argvb[] = { arg0, "--resident-differs", "-b", "c", "d", NULL };
 	struct run *ra = calloc(1, sizeof *ra), *rb = calloc(1, sizeof *rb);
 	int rc = -1;
 	if (!owned || !ra || !rb) {
@@ -1063,6 +1236,7 @@ int after_init_capture(const struct image_out *pre, const struct capture *before
 			goto out;
 	}
 	rb->call_main = e;
+	rb->second = 1;
 	if (!(envb = vary_env(env, owned, ra, argva, argvb))) {
 		because(why, n, "out of memory");
 		goto out;
@@ -1079,23 +1253,30 @@ int after_init_capture(const struct image_out *pre, const struct capture *before
 				"after init");
 		goto out;
 	}
-	struct judge j = { ra, rb, ai, before, why, n, 0 };
+	struct judge j = { ra, rb, ai, before, why, n, 0, 0 };
 	if (diff(&j))
 		goto out;
-	ai->env = calloc(ra->nnames + 1, sizeof *ai->env);
+	ai->env = calloc(ra->nnames + 2, sizeof *ai->env);
 	for (size_t i = 0; ai->env && i < ra->nnames; i++) {
 		const char *e = getenv_in(env, ra->names[i]);
+		char hex[17] = "";
+		if (e)
+			img_env_hash(e + strlen(ra->names[i]), hex);
 		ai->env[i].flags = e ? IMG_ENV_SET : IMG_ENV_UNSET;
-		if (!(ai->env[i].str = strdup(e ? e : ra->names[i]))) {
+		if (asprintf(&ai->env[i].str, "%s%s", ra->names[i], hex) < 0) {
+			ai->env[i].str = NULL;
 			because(why, n, "out of memory");
 			goto out;
 		}
 		ai->nenv++;
 	}
-	if (!ai->env) {
+	if (!ai->env || !(ai->env[ai->nenv].str = strdup(slash ? slash + 1 : name))) {
 		because(why, n, "out of memory");
 		goto out;
 	}
+	/* the name it runs by: a constructor may test it (run B had another
+	 * directory, not another name) */
+	ai->env[ai->nenv++].flags = IMG_ENV_ARG0;
 	/* A's state is the image's; the dependencies are the first capture's */
 	ai->c = ra->c;
 	ai->c.deps = before->deps;

@@ -196,6 +196,15 @@ static int add_unmapped(struct tables *t, const struct capture *c)
 	return 0;
 }
 
+static int fix_order(const void *a, const void *b)
+{
+	const struct img_fixup *x = a, *y = b;
+	int bx = (x->kind & IFX_F_BLOB) != 0, by = (y->kind & IFX_F_BLOB) != 0;
+	if (bx != by)
+		return bx - by;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
 /* what a word pointing into the capture's stack points to */
 static int classify(struct tables *t, const struct capture *c, uint64_t at, uint64_t v, char *why, size_t n)
 {
@@ -362,7 +371,8 @@ static int looked_up(const struct capture *c, const struct cap_map *m)
  * relative to the start of its own pages (image_build adds where those
  * go), their size in *data_size; 0, or -1 with a reason */
 static int layout_tables(const struct image_in *in, const struct capture *c, const struct after_init *ai,
-			 struct buf *img, size_t *hdr_off, uint64_t *data_size, char *why, size_t n)
+			 const struct img_prefault *pf, uint32_t npf, struct buf *img, size_t *hdr_off,
+			 uint64_t *data_size, char *why, size_t n)
 {
 	struct tables t;
 	memset(&t, 0, sizeof t);
@@ -458,6 +468,10 @@ static int layout_tables(const struct image_in *in, const struct capture *c, con
 				goto oom;
 		}
 	}
+
+	/* in memory first, in address order, the blob's after (verify.c's
+	 * img_check_maps and the loader rely on it) */
+	qsort(t.fix, t.nfix, sizeof *t.fix, fix_order);
 
 	/* 3. the checks the loader makes: what else a normal exec looked at,
 	 * the sidecar (a system image's saved pages), the variables */
@@ -573,6 +587,12 @@ static int layout_tables(const struct image_in *in, const struct capture *c, con
 	h.str_off = img->len - at;
 	h.str_size = t.str.len;
 	put(img, t.str.p, t.str.len);
+	if (npf) {
+		align(img, 8);
+		h.prefault_off = img->len - at;
+		h.nprefault = npf;
+		put(img, pf, npf * sizeof *pf);
+	}
 	if (ai) {
 		align(img, 8);
 		h.flags |= IMG_F_AFTER_INIT;
@@ -629,7 +649,8 @@ int image_build(const struct image_in *in, struct image_out *out, char *why, siz
 	size_t hdr_off[IMG_LAYOUTS_MAX];
 	uint64_t data[IMG_LAYOUTS_MAX], total = 0;
 	for (int i = 0; i < in->ncaps; i++) {
-		if (layout_tables(in, in->caps[i], in->ai ? in->ai[i] : NULL, &img, &hdr_off[i], &data[i], why, n)) {
+		if (layout_tables(in, in->caps[i], in->ai ? in->ai[i] : NULL, in->prefault ? in->prefault[i] : NULL,
+				  in->prefault ? in->nprefault[i] : 0, &img, &hdr_off[i], &data[i], why, n)) {
 			free(img.p);
 			return -1;
 		}

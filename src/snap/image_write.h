@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 
+#include "../image/format.h"
 #include "capture.h"
 #include "program.h"
 
@@ -17,6 +18,9 @@ struct image_in {
 	/* snap --after-init: each layout's run to main (caps[i] is its
 	 * capture), or NULL: the image resumes in ld.so before the constructors */
 	const struct after_init *const *ai;
+	/* snap --prefault: each layout's ranges from its training run, or NULL */
+	struct img_prefault *const *prefault;
+	const uint32_t *nprefault;
 	const char *orig;		/* the program as named: absolute, symlinks kept (what falls back) */
 	char *const *env;		/* the environment of the capture run */
 	const unsigned char *loader;	/* the bare loader ELF */

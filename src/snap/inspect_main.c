@@ -14,6 +14,19 @@
 
 extern char **environ;
 
+/* the pages the fixups in memory land on (in address order) */
+static unsigned fixup_pages(const struct img_header *h, const struct img_fixup *f)
+{
+	unsigned n = 0;
+	uint64_t last = ~0ull;
+	for (uint32_t i = 0; i < h->nfixups; i++)
+		if (!(f[i].kind & IFX_F_BLOB) && f[i].addr / 4096 != last) {
+			last = f[i].addr / 4096;
+			n++;
+		}
+	return n;
+}
+
 static const char usage_text[] =
 	"usage: resident inspect [--json] IMAGE\n"
 	"\n"
@@ -99,8 +112,10 @@ int cmd_inspect(int argc, char **argv)
 		printf(",\"layouts\":%u,\"kernel\":", im.nlayouts);
 		json_str(stdout, im.str + h->kernel);
 		printf(",\"stack_under\":%s", h->flags & IMG_F_STACK_BELOW ? "true" : "false");
-		printf(",\"entry\":%llu,\"resume\":%llu,\"fixups\":%u,\"stack_top\":%llu,\"stack_floor\":%llu,"
-		       "\"deps\":[", (unsigned long long)h->entry, (unsigned long long)h->resume, h->nfixups,
+		printf(",\"after_init\":%s,\"prefault_ranges\":%u,\"entry\":%llu,\"resume\":%llu,\"fixups\":%u,\"fixup_pages\":%u,"
+		       "\"stack_top\":%llu,\"stack_floor\":%llu,\"deps\":[",
+		       h->flags & IMG_F_AFTER_INIT ? "true" : "false", h->nprefault, (unsigned long long)h->entry,
+		       (unsigned long long)h->resume, h->nfixups, fixup_pages(h, im.fixups),
 		       (unsigned long long)h->stack_top, (unsigned long long)h->stack_floor);
 		for (uint32_t i = 0; i < h->ndeps; i++) {
 			const char *s = image_dep_state(&im, i);
@@ -134,10 +149,27 @@ int cmd_inspect(int argc, char **argv)
 			       k ? "," : "", (unsigned long long)im.tables_off[k], (unsigned long long)im.tables_size[k],
 			       (unsigned long long)im.pages[k].off, (unsigned long long)im.pages[k].size);
 		printf("]},\"env\":[");
-		for (uint32_t i = 0; i < h->nenv; i++) {
-			printf("%s", i ? "," : "");
-			json_str(stdout, im.str + im.env[i].str);
-		}
+		for (uint32_t i = 0, k = 0; i < h->nenv; i++)
+			if (!im.env[i].flags) {
+				printf("%s", k++ ? "," : "");
+				json_str(stdout, im.str + im.env[i].str);
+			}
+		/* after init: what the constructors' getenv calls and argv[0] tie it to */
+		printf("],\"checks\":[");
+		static const char *const kind[] = { "", "set", "unset", "argv0" };
+		for (uint32_t i = 0, k = 0; i < h->nenv; i++)
+			if (im.env[i].flags) {
+				const char *e = im.str + im.env[i].str;
+				printf("%s{\"kind\":\"%s\",\"name\":", k++ ? "," : "", kind[im.env[i].flags]);
+				if (im.env[i].flags == IMG_ENV_ARG0) {
+					json_str(stdout, e);
+				} else {
+					printf("\"%.*s\"", (int)strcspn(e, "="), e);
+					if (im.env[i].flags == IMG_ENV_SET)
+						printf(",\"hash\":\"%s\"", e + strcspn(e, "=") + 1);
+				}
+				printf("}");
+			}
 		printf("]}\n");
 	} else {
 		char b[4][16];
@@ -155,8 +187,10 @@ int cmd_inspect(int argc, char **argv)
 		if (pages)
 			printf("pages    %s (a system image: /proc/self/exe names the program where the\n"
 			       "         user has CAP_CHECKPOINT_RESTORE)\n", pages);
-		printf("kernel   %s\nresume   %#llx (ld.so's _dl_start_user), entry %#llx\nfixups   %u saved words\n",
-		       im.str + h->kernel, (unsigned long long)h->resume, (unsigned long long)h->entry, h->nfixups);
+		printf("kernel   %s\nresume   %#llx (ld.so's _dl_start_user), entry %#llx\n"
+		       "fixups   %u saved words, on %u pages (each start writes them)\n",
+		       im.str + h->kernel, (unsigned long long)h->resume, (unsigned long long)h->entry, h->nfixups,
+		       fixup_pages(h, im.fixups));
 		if (h->stack_top)
 			printf("stack    moved to end at %#llx, %s the program (compact page tables)\n",
 			       (unsigned long long)h->stack_top, h->flags & IMG_F_STACK_BELOW ? "under" : "above");
@@ -164,12 +198,26 @@ int cmd_inspect(int argc, char **argv)
 			printf("stack    where the kernel puts it (RLIMIT_STACK too large to move it)\n");
 		if (h->flags & IMG_F_AFTER_INIT)
 			printf("start    at main, after the constructors (snap --after-init)\n");
+		if (h->nprefault) {
+			const struct img_prefault *pf = (const struct img_prefault *)((const char *)h + h->prefault_off);
+			uint64_t pages = 0;
+			for (uint32_t i = 0; i < h->nprefault; i++)
+				pages += pf[i].len / 4096;
+			printf("prefault %u ranges, %llu pages, populated at each start (snap --prefault)\n", h->nprefault,
+			       (unsigned long long)pages);
+		}
 		for (uint32_t i = 0; i < h->nenv; i++) {
 			const char *e = im.str + im.env[i].str;
+			int nl = (int)strcspn(e, "=");
 			if (im.env[i].flags == IMG_ENV_UNSET)
-				printf("env      %.*s must not be set (a constructor asked for it)\n", (int)strcspn(e, "="), e);
+				printf("env      %.*s must not be set (a constructor asked for it)\n", nl, e);
+			else if (im.env[i].flags == IMG_ENV_SET)
+				printf("env      %.*s must have its value at snap (hash %s; a constructor read it)\n", nl, e,
+				       e + nl + 1);
+			else if (im.env[i].flags == IMG_ENV_ARG0)
+				printf("name     argv[0] must end in %s (a constructor may test it)\n", e);
 			else
-				printf("env      %s (must match%s)\n", e, im.env[i].flags ? ": a constructor read it" : "");
+				printf("env      %s (must match)\n", e);
 		}
 		printf("\ndepends on (what a normal exec looks at)\n");
 		for (uint32_t i = 0; i < h->ndeps; i++) {

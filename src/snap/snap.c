@@ -28,6 +28,7 @@
 #include "capture.h"
 #include "afterinit.h"
 #include "image_write.h"
+#include "train.h"
 #include "imgdir.h"
 #include "install.h"
 #include "policy.h"
@@ -191,6 +192,10 @@ static char **capture_env(void)
 
 /* K captures, through ld.so first (the program lands beside its
  * libraries), as exec'd where that cannot be exact; laid out as img */
+/* the training runs' ranges, owned until the image is written */
+static struct img_prefault **trained_pf;
+static uint32_t *trained_npf;
+
 /* after init: each layout's before-constructor image run to main
  * (afterinit.c), its state the layout's capture */
 static int run_to_main(const struct program *p, struct image_in *in, const struct capture **cp,
@@ -222,6 +227,44 @@ static int run_to_main(const struct program *p, struct image_in *in, const struc
 	return 0;
 }
 
+/* snap --prefault: each layout's image run once with the training
+ * arguments (train.c); the image laid out again with what they mapped */
+static int train_all(const struct program *p, const struct snap_opts *o, struct image_in *in,
+		     struct img_prefault **pf, uint32_t *npf, struct image_out *img, char *why, size_t n)
+{
+	size_t na = 0;
+	while (o->train_args && o->train_args[na])
+		na++;
+	char **argv = calloc(na + 2, sizeof *argv);
+	if (!argv)
+		return because(why, n, "out of memory");
+	argv[0] = (char *)p->name;
+	for (size_t i = 0; i < na; i++)
+		argv[i + 1] = o->train_args[i];
+	int rc = 0;
+	for (int k = 0; k < in->ncaps && !rc; k++) {
+		struct image_in one = *in;
+		struct image_out pre = { 0 };
+		one.caps = &in->caps[k];
+		one.ai = in->ai ? &in->ai[k] : NULL;
+		one.ncaps = 1;
+		one.pages_path = NULL;
+		one.prefault = NULL;
+		rc = image_build(&one, &pre, why, n);
+		if (rc == 0)
+			rc = train_run(&pre, in->caps[k], argv, in->env, &pf[k], &npf[k], why, n);
+		image_out_free(&pre);
+	}
+	free(argv);
+	if (rc)
+		return -1;
+	in->prefault = pf;
+	in->nprefault = npf;
+	image_out_free(img);
+	phase("training run");
+	return image_build(in, img, why, n);
+}
+
 static int capture_all(const struct program *p, const struct snap_opts *o, struct image_in *in,
 		       struct capture *caps, const struct capture **cp, struct after_init *ai,
 		       const struct after_init **aip, struct image_out *img, char *why, size_t n)
@@ -246,8 +289,27 @@ static int capture_all(const struct program *p, const struct snap_opts *o, struc
 		}
 		if (ok && same_program(p, caps, ncap, why, n) == 0 && settle_times(&caps[ncap - 1], why, n) == 0 &&
 		    (!o->after_init || run_to_main(p, in, cp, ai, aip, why, n) == 0)) {
-			if (image_build(in, img, why, n) == 0)
+			if (image_build(in, img, why, n) == 0) {
+				if (!o->prefault)
+					return 0;
+				/* a training run that fails (a server, a fallback): said,
+				 * and the image made without it */
+				struct img_prefault **pf = calloc(IMG_LAYOUTS_MAX, sizeof *pf);
+				uint32_t *npf = calloc(IMG_LAYOUTS_MAX, sizeof *npf);
+				if (pf && npf && train_all(p, o, in, pf, npf, img, why, n) == 0) {
+					trained_pf = pf, trained_npf = npf;
+					return 0;
+				}
+				warn("%s: no prefault: %s", p->name, why);
+				for (int k = 0; pf && k < IMG_LAYOUTS_MAX; k++)
+					free(pf[k]);
+				free(pf);
+				free(npf);
+				/* img is still the image without the table */
+				in->prefault = NULL;
+				in->nprefault = NULL;
 				return 0;
+			}
 			if (o->after_init) {
 				for (int i = 0; i < ncap; i++) {
 					after_init_free(&ai[i]);
@@ -356,6 +418,12 @@ size_t snap_to(const struct program *p, const char *out, const struct snap_opts 
 	size_t size = img.size + pages.size;
 	image_out_free(&img);
 	image_out_free(&pages);
+	for (int k = 0; trained_pf && k < IMG_LAYOUTS_MAX; k++)
+		free(trained_pf[k]);
+	free(trained_pf);
+	free(trained_npf);
+	trained_pf = NULL;
+	trained_npf = NULL;
 	for (int i = 0; ai && i < nlay; i++)
 		after_init_free(&ai[i]);
 	free(ai);

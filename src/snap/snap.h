@@ -11,6 +11,8 @@ struct snap_opts {
 	int as_exec;	/* not through ld.so (snap --as-exec) */
 	int layouts;	/* captures, one picked at random per exec (snap --layouts); 0 means 1 */
 	int after_init;	/* captured at main, where the evidence allows (snap --after-init) */
+	int prefault;	/* a training run with train_args says what each start populates */
+	char *const *train_args;	/* NULL-terminated, after argv[0] */
 };
 
 /* capture p into an image at out, or (out NULL) in the image directory,

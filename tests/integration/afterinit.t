@@ -6,7 +6,7 @@
 # an image cannot freeze are refused with where and why; a constructor's
 # getenv makes the image depend on that variable.
 . "$(dirname "$0")/tap.sh"
-plan 27
+plan 40
 cd "$TMP" || exit 1
 
 # prog NAME CONSTRUCTOR-BODY MAIN-BODY: a C program whose constructor runs
@@ -20,6 +20,9 @@ prog() {
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,21 +49,27 @@ EOF
 
 # accepted: an atexit handler (glibc mangles it with the pointer guard),
 # heap, a once
+mkdir img
 prog pure 'char *s = malloc(100); strcpy(s, "heap"); kept = s; atexit(bye)' ''
-"$RESIDENT" snap --after-init -o pure.img ./pure > out 2> err
+"$RESIDENT" snap --after-init -o img/pure ./pure > out 2> err
 is "$?:$(cat err)" "0:" "a constructor that mallocs and registers an atexit handler: captured after init"
 grep -q "after-init image of" out; ok $? "... and snap says it is an after-init image: $(cat out)"
-RESIDENT_DEBUG=2 ./pure.img a "b c" > got 2> err
-is "$?:$(cat got | tr '\n' '|')" "7:heap 3 b c pure.img home|bye heap|" \
+RESIDENT_DEBUG=2 ./img/pure a "b c" > got 2> err
+is "$?:$(cat got | tr '\n' '|')" "7:heap 3 b c pure home|bye heap|" \
 	"the image runs main with this run's argc, argv, short name, environment; the handler runs at exit"
 grep -q restored err; ok $? "... from the image, not the program: $(cat err)"
-(cd / && env -i "$TMP/pure.img" x) > got
-is "$(tr '\n' '|' < got)" "heap 2 x pure.img nohome|bye heap|" "another environment, another directory, argv[0] with a path"
-"$RESIDENT" check --image pure.img ./pure -- 1 2 3 > out 2>&1
+(cd / && env -i RESIDENT_DEBUG=2 "$TMP/img/pure" x) > got 2> err
+is "$(tr '\n' '|' < got):$(grep -c restored err)" "heap 2 x pure nohome|bye heap|:1" \
+	"another environment, another directory, argv[0] with a path"
+ln -s pure img/other
+RESIDENT_DEBUG=1 ./img/other > got 2> err
+is "$(head -c 4 got):$(grep -c 'run by another name than at snap' err)" "heap:1" \
+	"run by another name (a constructor may test it): the program runs normally"
+"$RESIDENT" check --image img/pure ./pure -- 1 2 3 > out 2>&1
 is "$?:$(grep -c restored out)" "0:1" "check: the after-init image and the program agree"
-"$RESIDENT" inspect pure.img > out
+"$RESIDENT" inspect img/pure > out
 grep -q "^start    at main, after the constructors" out; ok $? "inspect says where it starts"
-"$RESIDENT" verify pure.img > /dev/null 2>&1; ok $? "verify: its pages are what snap wrote"
+"$RESIDENT" verify img/pure > /dev/null 2>&1; ok $? "verify: its pages are what snap wrote"
 
 # refused: each with what and where
 refused() { # NAME WHAT-IN-MESSAGE DESCRIPTION
@@ -85,22 +94,88 @@ refused seed "depends on the run" "a constructor seeding from a stack address: r
 prog pidstr 'char b[32]; snprintf(b, sizeof b, "%d", (int)syscall(SYS_getpid)); kept = strdup(b)' ''
 refused pidstr "made getpid" "a constructor that asks for its PID through syscall(): refused"
 
+# the issue 14 review's findings: each accepted and wrong before its fix
+prog argscan 'for (int i = 1; i < argc; i++) if (!strcmp(argv[i], "-v")) kept = "verbose"' ''
+refused argscan "reads its arguments (argv\[1\])" "a constructor that parses its arguments: refused where it reads one"
+prog tramp 'unsigned char *t = mmap(0, 4096, 7, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); memcpy(t, (void *)getenv, 16); kept = (const char *)t' ''
+refused tramp "copied code from .*getenv" "a constructor that copies a function's first bytes (a hook's trampoline) saw a breakpoint byte: refused"
+prog rnd4 'unsigned u; getrandom(&u, 4, 0); n = u' ''
+refused rnd4 "drew 4 random bytes" "4 random bytes in a word with another field: refused, not redrawn as 8"
+prog coin 'unsigned long u; getrandom(&u, 8, 0); n = (long)(u & 1)' ''
+refused coin "computed from them" "a coin tossed from random bytes (the same in both runs half the time): refused"
+prog auxuid 'char **e = envp; while (*e) e++; for (unsigned long *a = (unsigned long *)(e + 1); a[0]; a += 2) if (a[0] == AT_EUID) kept = a[1] ? "user" : "root"' ''
+refused auxuid "depends on the run" "a constructor that reads AT_EUID from the auxv itself: refused"
+prog execfn 'kept = strdup((char *)getauxval(AT_EXECFN))' ''
+refused execfn "called getauxval(31)" "getauxval(AT_EXECFN): refused (each exec names itself)"
+prog unset 'unsetenv("RESIDENT_T_SECRET")' ''
+refused unset "called unsetenv" "unsetenv scans environ itself: refused"
+prog poison 'char *p = malloc(3 * 4096); madvise((void *)(((unsigned long)p + 4095) & ~4095ul), 4096, 100)' ''
+refused poison "made madvise" "madvise with advice that reaches past the process (MADV_HWPOISON): refused before it runs"
+cat > main4.c <<'EOF'
+#include <elf.h>
+#include <stdio.h>
+int main(int argc, char **argv, char **envp, Elf64_auxv_t *auxv)
+{
+	(void)argc; (void)argv; (void)envp;
+	int n = 0;
+	while (auxv && auxv[n].a_type != AT_NULL)
+		n++;
+	printf("auxv %s\n", auxv && n > 5 ? "given" : "missing");
+	return 0;
+}
+EOF
+cc -O1 -o main4 main4.c
+"$RESIDENT" snap --after-init -o img/main4 ./main4 > /dev/null 2>&1
+is "$(./img/main4)" "auxv given" "main's fourth argument, the auxv, as glibc's start leaves it in %rcx"
+cat > patch.c <<'EOF'
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+__attribute__((noinline)) int fast(void) { return 0; }
+__attribute__((constructor)) static void init(void)
+{
+	char *pg = (char *)((unsigned long)fast & ~4095ul);
+	mprotect(pg, 8192, PROT_READ | PROT_WRITE | PROT_EXEC);
+	memcpy((void *)fast, "\xb8\x01\x00\x00\x00\xc3", 6);	/* mov $1,%eax; ret */
+	mprotect(pg, 8192, PROT_READ | PROT_EXEC);
+}
+int main(void) { printf("fast %d\n", fast()); return 0; }
+EOF
+cc -O1 -o patch patch.c
+"$RESIDENT" snap --after-init -o img/patch ./patch > /dev/null 2>&1
+is "$(./patch):$(./img/patch)" "fast 1:fast 1" "code a constructor patched beside snap's breakpoints is saved, not mapped from the file"
+cat > owngetenv.c <<'EOF'
+#include <stdio.h>
+#include <string.h>
+static const char *mode = "?";
+char *getenv(const char *name) { return strcmp(name, "RESIDENT_T_MODE") ? NULL : (char *)"own"; }
+__attribute__((constructor)) static void init(void) { mode = getenv("RESIDENT_T_MODE"); }
+int main(void) { printf("%s\n", mode); return 0; }
+EOF
+cc -O1 -rdynamic -o owngetenv owngetenv.c
+"$RESIDENT" snap --after-init -o img/owngetenv ./owngetenv > /dev/null 2>&1
+"$RESIDENT" inspect img/owngetenv | grep -q "RESIDENT_T_MODE must not be set"
+ok $? "a program's own getenv (bash has one) is watched too: the variable asked for is a dependency"
+
 # getenv in a constructor: the image depends on the variable
 prog asks 'kept = getenv("RESIDENT_T_COLOUR") ? getenv("RESIDENT_T_COLOUR") : "unset"' ''
-env -u RESIDENT_T_COLOUR "$RESIDENT" snap --after-init -o asks.img ./asks > /dev/null 2> err
+env -u RESIDENT_T_COLOUR "$RESIDENT" snap --after-init -o img/asks ./asks > /dev/null 2> err
 is "$?:$(cat err)" "0:" "a constructor that calls getenv: captured, the variable a dependency"
-"$RESIDENT" inspect asks.img | grep -q "RESIDENT_T_COLOUR must not be set"
+"$RESIDENT" inspect img/asks | grep -q "RESIDENT_T_COLOUR must not be set"
 ok $? "inspect shows the dependency"
-env -u RESIDENT_T_COLOUR RESIDENT_DEBUG=2 ./asks.img > got 2> err
+env -u RESIDENT_T_COLOUR RESIDENT_DEBUG=2 ./img/asks > got 2> err
 is "$(head -c 5 got):$(grep -c restored err)" "unset:1" "unset, as at snap: restored"
-RESIDENT_T_COLOUR=blue RESIDENT_DEBUG=1 ./asks.img > got 2> err
+RESIDENT_T_COLOUR=blue RESIDENT_DEBUG=1 ./img/asks > got 2> err
 is "$(head -c 4 got):$(grep -c 'a variable a constructor found unset is set' err)" "blue:1" \
 	"set now: the program runs normally and sees it (the image says why)"
-RESIDENT_T_COLOUR=red "$RESIDENT" snap --after-init -o asks.img ./asks > /dev/null 2>&1
-RESIDENT_T_COLOUR=red ./asks.img > got; a=$(head -c 3 got)
-RESIDENT_T_COLOUR=green RESIDENT_DEBUG=1 ./asks.img > got 2> err
+RESIDENT_T_COLOUR=red "$RESIDENT" snap --after-init -o img/asks ./asks > /dev/null 2>&1
+RESIDENT_T_COLOUR=red ./img/asks > got; a=$(head -c 3 got)
+RESIDENT_T_COLOUR=green RESIDENT_DEBUG=1 ./img/asks > got 2> err
 is "$a:$(head -c 5 got):$(grep -c 'has another value' err)" "red:green:1" \
 	"snapped with red: red restores, green runs the program"
+RESIDENT_T_COLOUR=crimson-4711 "$RESIDENT" snap --after-init -o img/asks ./asks > /dev/null 2>&1
+is "$(grep -c crimson-4711 img/asks; "$RESIDENT" inspect --json img/asks | grep -c crimson-4711)" "0
+0" "the value a constructor read is kept as a hash, not as text (it may be a secret; images are readable)"
 
 # real programs
 "$RESIDENT" snap --after-init -o perl.img /usr/bin/perl > /dev/null 2> err

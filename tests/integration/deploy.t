@@ -62,7 +62,7 @@ cp "$PROGS/finddata" /usr/local/bin/finddata && mkdir -p /usr/local/share/findda
 echo "7 $(RESIDENT_DEBUG=2 finddata --exe 2>&1 | tr '\n' ' ')"
 printf 'volatile unsigned long n;\nvoid spin_here(void) { for (unsigned long i = 0; i < 400000000UL; i++) n += i; }\nint main(void) { spin_here(); return 0; }\n' > spin.c
 cc -O1 -g -o /usr/local/bin/spin spin.c && "$R" enable /usr/local/bin/spin > /dev/null
-if perf record -q -o perf.data -- /usr/local/bin/spin > /dev/null 2>&1; then
+if perf record -N -q -o perf.data -- /usr/local/bin/spin > /dev/null 2>&1; then
 	echo "8 $(perf report -i perf.data --stdio --sort dso,sym 2> /dev/null | grep -m1 'spin_here' | sed 's/.*%  *//; s/  */ /g')"
 else
 	echo "8 skip"

@@ -1,0 +1,33 @@
+#!/bin/bash
+# prefault.t: snap --prefault runs the image once with the arguments given
+# and keeps what it had mapped at its exit; each start then populates those
+# ranges in a few madvise calls instead of taking a page fault each (issue
+# 14's levers).  The image still runs as the program does; a training run
+# that cannot be read (it execs) leaves an image without the table, said.
+. "$(dirname "$0")/tap.sh"
+plan 7
+cd "$TMP" || exit 1
+mkdir img
+"$RESIDENT" snap --prefault -o img/perl /usr/bin/perl -- -e 'print "trained\n"' > out 2> err
+is "$?:$(cat err)" "0:" "snap --prefault perl -- -e ...: written, nothing said"
+"$RESIDENT" inspect img/perl > out
+grep -Eq "^prefault [1-9][0-9]* ranges, [1-9][0-9]* pages" out; ok $? "inspect: $(grep prefault out)"
+"$RESIDENT" check --image img/perl /usr/bin/perl -- -e 'print join(",", map { $_ * 2 } 1..5), "\n"' > out 2>&1
+is "$?:$(grep -c restored out)" "0:1" "the prefaulted image runs another script as perl does"
+"$RESIDENT" snap -o img/perl-plain /usr/bin/perl > /dev/null
+f_plain=$(perf stat -x, -e page-faults img/perl-plain -e 1 2>&1 > /dev/null | cut -d, -f1)
+f_img=$(perf stat -x, -e page-faults img/perl -e 1 2>&1 > /dev/null | cut -d, -f1)
+if [ -n "$f_plain" ] && [ "$f_plain" -gt 0 ] 2>/dev/null; then
+	ok $(( f_img * 3 < f_plain * 2 ? 0 : 1 )) \
+		"page faults of one start: $f_img prefaulted, $f_plain from the image without the table"
+else
+	skip "no perf page-fault counts here"
+fi
+"$RESIDENT" snap --after-init --prefault -o img/clang-format /usr/bin/clang-format -- --version > /dev/null 2> err
+is "$?:$(cat err)" "0:" "--after-init --prefault together"
+printf 'int  main( ) {return 0 ;}\n' > f.c
+"$RESIDENT" check --image img/clang-format /usr/bin/clang-format -- f.c > out 2>&1
+is "$?:$(grep -c restored out)" "0:1" "... and it formats a file as clang-format does"
+"$RESIDENT" snap --prefault -o img/env /usr/bin/env -- true > /dev/null 2> err
+is "$?:$(grep -c 'no prefault: the training run exec' err)" "0:1" \
+	"a training run that execs another program: the image is made without the table, and snap says why"
