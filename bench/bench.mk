@@ -11,5 +11,6 @@ bench: deps resident build/tests/progs/spawn build/tests/progs/dirty
 	sh bench/deps.sh
 	sh bench/mutation.sh
 	sh bench/deploy.sh $(BENCH_N)
+	sh bench/afterinit.sh
 
 .PHONY: bench

@@ -20,7 +20,7 @@
 
 extern char **environ;
 
-int snap_child(const char *prog, const char *out, int layouts, int system, char *why, size_t n)
+int snap_child(const char *prog, const char *out, int layouts, int system, int after_init, char *why, size_t n)
 {
 	int pe[2];
 	if (pipe2(pe, O_CLOEXEC))
@@ -41,18 +41,21 @@ int snap_child(const char *prog, const char *out, int layouts, int system, char 
 			}
 		struct image im;
 		char w[256];
-		int after_init = 0;
 		/* again (refresh): as the image was made, its layouts and mode */
-		if (!layouts) {
-			layouts = 1;
+		if (!layouts || after_init < 0) {
+			int was_after = 0, was_layouts = 1;
 			if (image_open(out, &im, w, sizeof w) == 0) {
-				layouts = (int)im.nlayouts;
-				after_init = (im.h->flags & IMG_F_AFTER_INIT) != 0;
+				was_layouts = (int)im.nlayouts;
+				was_after = (im.h->flags & IMG_F_AFTER_INIT) != 0;
 				image_close(&im);
 			}
+			if (!layouts)
+				layouts = was_layouts;
+			if (after_init < 0)
+				after_init = was_after;
 		}
 		struct snap_opts so = { .system = system, .layouts = layouts > 0 ? layouts : 1,
-					.after_init = after_init };
+					.after_init = after_init, .run_name = out };
 		struct program p;
 		program_locate(prog, &p);
 		program_vet(&p);
@@ -84,7 +87,7 @@ static int same_file(const struct stat *a, const struct stat *b)
 }
 
 
-int enable_program(struct registry *r, const char *prog, int layouts, char *why, size_t n)
+int enable_program(struct registry *r, const char *prog, int layouts, int after_init, char *why, size_t n)
 {
 	struct program p;
 	program_locate(prog, &p);
@@ -139,7 +142,8 @@ int enable_program(struct registry *r, const char *prog, int layouts, char *why,
 	/* twice: the first rename over the path drops the original's link
 	 * count, which changes its ctime, which the first image depends on
 	 * (stale at once, correct: it falls back); the second sees it final */
-	if (snap_child(e.orig, e.path, layouts, 0, w, sizeof w) || snap_child(e.orig, e.path, layouts, 0, w, sizeof w)) {
+	if (snap_child(e.orig, e.path, layouts, 0, after_init, w, sizeof w) ||
+	    snap_child(e.orig, e.path, layouts, 0, after_init, w, sizeof w)) {
 		because(why, n, "%s", w);
 		goto undo;
 	}
@@ -244,7 +248,7 @@ enum refreshed refresh_entry(struct registry *r, struct enabled *e, char *why, s
 		}
 	}
 	/* half enabled (a run killed after its link): twice, as enable does */
-	if (snap_child(e->orig, path, 0, 0, why, n) || (half && snap_child(e->orig, path, 0, 0, why, n)))
+	if (snap_child(e->orig, path, 0, 0, -1, why, n) || (half && snap_child(e->orig, path, 0, 0, -1, why, n)))
 		return REFRESH_FAILED;
 	target_remove_lock(path);
 	return REFRESH_SNAPPED;

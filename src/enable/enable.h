@@ -23,7 +23,7 @@
 
 /* 0 enabled, 1 it already was; -2 refused, -1 failed, with a reason
  * (nothing changed either way) */
-int enable_program(struct registry *r, const char *prog, int layouts, char *why, size_t n);
+int enable_program(struct registry *r, const char *prog, int layouts, int after_init, char *why, size_t n);
 /* put the original back (or, its package removed, take the image away),
  * remove the diversion and the entry: 0, or -1 with a reason (the entry
  * stays, for a later run to finish) */
@@ -37,6 +37,6 @@ enum refreshed refresh_entry(struct registry *r, struct enabled *e, char *why, s
 /* snap prog into out in a child process (its one-line reason in why):
  * the capture dies on refusal, the caller must not; layouts 0: as many as
  * the image at out has, else 1; system: a sidecar for the pages */
-int snap_child(const char *prog, const char *out, int layouts, int system, char *why, size_t n);
+int snap_child(const char *prog, const char *out, int layouts, int system, int after_init, char *why, size_t n);
 
 #endif

@@ -18,7 +18,7 @@
 #include "enable.h"
 
 static const char enable_text[] =
-	"usage: resident enable [--layouts K] PROGRAM...\n"
+	"usage: resident enable [--after-init] [--layouts K] PROGRAM...\n"
 	"\n"
 	"Put an image of each PROGRAM at the program's own path, so that every exec\n"
 	"of it starts from the image, whoever runs it and by whatever name (a\n"
@@ -31,6 +31,8 @@ static const char enable_text[] =
 	"program in one rename: no exec finds the path missing. Needs root.\n"
 	"\n"
 	"      --layouts K  K captures per image (see resident snap)\n"
+	"      --after-init captured at main where the evidence allows (see resident\n"
+	"                   snap); refresh keeps the mode\n"
 	"  -h, --help       this text\n"
 	"exit: 0 all enabled (or already), 2 usage or a program that cannot be\n"
 	"captured, 4 failure (that program left as it was)\n";
@@ -53,12 +55,16 @@ static int needs_root(const char *cmd)
 int cmd_enable(int argc, char **argv)
 {
 	static const struct option lo[] = { { "layouts", required_argument, 0, 'K' }, { "help", no_argument, 0, 'h' },
-					    { 0, 0, 0, 0 } };
-	int layouts = 1, c;
+					    { "after-init", no_argument, 0, 'A' }, { 0, 0, 0, 0 } };
+	int layouts = 1, after_init = 0, c;
 	usage_init("enable");
 	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		if (c == 'h')
 			return usage_help(enable_text);
+		if (c == 'A') {
+			after_init = 1;
+			continue;
+		}
 		if (c != 'K')
 			usage_bad_option(c, argv);
 		layouts = usage_layouts(optarg);
@@ -72,7 +78,7 @@ int cmd_enable(int argc, char **argv)
 		die(EXIT_FAIL, "%s", why);
 	int rc = EXIT_OK;
 	for (int i = optind; i < argc; i++) {
-		int e = enable_program(&r, argv[i], layouts, why, sizeof why);
+		int e = enable_program(&r, argv[i], layouts, after_init, why, sizeof why);
 		if (e < 0) {
 			fprintf(stderr, "resident: %s\n", why);
 			if (rc != EXIT_FAIL)

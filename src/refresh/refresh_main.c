@@ -109,7 +109,7 @@ static int refresh_image(const char *image)
 			v.what ? v.what : "");
 		return -1;
 	}
-	if (snap_child(orig, image, 0, system, why, sizeof why)) {
+	if (snap_child(orig, image, 0, system, -1, why, sizeof why)) {
 		fprintf(stderr, "resident: %s: %s\n", image, why);
 		return -1;
 	}

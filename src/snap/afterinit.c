@@ -76,8 +76,15 @@ struct bp {
 	const char *what;	/* a watched function, or NULL */
 };
 
+struct page_copy {
+	uint64_t at;
+	unsigned char *bytes;	/* 4096 */
+};
+
 struct run {
 	struct capture c;
+	struct page_copy *pages;	/* code pages before their breakpoints */
+	size_t npages;
 	pid_t pid;
 	int mem;
 	struct bp bps[128];
@@ -134,8 +141,29 @@ static void where(const struct capture *b, uint64_t a, char *out, size_t n)
 	snprintf(out, n, "%#llx", (unsigned long long)a);
 }
 
+/* a code page as it was before a breakpoint went into it */
+static int keep_page(struct run *r, uint64_t at)
+{
+	for (size_t k = 0; k < r->npages; k++)
+		if (r->pages[k].at == at)
+			return 0;
+	struct page_copy *np = realloc(r->pages, (r->npages + 1) * sizeof *np);
+	if (!np)
+		return -1;
+	r->pages = np;
+	unsigned char *b = malloc(4096);
+	if (!b || capture_read_mem(r->mem, at, b, 4096)) {
+		free(b);
+		return -1;
+	}
+	r->pages[r->npages++] = (struct page_copy){ at, b };
+	return 0;
+}
+
 static int bp_set(struct run *r, uint64_t addr, const char *what)
 {
+	if (keep_page(r, addr & ~4095ull) || keep_page(r, (addr + 7) & ~4095ull))
+		return -1;
 	errno = 0;
 	long w = ptrace(PTRACE_PEEKTEXT, r->pid, (void *)addr, NULL);
 	if (errno || r->nbps == sizeof r->bps / sizeof r->bps[0])
@@ -489,30 +517,30 @@ static int hide_inputs(struct run *r, uint64_t sp, char *why, size_t n)
 	return 0;
 }
 
-/* every private page of code map m (the breakpoints taken out) holds
- * what its file holds there */
-static int same_as_file(struct run *r, const struct cap_map *m)
+/* every private page of code map m holds what it held before snap set a
+ * breakpoint there (they are taken out by now): no constructor wrote it */
+static int code_unchanged(struct run *r, const struct cap_map *m)
 {
 	char p[64];
 	snprintf(p, sizeof p, "/proc/%d/pagemap", (int)r->pid);
-	int pm = open(p, O_RDONLY | O_CLOEXEC), f = open(m->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
-	int same = pm >= 0 && f >= 0 && fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_ino == m->ino &&
-		   st.st_dev == makedev(m->dev_major, m->dev_minor);
-	unsigned char a[4096], b[4096];
+	int pm = open(p, O_RDONLY | O_CLOEXEC), same = pm >= 0;
+	unsigned char now[4096];
 	for (uint64_t at = m->start; same && at < m->end; at += 4096) {
 		uint64_t e;
-		if (pread(pm, &e, 8, (off_t)(at / 4096 * 8)) != 8)
+		if (pread(pm, &e, 8, (off_t)(at / 4096 * 8)) != 8) {
 			same = 0;
-		else if (e >> 63 && !(e >> 61 & 1))
-			same = capture_read_mem(r->mem, at, a, sizeof a) == 0 &&
-			       pread(f, b, sizeof b, (off_t)(m->offset + (at - m->start))) == (ssize_t)sizeof b &&
-			       !memcmp(a, b, sizeof a);
+			break;
+		}
+		if (!(e >> 63) || e >> 61 & 1)
+			continue;	/* not there, or the file's page */
+		size_t k = 0;
+		while (k < r->npages && r->pages[k].at != at)
+			k++;
+		same = k < r->npages && capture_read_mem(r->mem, at, now, sizeof now) == 0 &&
+		       !memcmp(now, r->pages[k].bytes, sizeof now);
 	}
 	if (pm >= 0)
 		close(pm);
-	if (f >= 0)
-		close(f);
 	return same;
 }
 
@@ -579,7 +607,7 @@ static int at_main(struct run *r, const struct capture *b, const struct user_reg
 		 * constructor patched code there too: then it is saved */
 		for (size_t j = 0; j < r->nbps && m->written; j++)
 			if (m->ino && m->perms[2] == 'x' && r->bps[j].addr >= m->start && r->bps[j].addr < m->end &&
-			    same_as_file(r, m))
+			    code_unchanged(r, m))
 				m->written = 0;
 		c->maps[k++] = *m;
 	}
@@ -802,6 +830,9 @@ static void run_free(struct run *r)
 	free(r->top);
 	for (size_t i = 0; i < r->nnames; i++)
 		free(r->names[i]);
+	for (size_t i = 0; i < r->npages; i++)
+		free(r->pages[i].bytes);
+	free(r->pages);
 	r->c.deps = NULL;
 	r->c.ndeps = 0;
 	capture_free(&r->c);

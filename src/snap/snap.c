@@ -198,8 +198,9 @@ static uint32_t *trained_npf;
 
 /* after init: each layout's before-constructor image run to main
  * (afterinit.c), its state the layout's capture */
-static int run_to_main(const struct program *p, struct image_in *in, const struct capture **cp,
-		       struct after_init *ai, const struct after_init **aip, char *why, size_t n)
+static int run_to_main(const struct program *p, const struct snap_opts *o, struct image_in *in,
+		       const struct capture **cp, struct after_init *ai, const struct after_init **aip, char *why,
+		       size_t n)
 {
 	for (int k = 0; k < in->ncaps; k++) {
 		struct image_in one = *in;
@@ -210,7 +211,8 @@ static int run_to_main(const struct program *p, struct image_in *in, const struc
 		one.pages_path = NULL;
 		int rc = image_build(&one, &pre, why, n);
 		if (rc == 0)
-			rc = after_init_capture(&pre, cp[k], p->name, in->env, &ai[k], why, n);
+			rc = after_init_capture(&pre, cp[k], o->run_name ? o->run_name : p->name, in->env, &ai[k], why,
+						n);
 		image_out_free(&pre);
 		if (rc) {
 			for (int i = 0; i < k; i++)
@@ -238,7 +240,7 @@ static int train_all(const struct program *p, const struct snap_opts *o, struct 
 	char **argv = calloc(na + 2, sizeof *argv);
 	if (!argv)
 		return because(why, n, "out of memory");
-	argv[0] = (char *)p->name;
+	argv[0] = (char *)(o->run_name ? o->run_name : p->name);
 	for (size_t i = 0; i < na; i++)
 		argv[i + 1] = o->train_args[i];
 	int rc = 0;
@@ -288,7 +290,7 @@ static int capture_all(const struct program *p, const struct snap_opts *o, struc
 				vet_layout(p->name, caps, ncap);
 		}
 		if (ok && same_program(p, caps, ncap, why, n) == 0 && settle_times(&caps[ncap - 1], why, n) == 0 &&
-		    (!o->after_init || run_to_main(p, in, cp, ai, aip, why, n) == 0)) {
+		    (!o->after_init || run_to_main(p, o, in, cp, ai, aip, why, n) == 0)) {
 			if (image_build(in, img, why, n) == 0) {
 				if (!o->prefault)
 					return 0;

@@ -13,6 +13,8 @@ struct snap_opts {
 	int after_init;	/* captured at main, where the evidence allows (snap --after-init) */
 	int prefault;	/* a training run with train_args says what each start populates */
 	char *const *train_args;	/* NULL-terminated, after argv[0] */
+	const char *run_name;	/* the name it will be run by (argv[0]), if not the program's:
+				 * an enabled program's image is run by the program's own path */
 };
 
 /* capture p into an image at out, or (out NULL) in the image directory,

@@ -6,7 +6,7 @@
 # an image cannot freeze are refused with where and why; a constructor's
 # getenv makes the image depend on that variable.
 . "$(dirname "$0")/tap.sh"
-plan 40
+plan 42
 cd "$TMP" || exit 1
 
 # prog NAME CONSTRUCTOR-BODY MAIN-BODY: a C program whose constructor runs
@@ -195,3 +195,29 @@ if [ -x /usr/bin/clang-format ]; then
 else
 	skip "no clang-format"; skip "no clang-format"; skip "no clang-format"
 fi
+
+# enable --after-init: the image at the program's path is captured at main;
+# refresh keeps the mode (in a sandbox: overlays on /usr, /etc, /var)
+cat > "$TMP/inner.sh" <<'IN'
+# a file of the overlay's upper layer: a hard link to a lower one would
+# copy it up under the capture (overlayfs then shows the old inode in maps)
+cp /usr/bin/perl /usr/local/bin/perlt
+$R enable --after-init /usr/local/bin/perlt > /dev/null || exit 1
+echo "inspect: $($R inspect /usr/local/bin/perlt | grep -c '^start    at main')"
+echo "run: $(RESIDENT_DEBUG=2 perlt -e 'print 6*7' 2>&1 | tr '\n' ' ')"
+touch /usr/local/bin/perlt.resident-orig
+$R refresh /usr/local/bin/perlt > /dev/null 2>&1
+echo "refreshed: $($R inspect /usr/local/bin/perlt | grep -c '^start    at main')"
+$R disable /usr/local/bin/perlt > /dev/null && echo "disabled: $(head -c 4 /usr/local/bin/perlt | tail -c 3)"
+IN
+TMP=$TMP R=$RESIDENT in_system_sandbox ". $TMP/inner.sh" > "$TMP/out" 2> "$TMP/err"
+case $? in
+77) skip "enable needs root"; skip "enable needs root" ;;
+*)
+	is "$(grep -E '^(inspect|run):' "$TMP/out" | tr '\n' '|')" \
+		"inspect: 1|run: resident: /usr/local/bin/perlt: restored (layout 1) 42|" \
+		"enable --after-init perl: the program's path starts at main, restored $(cat "$TMP/err")"
+	is "$(grep -E '^(refreshed|disabled):' "$TMP/out" | tr '\n' '|')" "refreshed: 1|disabled: ELF|" \
+		"refresh captures it again after init; disable puts the program back"
+	;;
+esac
