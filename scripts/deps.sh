@@ -5,7 +5,7 @@
 set -eu
 pkgs="gcc g++ make libc6-dev libcmocka-dev clang libclang-rt-14-dev clang-format perl jq
 python3 python3-prometheus-client util-linux procps groff-base
-smem smemstat hyperfine musl-tools s6 strace linux-perf
+smem smemstat hyperfine musl-tools s6 strace linux-perf gdb
 sysvinit-utils systemd dpkg-dev debhelper lintian runit"
 missing=
 for p in $pkgs; do
