@@ -9,19 +9,24 @@ _failed=0
 plan() { echo "1..$1"; }
 ok() { # CONDITION-STATUS DESCRIPTION: ok "$?" "text"
 	_n=$((_n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $_n - $2"; else echo "not ok $_n - $2"; _failed=$((_failed + 1)); fi
+	if [ "$1" -eq 0 ]; then echo "ok $_n - $2"; else
+		echo "not ok $_n - $2"
+		# on stderr too: prove shows it without -v, so CI's log explains a failure
+		echo "# $(basename "$0") $_n failed: $2" >&2
+		_failed=$((_failed + 1))
+	fi
 }
 is() { # GOT EXPECTED DESCRIPTION
 	[ "$1" = "$2" ]
 	ok $? "$3"
-	[ "$1" = "$2" ] || echo "#   got '$1', expected '$2'"
+	[ "$1" = "$2" ] || echo "#   got '$1', expected '$2'" | tee /dev/stderr
 }
 # within GOT EXPECTED TOLERANCE DESCRIPTION: |GOT - EXPECTED| <= TOLERANCE
 within() {
 	awk -v g="$1" -v e="$2" -v t="$3" 'BEGIN { d = g - e; if (d < 0) d = -d; exit !(d <= t) }'
 	ok $? "$4"
 	awk -v g="$1" -v e="$2" -v t="$3" 'BEGIN { d = g - e; if (d < 0) d = -d; exit !(d <= t) }' ||
-		echo "#   got $1, expected $2 +- $3"
+		echo "#   got $1, expected $2 +- $3" | tee /dev/stderr
 }
 diag() { echo "# $*"; }
 skip() { # DESCRIPTION: a test that cannot run here, said so
