@@ -874,7 +874,7 @@ static size_t stack_size(char *const argv[], char *const env[])
  * stack pointer has A's offset in a page: what a constructor aligns on
  * the stack lies at the same place from it in both runs */
 static char **vary_env(char *const env[], char **owned, const struct run *a, char *const argva[],
-		       char *const argvb[])
+		       char *const argvb[], size_t more)
 {
 	size_t ne = 0, k = 0;
 	while (env[ne])
@@ -898,7 +898,7 @@ static char **vary_env(char *const env[], char **owned, const struct run *a, cha
 	e[k++] = "RESIDENT_DIFFERS=1";
 	e[k++] = "RESIDENT_PAD=";
 	size_t za = stack_size(argva, env), zb = stack_size(argvb, e);
-	size_t pad = (4096 - (zb - za) % 4096) % 4096;
+	size_t pad = (4096 - (zb - za) % 4096) % 4096 + more;
 	char *p = malloc(sizeof "RESIDENT_PAD=" + pad);
 	if (!p)
 		return NULL;
@@ -1050,12 +1050,16 @@ static int judge_word(struct judge *j, uint64_t addr, uint32_t flags, uint64_t w
 	else
 		where(j->first, addr, at, sizeof at);
 	if (debug_on() && j->bad < 50)
-		fprintf(stderr, "%s: differs: %s: %#llx %#llx\n", err_prog, at, (unsigned long long)wa,
-			(unsigned long long)wb);
+		fprintf(stderr, "%s: differs: %s: %#llx %#llx (sp %#llx %#llx)\n", err_prog, at, (unsigned long long)wa,
+			(unsigned long long)wb, (unsigned long long)ca->sp, (unsigned long long)cb->sp);
+	char rel[96] = "";
+	if (in_stack(ca, wa) && in_stack(cb, wb))
+		snprintf(rel, sizeof rel, " (into the stack, sp%+lld and sp%+lld)", (long long)(wa - ca->sp),
+			 (long long)(wb - cb->sp));
 	if (!j->bad++)
-		because(j->why, j->n, "the word at %s is %#llx in one run and %#llx in another: the constructors "
+		because(j->why, j->n, "the word at %s is %#llx in one run and %#llx in another%s: the constructors "
 				      "computed something that depends on the run; not captured after init",
-			at, (unsigned long long)wa, (unsigned long long)wb);
+			at, (unsigned long long)wa, (unsigned long long)wb, rel);
 	return debug_on() ? 0 : -1;
 }
 
@@ -1268,13 +1272,28 @@ int after_init_capture(const struct image_out *pre, const struct capture *before
 	}
 	rb->call_main = e;
 	rb->second = 1;
-	if (!(envb = vary_env(env, owned, ra, argva, argvb))) {
-		because(why, n, "out of memory");
-		goto out;
-	}
 	next_second(t0);
-	if (run_to_main(img, st.st_ino, before, argvb, envb, rb, why, n))
-		goto out;
+	/* B's stack pointer a whole number of pages under A's: what the
+	 * kernel rounds may put it 16 bytes off; then once more, padded */
+	for (size_t more = 0, tries = 0;; tries++) {
+		if (!(envb = vary_env(env, owned, ra, argva, argvb, more))) {
+			because(why, n, "out of memory");
+			goto out;
+		}
+		if (run_to_main(img, st.st_ino, before, argvb, envb, rb, why, n))
+			goto out;
+		size_t off = (ra->c.sp - rb->c.sp) % 4096;
+		if (!off || tries == 2)
+			break;
+		more += 4096 - off;
+		run_free(rb);
+		rb->call_main = e;
+		rb->second = 1;
+		free(envb);
+		envb = NULL;
+		free(owned[ne]);
+		owned[ne] = NULL;
+	}
 	/* the same questions to getenv, whatever the answers */
 	int same = ra->nnames == rb->nnames;
 	for (size_t i = 0; same && i < ra->nnames; i++)

@@ -185,7 +185,12 @@ is "$?:$(grep -c restored out)" "0:1" "perl -e from its after-init image: the sa
 printf 'print 6*7, "\\n";\n' | ./perl.img > got
 is "$(cat got)" "42" "perl reads its script from stdin"
 if [ -x /usr/bin/clang-format ]; then
-	"$RESIDENT" snap --after-init -o clang-format.img /usr/bin/clang-format > /dev/null 2> err
+	# in a fixed environment: in some (2 of 6 tried) a libclang-cpp
+	# constructor's copy of uninitialised stack memory holds a stale
+	# pointer at places that differ between snap's two runs, and snap
+	# refuses (docs/images.md)
+	env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 TERM=xterm USER=root \
+		"$RESIDENT" snap --after-init -o clang-format.img /usr/bin/clang-format > /dev/null 2> err
 	is "$?:$(cat err)" "0:" "clang-format: captured after init (LLVM's getenv(AS_SECURE_LOG_FILE) a dependency)"
 	printf 'int  main( ) {return 0 ;}\n' > f.c
 	"$RESIDENT" check --image clang-format.img /usr/bin/clang-format -- f.c > out 2>&1

@@ -23,7 +23,9 @@ if [ -n "$f_plain" ] && [ "$f_plain" -gt 0 ] 2>/dev/null; then
 else
 	skip "no perf page-fault counts here"
 fi
-"$RESIDENT" snap --after-init --prefault -o img/clang-format /usr/bin/clang-format -- --version > /dev/null 2> err
+# a fixed environment, as afterinit.t says why
+env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 TERM=xterm USER=root \
+	"$RESIDENT" snap --after-init --prefault -o img/clang-format /usr/bin/clang-format -- --version > /dev/null 2> err
 is "$?:$(cat err)" "0:" "--after-init --prefault together"
 printf 'int  main( ) {return 0 ;}\n' > f.c
 "$RESIDENT" check --image img/clang-format /usr/bin/clang-format -- f.c > out 2>&1
