@@ -500,6 +500,22 @@ int after_init_capture(const struct image_out *pre, const struct capture *before
 	struct judge j = { ra, rb, ai, before, why, n, 0, 0 };
 	if (diff(&j))
 		goto out;
+	/* a value a constructor read and kept would be in the image for
+	 * anyone who can read it (the check keeps only its hash) */
+	for (size_t i = 0; i < ra->nnames; i++) {
+		const char *e = getenv_in(env, ra->names[i]);
+		const char *v = e ? e + strlen(ra->names[i]) : NULL;
+		size_t vl = v ? strlen(v) : 0;
+		for (size_t k = 0; vl >= 4 && k < ra->c.nmaps; k++) {
+			const struct cap_map *m = &ra->c.maps[k];
+			if (m->bytes && memmem(m->bytes, m->end - m->start, v, vl)) {
+				because(why, n, "a constructor kept the value of %.*s in memory: the image would show it "
+						"to anyone who can read it; not captured after init",
+					(int)strlen(ra->names[i]) - 1, ra->names[i]);
+				goto out;
+			}
+		}
+	}
 	ai->env = calloc(ra->nnames + 2, sizeof *ai->env);
 	for (size_t i = 0; ai->env && i < ra->nnames; i++) {
 		const char *e = getenv_in(env, ra->names[i]);

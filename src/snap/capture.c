@@ -433,7 +433,36 @@ int capture_read_stack(struct capture *c, int mem, char *why, size_t n)
 
 static int saved(const struct cap_map *m)
 {
-	return m->written && m->perms[3] == 'p' && !capture_special(m->path);
+	return m->written && !m->empty && m->perms[3] == 'p' && !capture_special(m->path);
+}
+
+/* anonymous PROT_NONE maps with no page present (pagemap): reservations,
+ * zero when made accessible; not read, not saved */
+static void find_reservations(struct capture *c)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/pagemap", (int)c->pid);
+	int pm = open(p, O_RDONLY | O_CLOEXEC);
+	if (pm < 0)
+		return;
+	for (size_t i = 0; i < c->nmaps; i++) {
+		struct cap_map *m = &c->maps[i];
+		if (!m->written || m->path[0] || strncmp(m->perms, "---p", 4))
+			continue;
+		int any = 0;
+		uint64_t e[512];
+		for (uint64_t a = m->start; a < m->end && !any; a += 512 * 4096ull) {
+			size_t k = (m->end - a) / 4096 < 512 ? (m->end - a) / 4096 : 512;
+			if (pread(pm, e, 8 * k, (off_t)(a / 4096 * 8)) != (ssize_t)(8 * k)) {
+				any = 1;
+				break;
+			}
+			for (size_t j = 0; j < k && !any; j++)
+				any = (e[j] >> 63 & 1) || (e[j] >> 62 & 1);	/* present or swapped */
+		}
+		m->empty = !any;
+	}
+	close(pm);
 }
 
 /* words worth a second look: into the stack, or a guard's value */
@@ -477,6 +506,7 @@ static int scan(struct capture *c, uint64_t addr, unsigned char *p, size_t len)
 int capture_read_written(struct capture *c, char *why, size_t n)
 {
 	size_t total = 0;
+	find_reservations(c);
 	for (size_t i = 0; i < c->nmaps; i++)
 		if (saved(&c->maps[i]))
 			total += c->maps[i].end - c->maps[i].start;

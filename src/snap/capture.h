@@ -16,6 +16,8 @@ struct cap_map {
 	unsigned dev_major, dev_minor;
 	uint64_t ino;
 	int written;		/* anonymous, or holds copy-on-write pages */
+	int empty;		/* written, but an anonymous PROT_NONE reservation with no page in
+				 * it: made again as one, nothing saved (a 16 GiB reservation) */
 	unsigned char *bytes;	/* saved contents (written maps), end - start bytes, in capture.saved */
 };
 

@@ -416,6 +416,12 @@ static int layout_tables(const struct image_in *in, const struct capture *c, con
 				goto oom;
 			continue;
 		}
+		if (m->empty) {	/* a reservation: made again, empty */
+			if (add_map(&t, (struct img_map){ .start = m->start, .end = m->end, .prot = prot,
+							  .kind = IMK_ZERO }))
+				goto oom;
+			continue;
+		}
 		if (p[0] == '/' && !looked_up(c, m)) {
 			because(why, n, "%s: mapped, but not by a name ld.so or the exec looked up", p);
 			goto out;

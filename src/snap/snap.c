@@ -262,9 +262,16 @@ static int train_all(const struct program *p, const struct snap_opts *o, struct 
 		return -1;
 	in->prefault = pf;
 	in->nprefault = npf;
-	image_out_free(img);
 	phase("training run");
-	return image_build(in, img, why, n);
+	struct image_out with = { 0 };
+	if (image_build(in, &with, why, n)) {
+		in->prefault = NULL;	/* img stays the image without the table */
+		in->nprefault = NULL;
+		return -1;
+	}
+	image_out_free(img);
+	*img = with;
+	return 0;
 }
 
 static int capture_all(const struct program *p, const struct snap_opts *o, struct image_in *in,

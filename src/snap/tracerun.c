@@ -349,6 +349,31 @@ static int step_over(struct run *r, struct bp *b, struct user_regs_struct *g)
 	return bp_arm(r, b);
 }
 
+/* getenv("NAME") answered by snap as glibc would (the first NAME=, its
+ * value), from the environment as the kernel laid it out (r->top), whose
+ * pointers the constructors cannot follow; then back to the caller */
+static int answer(struct run *r, uint64_t sp, struct user_regs_struct *g, char *why, size_t n)
+{
+	const uint64_t *w = (const uint64_t *)r->top;
+	size_t nw = r->top_len / 8, i = 1 + (nw ? w[0] : 0) + 1;
+	const char *name = r->names[r->cur];	/* "NAME=", from asked() */
+	size_t nl = strlen(name);
+	uint64_t value = 0, ret;
+	for (; i < nw && w[i] && !value; i++) {
+		uint64_t a = w[i];
+		if (a < sp || a - sp >= r->top_len || r->top_len - (a - sp) <= nl)
+			continue;
+		if (!memcmp(r->top + (a - sp), name, nl))
+			value = a + nl;
+	}
+	if (capture_read_mem(r->mem, g->rsp, &ret, 8))
+		return because(why, n, "cannot return from getenv");
+	g->rax = value;
+	g->rip = ret;
+	g->rsp += 8;
+	return ptrace(PTRACE_SETREGS, r->pid, NULL, g) ? because(why, n, "ptrace: %s", strerror(errno)) : 0;
+}
+
 /* getenv("NAME") from a constructor: the image will depend on NAME */
 static int asked(struct run *r, const struct user_regs_struct *g, char *why, size_t n)
 {
@@ -362,8 +387,11 @@ static int asked(struct run *r, const struct user_regs_struct *g, char *why, siz
 	v[k] = '=';
 	v[k + 1] = 0;
 	for (size_t i = 0; i < r->nnames; i++)
-		if (!strcmp(r->names[i], v))
+		if (!strcmp(r->names[i], v)) {
+			r->cur = i;
 			return 0;
+		}
+	r->cur = r->nnames;
 	if (r->nnames == sizeof r->names / sizeof r->names[0])
 		return because(why, n, "the constructors asked getenv for more than 64 variables");
 	return (r->names[r->nnames++] = strdup(v)) ? 0 : because(why, n, "out of memory");
@@ -458,9 +486,17 @@ static int hide_inputs(struct run *r, uint64_t sp, char *why, size_t n)
 		if (pwrite(r->mem, &v, 8, (off_t)(sp + 8 * (1 + k))) != 8)
 			return because(why, n, "cannot hide the arguments");
 	}
+	/* the environment's strings too: getenv is answered by snap (answer),
+	 * any other reading of them faults */
 	i = 1 + argc + 1;
-	while (i < nw && w[i])
-		i++;
+	r->fake_env = r->second ? 0x8000 : 0x4000;
+	for (size_t k = 0; i < nw && w[i]; i++, k++) {
+		uint64_t v = r->fake_env + 8 * k;
+		if (k >= 0x800)
+			return because(why, n, "more than 2048 variables: not captured after init");
+		if (pwrite(r->mem, &v, 8, (off_t)(sp + 8 * i)) != 8)
+			return because(why, n, "cannot hide the environment");
+	}
 	for (i++; r->second && i + 1 < nw && w[i]; i += 2)
 		if (w[i] >= AT_UID && w[i] <= AT_EGID) {
 			uint64_t v = w[i + 1] ^ 0x5a5a5a;
@@ -692,6 +728,13 @@ int run_to_main(int img, ino_t self, const struct capture *b, char *const argv[]
 		if (WSTOPSIG(st) == SIGSEGV && r->fake) {
 			siginfo_t si;
 			uint64_t at = ptrace(PTRACE_GETSIGINFO, r->pid, NULL, &si) ? 0 : (uint64_t)si.si_addr;
+			if (at >= r->fake_env && at < r->fake_env + 0x4000) {
+				char w[512];
+				where(b, g.rip, w, sizeof w);
+				return because(why, n, "a constructor reads the environment itself, not through getenv "
+						       "(environ[%llu]) at %s: what it looks for cannot be known; not "
+						       "captured after init", (unsigned long long)((at - r->fake_env) / 8), w);
+			}
 			if (at >= r->fake && at < r->fake + 0x1000) {
 				char w[512];
 				where(b, g.rip, w, sizeof w);
@@ -706,7 +749,7 @@ int run_to_main(int img, ino_t self, const struct capture *b, char *const argv[]
 		if (!hit)
 			return refuse_signal(r, b, SIGTRAP, why, n);
 		if (hit->what && GETENV_LIKE(hit->what)) {
-			if (asked(r, &g, why, n) || step_over(r, hit, &g))
+			if (asked(r, &g, why, n) || answer(r, sp, &g, why, n))
 				return -1;
 			continue;
 		}

@@ -40,9 +40,11 @@ struct run {
 	unsigned char *top;	/* [sp, stack_hi) at the hand-over: the arguments */
 	uint64_t call_main;	/* glibc's __libc_start_call_main, where known (frame_start) */
 	uint64_t fake;		/* where argv[1...] point while the constructors run: unmapped */
+	uint64_t fake_env;	/* and envp[...] */
 	int second;		/* run B: the auxv's IDs changed too */
 	uint64_t bp_hit_by_write;	/* a breakpoint a constructor wrote over */
 	char *names[64];	/* what getenv was asked for, in order, "NAME=" */
+	size_t cur;		/* the one asked for now */
 	size_t nnames;
 	size_t top_len;
 };

@@ -89,6 +89,39 @@ static int collect(pid_t pid, const struct capture *c, struct ranges *r)
 	return 0;
 }
 
+/* a killed child, gone: one that is traced stops at its exit (and at an
+ * exec) until let go */
+static void reap(pid_t c)
+{
+	int st;
+	ptrace(PTRACE_CONT, c, NULL, NULL);	/* a stop already seen waits for this */
+	while (waitpid(c, &st, 0) == c && WIFSTOPPED(st))
+		ptrace(PTRACE_CONT, c, NULL, NULL);
+}
+
+/* every child snap has now: the training run's orphans, reparented to
+ * it as their subreaper; killed until none is left */
+static void reap_all(void)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/self/task/%d/children", (int)getpid());
+	for (int round = 0; round < 100; round++) {
+		char buf[4096];
+		int fd = open(p, O_RDONLY | O_CLOEXEC);
+		ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+		if (fd >= 0)
+			close(fd);
+		if (len <= 0)
+			return;
+		buf[len] = 0;
+		for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n")) {
+			pid_t c = (pid_t)atoi(t);
+			if (c > 0 && kill(c, SIGKILL) == 0)
+				reap(c);
+		}
+	}
+}
+
 int train_run(const struct image_out *img, const struct capture *c, char *const argv[], char *const env[],
 	      struct img_prefault **out, uint32_t *n, char *why, size_t wn)
 {
@@ -102,6 +135,9 @@ int train_run(const struct image_out *img, const struct capture *c, char *const 
 		close(fd);
 		return because(why, wn, "cannot write the image to train: %s", strerror(-e));
 	}
+	/* what the run starts and leaves (a daemon that setsid()s) comes back
+	 * to snap, which kills it after (reap_all) */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -163,7 +199,7 @@ int train_run(const struct image_out *img, const struct capture *c, char *const 
 		}
 		if (st >> 8 == (SIGTRAP | PTRACE_EVENT_EXIT << 8))
 			break;
-		sig = WSTOPSIG(st) == SIGTRAP ? 0 : WSTOPSIG(st);
+		sig = st >> 16 ? 0 : WSTOPSIG(st);	/* a signal of its own: delivered */
 	}
 	if (collect(pid, c, &r)) {
 		because(why, wn, "cannot read the training run's pagemap");
@@ -176,9 +212,9 @@ int train_run(const struct image_out *img, const struct capture *c, char *const 
 out:
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
-	/* stopped at its exit, it goes on exiting only when let go */
-	ptrace(PTRACE_CONT, pid, NULL, NULL);
-	waitpid(pid, &st, 0);
+	reap(pid);
+	reap_all();
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	free(r.p);
 	close(fd);
 	return rc;

@@ -6,7 +6,7 @@
 # an image cannot freeze are refused with where and why; a constructor's
 # getenv makes the image depend on that variable.
 . "$(dirname "$0")/tap.sh"
-plan 42
+plan 46
 cd "$TMP" || exit 1
 
 # prog NAME CONSTRUCTOR-BODY MAIN-BODY: a C program whose constructor runs
@@ -88,7 +88,19 @@ refused thread "a constructor made \(rt_sig[a-z]*\|clone\)" "a constructor that 
 prog arg0 'kept = strdup(argv[0])' ''
 refused arg0 "depends on the run" "a constructor that copies argv[0] (it differs in the second run): refused"
 prog envcopy 'kept = envp[0] ? strdup(envp[0]) : "x"' ''
-refused envcopy "depends on the run" "a constructor that copies a variable it found by itself: refused"
+refused envcopy "reads the environment itself" "a constructor that copies a variable it found by itself: refused"
+prog envscan 'for (char **e = envp; *e; e++) if (!strncmp(*e, "RESIDENT_T_UNSET=", 17)) kept = "set"' ''
+refused envscan "reads the environment itself" \
+	"a constructor that looks for a variable (set in neither run) by scanning environ: refused (the second review)"
+prog keepsecret 'const char *t = getenv("RESIDENT_T_TOKEN"); kept = t ? strdup(t) : "none"' ''
+RESIDENT_T_TOKEN=sekrit-4711 "$RESIDENT" snap --after-init -o keepsecret.img ./keepsecret > /dev/null 2> err
+is "$?:$(grep -c 'kept the value of RESIDENT_T_TOKEN' err):$(test -e keepsecret.img; echo $?)" "4:1:1" \
+	"a constructor that keeps a variable's value: refused, the value would be in the image for all to read"
+prog reserve 'char *r = mmap(0, 16ul << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0); kept = r == MAP_FAILED ? "failed" : "reserved"' ''
+"$RESIDENT" snap --after-init -o img/reserve ./reserve > /dev/null 2> err
+is "$?:$(cat err):$(( $(stat -c %s img/reserve) < 4000000 ))" "0::1" \
+	"a constructor's 16 GiB PROT_NONE reservation: made again empty, not read or saved (the second review)"
+is "$(./img/reserve a | head -c 8)" "reserved" "... and the image runs as the program does"
 prog seed 'srand((unsigned)(size_t)&n ^ (unsigned)(size_t)__builtin_frame_address(0)); n = rand()' ''
 refused seed "depends on the run" "a constructor seeding from a stack address: refused"
 prog pidstr 'char b[32]; snprintf(b, sizeof b, "%d", (int)syscall(SYS_getpid)); kept = strdup(b)' ''

@@ -5,7 +5,7 @@
 # 14's levers).  The image still runs as the program does; a training run
 # that cannot be read (it execs) leaves an image without the table, said.
 . "$(dirname "$0")/tap.sh"
-plan 7
+plan 8
 cd "$TMP" || exit 1
 mkdir img
 "$RESIDENT" snap --prefault -o img/perl /usr/bin/perl -- -e 'print "trained\n"' > out 2> err
@@ -30,6 +30,23 @@ is "$?:$(cat err)" "0:" "--after-init --prefault together"
 printf 'int  main( ) {return 0 ;}\n' > f.c
 "$RESIDENT" check --image img/clang-format /usr/bin/clang-format -- f.c > out 2>&1
 is "$?:$(grep -c restored out)" "0:1" "... and it formats a file as clang-format does"
+cat > daemon.c <<'EOF'
+#include <unistd.h>
+int main(void)
+{
+	if (fork() == 0) {
+		setsid();
+		sleep(120);	/* a daemon that left its parent's group */
+		_exit(0);
+	}
+	usleep(200000);
+	return 0;
+}
+EOF
+cc -O1 -o daemon daemon.c
+"$RESIDENT" snap --prefault -o img/daemon ./daemon -- > /dev/null 2>&1
+sleep 0.3
+is "$(pgrep -f "$TMP/daemon" | wc -l)" "0" "what the training run starts and leaves (setsid) is killed with it (the second review)"
 "$RESIDENT" snap --prefault -o img/env /usr/bin/env -- true > /dev/null 2> err
 is "$?:$(grep -c 'no prefault: the training run exec' err)" "0:1" \
 	"a training run that execs another program: the image is made without the table, and snap says why"
