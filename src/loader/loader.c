@@ -325,7 +325,7 @@ static int has_fixup(const struct img_header *h, u64 start, u64 end)
 	/* in memory, in address order (img_check_maps): the first at or
 	 * above start, by halves */
 	const struct img_fixup *f = (const struct img_fixup *)((const char *)h + h->fixups_off);
-	u32 lo = 0, hi = img_memory_fixups(h);
+	u32 n = img_memory_fixups(h), lo = 0, hi = n;
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
 		if (f[mid].addr < start)
@@ -333,7 +333,7 @@ static int has_fixup(const struct img_header *h, u64 start, u64 end)
 		else
 			hi = mid;
 	}
-	return lo < img_memory_fixups(h) && f[lo].addr < end;
+	return lo < n && f[lo].addr < end;
 }
 
 /* the protection to map a written map with now: its own, or writable

@@ -425,20 +425,22 @@ static int find_main(struct run *r, const struct capture *b, uint64_t entry, uin
 	return because(why, n, "the program's _start is not glibc's (no call out of it in 64 instructions)");
 }
 
-/* [sp, top of the [stack]): the arguments, environment, auxv, strings */
+/* the [stack] around sp at the hand-over, found once (smaps is long to
+ * read); then [sp, its top): the arguments, environment, auxv, strings */
 static int read_top(struct run *r, uint64_t sp, unsigned char **out, size_t *len, char *why, size_t n)
 {
 	struct capture t = { .pid = r->pid };
 	if (capture_read_maps(&t, why, n))
 		return -1;
-	uint64_t hi = 0;
 	for (size_t i = 0; i < t.nmaps; i++)
-		if (!strcmp(t.maps[i].path, "[stack]") && sp >= t.maps[i].start && sp < t.maps[i].end)
-			hi = t.maps[i].end;
+		if (!strcmp(t.maps[i].path, "[stack]") && sp >= t.maps[i].start && sp < t.maps[i].end) {
+			r->stack_lo = t.maps[i].start;
+			r->stack_hi = t.maps[i].end;
+		}
 	capture_free(&t);
-	if (!hi)
+	if (!r->stack_hi)
 		return because(why, n, "no [stack] around the stack pointer");
-	*len = hi - sp;
+	*len = r->stack_hi - sp;
 	*out = malloc(*len);
 	if (!*out || capture_read_mem(r->mem, sp, *out, *len))
 		return because(why, n, "cannot read the stack");
@@ -451,14 +453,10 @@ static int read_top(struct run *r, uint64_t sp, unsigned char **out, size_t *len
  * same in both runs, not the loader's leftovers */
 static int clear_below(struct run *r, uint64_t sp, char *why, size_t n)
 {
-	struct capture t = { .pid = r->pid };
-	if (capture_read_maps(&t, why, n))
-		return -1;
-	uint64_t lo = 0;
-	for (size_t i = 0; i < t.nmaps; i++)
-		if (!strcmp(t.maps[i].path, "[stack]") && sp >= t.maps[i].start && sp < t.maps[i].end)
-			lo = t.maps[i].start;
-	capture_free(&t);
+	/* the [stack] as read_top found it: it only grows down since */
+	uint64_t lo = r->stack_lo;
+	if (!lo || sp <= lo)
+		return because(why, n, "no [stack] around the stack pointer");
 	if (sp - lo > (64u << 10))
 		lo = sp - (64u << 10);
 	unsigned char *z = calloc(1, sp - lo);

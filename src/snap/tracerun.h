@@ -38,6 +38,7 @@ struct run {
 	size_t nrnd;
 	uint64_t rnd_buf;	/* the getrandom under way: its buffer */
 	unsigned char *top;	/* [sp, stack_hi) at the hand-over: the arguments */
+	uint64_t stack_lo, stack_hi;	/* the [stack] at the hand-over */
 	uint64_t call_main;	/* glibc's __libc_start_call_main, where known (frame_start) */
 	uint64_t fake;		/* where argv[1...] point while the constructors run: unmapped */
 	uint64_t fake_env;	/* and envp[...] */
