@@ -5,7 +5,8 @@
 # before-constructor image (bc), an after-init image (ai) and an after-init
 # image with a training run's prefault table (ai+pf, trained on --version,
 # on the file, on -c, on -e 1); snap's time for each; and what one start of
-# clang-format --version made its own at its exit (Private_Dirty, gdb).
+# clang-format --version made its own at its exit (Private_Dirty, gdb) and
+# its page faults (perf stat).
 # Images are named as their programs: an after-init image depends on it.
 # Writes bench/results-afterinit.json.
 set -eu
@@ -51,6 +52,11 @@ side "clang-format --version" clang-format $cf --version
 side "clang-format small.c" clang-format $cf $w/small.c
 side "clang -c small.c" clang $cl -c -o $w/small.o $w/small.c
 RUNS=200 side "perl -e 1" perl /usr/bin/perl -e 1
+echo "page faults of one start of clang-format --version (perf stat)"
+for v in "normal:$cf" "bc:$w/bc/clang-format" "ai:$w/ai/clang-format" "aipf:$w/aipf/clang-format"; do
+	f=$(perf stat -x, -e page-faults ${v#*:} --version 2>&1 > /dev/null | cut -d, -f1)
+	printf '  %-8s %s\n' "${v%%:*}" "$f"
+done
 echo "what one start of clang-format --version made its own, at its exit (kB Private_Dirty)"
 for v in "normal:$cf" "bc:$w/bc/clang-format" "ai:$w/ai/clang-format" "aipf:$w/aipf/clang-format"; do
 	m=$(gdb -q -batch -x bench/atexit-mem.py --args ${v#*:} --version 2> /dev/null | awk '/^MEM/ {print $2}')
