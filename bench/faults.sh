@@ -14,7 +14,9 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ $# -gt 0 ] || set -- /usr/lib/llvm-14/bin/clang-format --version
-img=$w/faults.img
+# named as its program: an after-init image depends on it
+mkdir -p $w/faults
+img=$w/faults/$(basename "$1")
 # shellcheck disable=SC2086
 ./resident snap ${SNAP_FLAGS:-} -o $img "$1" > /dev/null
 shift
