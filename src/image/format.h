@@ -1,4 +1,4 @@
-/* format.h: the resident image format, version 3.  Shared by `resident snap`
+/* format.h: the resident image format, version 6.  Shared by `resident snap`
  * (writer), the loader (reader, freestanding: fixed-size integer types only)
  * and `resident inspect`.  Little-endian, x86_64 first; arch and page size
  * are fields so that aarch64 and musl can follow.
@@ -49,7 +49,7 @@
 #include <stdint.h>
 
 #define IMG_MAGIC "RESIDNT1"		/* 8 bytes, no NUL */
-#define IMG_VERSION 5
+#define IMG_VERSION 6
 #define IMG_LOCATOR_MAGIC "resident-locator:v2"	/* 19 bytes + NUL = 20 */
 #define IMG_PATH_MAX 4096
 #define LOADER_BASE 0x100000000ull
@@ -124,7 +124,11 @@ enum img_dep_kind {
 	IMD_LINK = 6,	/* a symlink on the way from the program's name to its file:
 			 * readlink must give the same target (the program's $ORIGIN
 			 * and /proc/self/exe follow the file it leads to) */
+	IMD_CONTENT = 7,	/* after init: a kernel file a constructor read (/proc/filesystems,
+				 * /proc/sys/...), whose identity says nothing: read again, its
+				 * size bytes must sum (img_sum) to ino */
 };
+#define IMD_CONTENT_MAX 16384	/* the most of such a file an image depends on */
 
 #define IMD_F_EXEC 1u	/* the program, whose mode or ACL does not let everyone exec
 			 * it: the one running the image must be allowed to
@@ -249,7 +253,38 @@ struct img_header {
 	 * hdr_off, nprefault img_prefault entries in address order */
 	uint64_t prefault_off;
 	uint32_t nprefault, pad1;
+	/* IMG_F_AFTER_INIT: the kernel state the constructors asked about or
+	 * set, from hdr_off, nsysops img_sysop entries */
+	uint64_t sysops_off;
+	uint32_t nsysops, pad2;
 };
+
+/* What a constructor learnt from the kernel or told it, beyond memory.
+ * The loader asks each again before it maps anything (any answer that
+ * differs: the program runs normally) and, once nothing can fall back
+ * any more, sets what the constructors set:
+ *
+ *   ISO_ANSWER     syscall nr(arg[0], arg[1]) must return ret: a question
+ *                  with no side effect and nothing written to memory
+ *                  (prctl PR_CAPBSET_READ, getuid...)
+ *   ISO_SIGACTION  signal arg[0] was ignored (arg[1] & 1) or not at exec,
+ *                  as exec leaves it (SIG_DFL or SIG_IGN, no flags): so
+ *                  it must be now; then set[] is installed (the kernel's
+ *                  struct sigaction: handler, flags, restorer, mask),
+ *                  unless it was only asked about (arg[1] & ISO_F_ASKED)
+ *   ISO_SIGMASK    the blocked signals were arg[0] at exec: so they must
+ *                  be now; then set[0] is the mask
+ */
+enum img_sysop_kind { ISO_ANSWER = 1, ISO_SIGACTION = 2, ISO_SIGMASK = 3 };
+#define ISO_F_ASKED 2u
+struct img_sysop {
+	uint32_t kind;
+	uint32_t nr;		/* ISO_ANSWER: the syscall */
+	uint64_t arg[2];
+	int64_t ret;
+	uint64_t set[4];
+};
+#define IMG_SYSOPS_MAX 256
 
 /* a range the loader populates in one madvise (MADV_POPULATE_READ, or
  * _WRITE for pages the training run had copied): the page faults a start

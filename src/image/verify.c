@@ -163,7 +163,9 @@ const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t h
 	if (h->nmapped > h->ndeps || h->nmapped > 256 || h->pages_file > h->nmapped || h->exe_file > h->nmapped)
 		return "damaged image (dependencies)";
 	for (uint32_t i = 0; i < h->ndeps; i++)
-		if (d[i].path >= h->str_size || d[i].kind < IMD_MAPPED || d[i].kind > IMD_LINK ||
+		if (d[i].path >= h->str_size || d[i].kind < IMD_MAPPED || d[i].kind > IMD_CONTENT ||
+		    (d[i].kind == IMD_CONTENT && (!(h->flags & IMG_F_AFTER_INIT) || d[i].size > IMD_CONTENT_MAX ||
+						  !img_kernel_file(str + d[i].path))) ||
 		    (i < h->nmapped) != (d[i].kind == IMD_MAPPED) || (d[i].kind == IMD_LINK && d[i].target >= h->str_size) ||
 		    d[i].flags & ~IMD_F_EXEC)
 			return "damaged image (dependencies)";
@@ -187,6 +189,16 @@ const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t h
 		    pf[i].start > 0x7ffffffff000ull || pf[i].len > 0x7ffffffff000ull - pf[i].start ||
 		    (i && pf[i].start < pf[i - 1].start + pf[i - 1].len))
 			return "damaged image (prefault table)";
+	if (h->nsysops > IMG_SYSOPS_MAX || (h->nsysops && !after) ||
+	    !fits(h->sysops_off, h->nsysops, sizeof(struct img_sysop), ts))
+		return "damaged image (kernel state)";
+	const struct img_sysop *so = (const struct img_sysop *)((const char *)h + h->sysops_off);
+	for (uint32_t i = 0; i < h->nsysops; i++)
+		if (so[i].kind < ISO_ANSWER || so[i].kind > ISO_SIGMASK ||
+		    (so[i].kind == ISO_ANSWER && !img_sysop_question(so[i].nr, so[i].arg[0])) ||
+		    (so[i].kind == ISO_SIGACTION && (so[i].arg[0] < 1 || so[i].arg[0] > 64 || so[i].arg[0] == 9 ||
+						    so[i].arg[0] == 19 || so[i].arg[1] > (1 | ISO_F_ASKED))))
+			return "damaged image (kernel state)";
 	for (uint32_t i = 0; i < h->nfixups; i++) {
 		uint32_t k = IFX_KIND(f[i].kind), fl = f[i].kind & ~0xffu;
 		if (f[i].addr % (fl & IFX_F_INT32 ? 4 : 8) || k < IFX_STACK_TOP || k > IFX_KIND_MAX ||
@@ -341,6 +353,20 @@ const char *img_check_dep(const struct img_header *h, uint32_t i, int *fd)
 		return sys4(NR_newfstatat, AT_FDCWD, path, &st, 0) == 0 ? "a file ld.so did not find is there now" : 0;
 	case IMD_DENIED:
 		return sys2(NR_access, path, R_OK) == 0 ? "a file ld.so could not read is readable now" : 0;
+	case IMD_CONTENT: {
+		/* what the kernel says there now, all of it */
+		char buf[IMD_CONTENT_MAX + 1];
+		uint64_t got = 0;
+		r = sys2(NR_open, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+		if (r < 0)
+			return "a kernel file a constructor read is gone";
+		for (long k; got < sizeof buf && (k = sys3(NR_read, r, buf + got, sizeof buf - got)) > 0;)
+			got += (uint64_t)k;
+		sys1(NR_close, r);
+		if (got != d->size || img_sum(IMG_FNV_INIT, buf, got) != d->ino)
+			return "a kernel file a constructor read says otherwise now";
+		return 0;
+	}
 	case IMD_LINK: {
 		char buf[4096];
 		const char *want = (const char *)h + h->str_off + d->target;
@@ -363,6 +389,52 @@ const char *img_check_deps(const struct img_header *h, int *fds, uint32_t *which
 		if (why) {
 			*which = i;
 			return why;
+		}
+	}
+	return 0;
+}
+
+int img_kernel_file(const char *p)
+{
+	if (!prefix(p, "/proc/sys/") && !streq(p, "/proc/filesystems") && !prefix(p, "/sys/devices/system/cpu/") &&
+	    !prefix(p, "/sys/kernel/mm/transparent_hugepage/"))
+		return 0;
+	for (; *p; p++)
+		if (p[0] == '/' && (p[1] == '/' || p[1] == '.'))
+			return 0;
+	return 1;
+}
+
+int img_sysop_question(uint32_t nr, uint64_t arg0)
+{
+	switch (nr) {
+	case NR_getuid: case NR_geteuid: case NR_getgid: case NR_getegid:
+		return 1;
+	case NR_prctl:	/* is capability arg0 in the bounding set; is there one */
+		return arg0 == 23 /* PR_CAPBSET_READ */;
+	}
+	return 0;
+}
+
+const char *img_check_sysops(const struct img_header *h)
+{
+	const struct img_sysop *so = (const struct img_sysop *)((const char *)h + h->sysops_off);
+	for (uint32_t i = 0; i < h->nsysops; i++) {
+		const struct img_sysop *o = &so[i];
+		uint64_t cur[4] = { 0 };
+		switch (o->kind) {
+		case ISO_ANSWER:
+			if (sys2(o->nr, o->arg[0], o->arg[1]) != o->ret)
+				return "the kernel answers a constructor's question otherwise";
+			break;
+		case ISO_SIGACTION:
+			if (sys4(NR_rt_sigaction, o->arg[0], 0, cur, 8) < 0 || (cur[0] == 1) != (o->arg[1] & 1))
+				return "a signal a constructor handles is ignored, or not, unlike at snap";
+			break;
+		case ISO_SIGMASK:
+			if (sys4(NR_rt_sigprocmask, 0, 0, cur, 8) < 0 || cur[0] != o->arg[0])
+				return "other signals are blocked than at snap";
+			break;
 		}
 	}
 	return 0;

@@ -51,6 +51,16 @@ const char *img_check_dep(const struct img_header *h, uint32_t i, int *fd);
 void img_env_hash(const char *value, char out[17]);
 /* argv0: this run's argv[0], or NULL where there is none (the tools) */
 const char *img_check_env(const struct img_header *h, char *const *envp, const char *argv0);
+/* after init: each question a constructor asked the kernel, asked
+ * again (img_sysop): the same answers, or why not.  Nothing is set */
+const char *img_check_sysops(const struct img_header *h);
+/* a file of the kernel's whose contents are the same for every process
+ * (IMD_CONTENT): /proc/filesystems, /proc/sys/..., a few of /sys; no
+ * "..", no "//" */
+int img_kernel_file(const char *path);
+/* may an ISO_ANSWER name this syscall: a question with no effect, no
+ * memory written */
+int img_sysop_question(uint32_t nr, uint64_t arg0);
 /* the kernel release, CPU (signature and AT_HWCAP/AT_HWCAP2), RLIMIT_STACK;
  * and not AT_SECURE */
 const char *img_check_host(const struct img_header *h, uint64_t hwcap, uint64_t hwcap2, int secure);

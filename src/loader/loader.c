@@ -355,6 +355,12 @@ static const char *place_maps(struct run *r, int self)
 		if (m[i].kind == IMK_FILE) {
 			p = sys6(NR_mmap, m[i].start, len, m[i].prot, MAP_PRIVATE | MAP_FIXED_NOREPLACE,
 				 r->fds[m[i].file], m[i].offset);
+			/* text a PMD can map (2 MiB aligned, as ld.so put libLLVM's):
+			 * what it reads from disk comes in 2 MiB folios
+			 * (snap/textfolios.h) */
+			if (p == (i64)m[i].start && (m[i].prot & PROT_EXEC) && len >= (2ull << 20) &&
+			    !((m[i].start - m[i].offset) & ((2ull << 20) - 1)))
+				sys3(NR_madvise, m[i].start, len, 14 /* MADV_HUGEPAGE */);
 		} else if (m[i].kind == IMK_PAGES) {
 			zs = m[i].start;
 			ze = m[i].end;
@@ -710,6 +716,19 @@ __attribute__((noreturn)) static void handover(struct run *r, int self, struct h
 	__builtin_unreachable();
 }
 
+/* 9, after init: what the constructors set (img_sysop), once nothing
+ * can fall back (an exec keeps an ignored signal and the mask: the
+ * program run normally must not inherit them); checked in 3 */
+static void set_kernel_state(const struct img_header *h)
+{
+	const struct img_sysop *so = (const struct img_sysop *)((const char *)h + h->sysops_off);
+	for (u32 i = 0; i < h->nsysops; i++)
+		if (so[i].kind == ISO_SIGACTION && !(so[i].arg[1] & ISO_F_ASKED))
+			sys4(NR_rt_sigaction, so[i].arg[0], so[i].set, 0, 8);
+		else if (so[i].kind == ISO_SIGMASK)
+			sys4(NR_rt_sigprocmask, 2 /* SIG_SETMASK */, so[i].set, 0, 8);
+}
+
 /* 9, after init: the blob (registers, frames) with this run's values,
  * for the trampoline to put under the initial stack pointer; it lives
  * in this frame, below everything it is copied over */
@@ -721,6 +740,7 @@ __attribute__((noinline, noreturn)) static void handover_main(struct run *r, int
 	const char *why = apply_fixups(r, (unsigned char *)blob);
 	if (why)
 		fallback(r, why);
+	set_kernel_state(h);
 	hd->blob_src = (u64)blob + r->delta;
 	hd->blob_dst = hd->sp - h->blob_len;
 	handover(r, self, hd);
@@ -801,7 +821,8 @@ void loader_main(u64 *sp)
 	if ((why = img_check_deps(r.h, r.fds, &which)))
 		r.what = r.str + ((const struct img_dep *)((const char *)r.h + r.h->deps_off))[which].path;
 	if (why || (why = img_check_env(r.h, r.envp, r.argv[0])) ||
-	    (why = img_check_host(r.h, aux(r.auxv, 16), aux(r.auxv, 26), aux(r.auxv, 23) != 0)))
+	    (why = img_check_host(r.h, aux(r.auxv, 16), aux(r.auxv, 26), aux(r.auxv, 23) != 0)) ||
+	    (why = img_check_sysops(r.h)))
 		fallback(&r, why);
 
 	/* 4-8 */

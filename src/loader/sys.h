@@ -33,11 +33,14 @@ enum {
 	NR_exit = 60, NR_capget = 125, NR_uname = 63, NR_prctl = 157, NR_arch_prctl = 158, NR_set_tid_address = 218,
 	NR_exit_group = 231, NR_newfstatat = 262, NR_set_robust_list = 273, NR_prlimit64 = 302,
 	NR_rseq = 334, NR_madvise = 28, NR_close_range = 436, NR_getrandom = 318, NR_access = 21, NR_faccessat2 = 439, NR_readlink = 89,
+	NR_rt_sigaction = 13, NR_rt_sigprocmask = 14, NR_getuid = 102, NR_getgid = 104, NR_geteuid = 107,
+	NR_getegid = 108,
 };
 
 #define O_RDONLY 0
 #define O_CLOEXEC 02000000
 #define O_NONBLOCK 04000
+#define O_NOFOLLOW 0400000
 #define PROT_NONE 0
 #define PROT_READ 1
 #define PROT_WRITE 2

@@ -423,6 +423,48 @@ static void next_second(time_t t0)
 	nanosleep(&d, NULL);
 }
 
+/* the first capture's dependencies, then the constructors' (the same
+ * in both runs), as ai->deps */
+static int merge_deps(const struct capture *before, const struct run *ra, const struct run *rb,
+		      struct after_init *ai, char *why, size_t n)
+{
+	struct cap_dep *da = NULL, *db = NULL;
+	size_t na = 0, nb = 0;
+	int rc = -1;
+	if (ctorsys_deps(&ra->cs, &da, &na, why, n) || ctorsys_deps(&rb->cs, &db, &nb, why, n))
+		goto out;
+	int same = na == nb;
+	for (size_t i = 0; same && i < na; i++)
+		same = da[i].kind == db[i].kind && !strcmp(da[i].path, db[i].path);
+	if (!same) {
+		because(why, n, "the constructors looked at other files in another run; not captured after init");
+		goto out;
+	}
+	if (!(ai->deps = calloc(before->ndeps + na + 1, sizeof *ai->deps)))
+		goto oom;
+	for (size_t i = 0; i < before->ndeps + na; i++) {
+		const struct cap_dep *d = i < before->ndeps ? &before->deps[i] : &da[i - before->ndeps];
+		size_t k;
+		for (k = 0; k < ai->ndeps; k++)
+			if (ai->deps[k].kind == d->kind && !strcmp(ai->deps[k].path, d->path))
+				break;
+		if (k < ai->ndeps)
+			continue;
+		ai->deps[ai->ndeps] = *d;
+		if (!(ai->deps[ai->ndeps].path = strdup(d->path)))
+			goto oom;
+		ai->ndeps++;
+	}
+	rc = 0;
+	goto out;
+oom:
+	because(why, n, "out of memory");
+out:
+	cap_deps_free(da, na);
+	cap_deps_free(db, nb);
+	return rc;
+}
+
 int after_init_capture(const struct image_out *pre, const struct capture *before, const char *name,
 		       char *const env[], struct after_init *ai, char *why, size_t n)
 {
@@ -497,6 +539,13 @@ int after_init_capture(const struct image_out *pre, const struct capture *before
 				"after init");
 		goto out;
 	}
+	if (!ctorsys_same(&ra->cs, &rb->cs)) {
+		because(why, n, "the constructors asked the kernel other questions in another run; not captured "
+				"after init");
+		goto out;
+	}
+	if (merge_deps(before, ra, rb, ai, why, n))
+		goto out;
 	struct judge j = { ra, rb, ai, before, why, n, 0, 0 };
 	if (diff(&j))
 		goto out;
@@ -539,8 +588,10 @@ int after_init_capture(const struct image_out *pre, const struct capture *before
 	ai->env[ai->nenv++].flags = IMG_ENV_ARG0;
 	/* A's state is the image's; the dependencies are the first capture's */
 	ai->c = ra->c;
-	ai->c.deps = before->deps;
-	ai->c.ndeps = before->ndeps;
+	ai->c.deps = ai->deps;
+	ai->c.ndeps = ai->ndeps;
+	memcpy(ai->ops, ra->cs.ops, ra->cs.nops * sizeof *ai->ops);
+	ai->nops = ra->cs.nops;
 	ai->c.via_ldso = before->via_ldso;
 	ai->syscalls = ra->syscalls;
 	memset(&ra->c, 0, sizeof ra->c);
@@ -565,8 +616,9 @@ out:
 
 void after_init_free(struct after_init *ai)
 {
-	ai->c.deps = NULL;	/* the first capture's */
+	ai->c.deps = NULL;	/* ai->deps */
 	ai->c.ndeps = 0;
+	cap_deps_free(ai->deps, ai->ndeps);
 	capture_free(&ai->c);
 	free(ai->fix);
 	for (size_t i = 0; i < ai->nenv; i++)

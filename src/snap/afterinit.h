@@ -31,9 +31,15 @@ struct after_init {
 	size_t blob_len;
 	struct ai_fix *fix;	/* every word to rewrite, in memory and in the blob */
 	size_t nfix;
-	size_t syscalls;	/* the constructors' syscalls, all memory ones */
+	size_t syscalls;	/* the constructors' syscalls */
 	struct ai_env *env;
 	size_t nenv;
+	/* the first capture's dependencies and those of the constructors
+	 * (ctorsys.h): files they looked up, kernel files they read */
+	struct cap_dep *deps;
+	size_t ndeps;
+	struct img_sysop ops[64];	/* what they asked the kernel and set */
+	size_t nops;
 };
 
 /* pre: the before-constructor image of `before` (one layout, its pages

@@ -190,7 +190,10 @@ static int add_unmapped(struct tables *t, const struct capture *c)
 				break;
 		if (j < t->nmapped)
 			continue;
-		if (dep_add(t, dep_of(t, d->path, (uint32_t)d->kind, &d->st)))
+		struct img_dep e = dep_of(t, d->path, (uint32_t)d->kind, &d->st);
+		if (d->kind == IMD_CONTENT)	/* what it held, not what it is */
+			e.dev = e.mtime_sec = e.mtime_nsec = e.ctime_sec = e.ctime_nsec = 0, e.ino = d->sum, e.size = d->size;
+		if (dep_add(t, e))
 			return -1;
 	}
 	return 0;
@@ -605,6 +608,12 @@ static int layout_tables(const struct image_in *in, const struct capture *c, con
 		h.blob_off = img->len - at;
 		h.blob_len = ai->blob_len;
 		put(img, ai->blob, ai->blob_len);
+		if (ai->nops) {
+			align(img, 8);
+			h.sysops_off = img->len - at;
+			h.nsysops = (uint32_t)ai->nops;
+			put(img, ai->ops, ai->nops * sizeof *ai->ops);
+		}
 	}
 	h.tables_size = img->len - at;
 	if (img->oom)

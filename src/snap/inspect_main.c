@@ -54,7 +54,28 @@ static void perms(char *p, uint32_t prot)
 static const char *dep_kind(uint32_t k)
 {
 	return k == IMD_MAPPED ? "mapped" : k == IMD_FILE ? "file" : k == IMD_DIR ? "dir" : k == IMD_ABSENT ? "absent"
-	       : k == IMD_DENIED ? "denied" : k == IMD_LINK ? "link" : "?";
+	       : k == IMD_DENIED ? "denied" : k == IMD_LINK ? "link" : k == IMD_CONTENT ? "content" : "?";
+}
+
+/* an after-init image's img_sysop, in words */
+static void sysop_text(const struct img_sysop *o, char *out, size_t n)
+{
+	unsigned long long sig = o->arg[0];
+	const char *ign = o->arg[1] & 1 ? "ignored" : "not ignored";
+	if (o->kind == ISO_ANSWER && o->nr == 157)
+		snprintf(out, n, "prctl(PR_CAPBSET_READ, %llu) must be %lld", (unsigned long long)o->arg[1],
+			 (long long)o->ret);
+	else if (o->kind == ISO_ANSWER)
+		snprintf(out, n, "%s() must be %lld", o->nr == 102 ? "getuid" : o->nr == 107 ? "geteuid"
+			 : o->nr == 104 ? "getgid" : "getegid", (long long)o->ret);
+	else if (o->kind == ISO_SIGACTION && (o->arg[1] & ISO_F_ASKED))
+		snprintf(out, n, "signal %llu must be %s, as at exec", sig, ign);
+	else if (o->kind == ISO_SIGACTION)
+		snprintf(out, n, "signal %llu must be %s, as at exec; then handled by %#llx", sig, ign,
+			 (unsigned long long)o->set[0]);
+	else
+		snprintf(out, n, "blocked signals must be %#llx, as at exec; then %#llx", (unsigned long long)o->arg[0],
+			 (unsigned long long)o->set[0]);
 }
 
 static const char *state_name(enum image_state s)
@@ -82,6 +103,7 @@ int cmd_inspect(int argc, char **argv)
 	if (image_open(argv[optind], &im, why, sizeof why))
 		die(EXIT_FAIL, "%s: %s", argv[optind], why);
 	const struct img_header *h = im.h;
+	const struct img_sysop *sops = (const struct img_sysop *)((const char *)h + h->sysops_off);
 	struct image_verdict v = image_judge(&im, environ);
 	/* a system image's saved pages are in its sidecar */
 	uint64_t saved = h->pages_file ? im.deps[h->pages_file - 1].size : h->size - h->data_off;
@@ -170,6 +192,13 @@ int cmd_inspect(int argc, char **argv)
 				}
 				printf("}");
 			}
+		printf("],\"kernel_state\":[");
+		for (uint32_t i = 0; i < h->nsysops; i++) {
+			char t[160];
+			sysop_text(&sops[i], t, sizeof t);
+			printf("%s", i ? "," : "");
+			json_str(stdout, t);
+		}
 		printf("]}\n");
 	} else {
 		char b[4][16];
@@ -218,6 +247,11 @@ int cmd_inspect(int argc, char **argv)
 				printf("name     argv[0] must end in %s (a constructor may test it)\n", e);
 			else
 				printf("env      %s (must match)\n", e);
+		}
+		for (uint32_t i = 0; i < h->nsysops; i++) {
+			char t[160];
+			sysop_text(&sops[i], t, sizeof t);
+			printf("kernel   %s (a constructor's: checked, set again)\n", t);
 		}
 		printf("\ndepends on (what a normal exec looks at)\n");
 		for (uint32_t i = 0; i < h->ndeps; i++) {

@@ -21,6 +21,7 @@
 const int probe_syscalls[] = {
 	SYS_open, SYS_openat, SYS_openat2, SYS_stat, SYS_lstat, SYS_newfstatat, SYS_statx, SYS_access,
 	SYS_faccessat, SYS_faccessat2, SYS_readlink, SYS_readlinkat, SYS_chdir, SYS_fchdir, SYS_chroot,
+	SYS_statfs,
 };
 const size_t probe_nsyscalls = sizeof probe_syscalls / sizeof probe_syscalls[0];
 
@@ -39,6 +40,10 @@ struct probe {
 	int nofollow;
 	int opens;		/* an open: its descriptor is checked at its exit */
 	int exec_name;		/* looked up by the kernel's exec: checked again at the end */
+	int must_fail;		/* statfs: what it finds is a file system's state, no file's;
+				 * only "not there" is an answer an image can depend on */
+	int absent_only;	/* in /proc or /sys (a constructor's): likewise, and checked
+				 * as itself, not by its directory's mtime */
 	int64_t result;		/* the syscall's: >= 0 found, -errno not */
 	struct answer a;
 };
@@ -146,6 +151,16 @@ static int read_path(pid_t pid, uint64_t addr, char *buf, size_t size)
 	return -1;	/* longer than PATH_MAX: no lookup the kernel would do */
 }
 
+/* who looked, and the verdict's tail, in a refusal */
+static const char *who(const struct probes *p, int or_code)
+{
+	return p->ctor ? "a constructor" : or_code ? "ld.so, or code it ran," : "ld.so";
+}
+static const char *when(const struct probes *p)
+{
+	return p->ctor ? "before main: not captured after init" : "before handing over: not captured";
+}
+
 static int on_proc(const char *path)
 {
 	struct statfs fs;
@@ -162,7 +177,7 @@ static int varies(const struct probes *p, const char *path, long nr)
 	struct stat st;
 	char prefix[PATH_MAX];
 	if ((nr == SYS_readlink || nr == SYS_readlinkat) && !strcmp(path, "/proc/self/exe"))
-		return p->via_ldso;
+		return p->via_ldso || p->ctor;
 	if (path[0] != '/' && on_proc("."))
 		return 1;
 	for (const char *s = path + 1;; s++)
@@ -184,8 +199,8 @@ int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, c
 	case SYS_open: path = r->rdi; writes = (r->rsi & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) != 0; break;
 	case SYS_openat: dirfd = r->rdi; path = r->rsi; writes = (r->rdx & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) != 0; break;
 	case SYS_openat2:	/* its flags are in a struct: not ld.so's way */
-		return because(why, n, "ld.so, or code it ran, called openat2 before handing over: not captured");
-	case SYS_stat: case SYS_access: path = r->rdi; break;
+		return because(why, n, "%s called openat2 %s", who(p, 1), when(p));
+	case SYS_stat: case SYS_access: case SYS_statfs: path = r->rdi; break;
 	case SYS_lstat: case SYS_readlink: path = r->rdi; nofollow = 1; break;
 	case SYS_readlinkat: dirfd = r->rdi; path = r->rsi; nofollow = 1; break;
 	case SYS_newfstatat: dirfd = r->rdi; path = r->rsi; flags = r->r10; break;
@@ -193,29 +208,38 @@ int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, c
 	case SYS_faccessat: dirfd = r->rdi; path = r->rsi; break;
 	case SYS_faccessat2: dirfd = r->rdi; path = r->rsi; flags = r->r10; break;
 	case SYS_chdir: case SYS_fchdir: case SYS_chroot:
-		return because(why, n, "ld.so changed its directory before handing over: not captured");
+		return because(why, n, "%s changed its directory %s", who(p, 0), when(p));
 	default:
 		return 0;
 	}
 	if (writes)
-		return because(why, n, "ld.so opened a file for writing before handing over: not captured");
+		return because(why, n, "%s opened a file for writing %s", who(p, 0), when(p));
 	char buf[PATH_MAX];
 	if (read_path(pid, path, buf, sizeof buf))
-		return because(why, n, "cannot read a path ld.so looked up");
+		return because(why, n, "cannot read a path %s looked up", who(p, 0));
 	if ((flags & AT_EMPTY_PATH) && !buf[0]) {
 		/* a descriptor's, not a name's: one ld.so opened */
 		if (!probe_fd_ours(p, (long)dirfd))
-			return because(why, n, "ld.so, or code it ran, looked at descriptor %d, which it did not open, "
-					       "before handing over: not captured", (int)dirfd);
+			return because(why, n, "%s looked at descriptor %d, which it did not open, %s", who(p, 1),
+				       (int)dirfd, when(p));
 		return 0;
 	}
 	if (flags & AT_SYMLINK_NOFOLLOW)
 		nofollow = 1;
-	if (buf[0] != '/' && (int)dirfd != AT_FDCWD)
-		return because(why, n, "ld.so looked up %s relative to a descriptor: not captured", buf);
-	if (varies(p, buf, (long)r->orig_rax))
-		return because(why, n, "ld.so, or code it ran, looked at %s before handing over: its answer changes "
-				       "from run to run; not captured", buf);
+	if (buf[0] != '/' && ((int)dirfd != AT_FDCWD || p->ctor))
+		return because(why, n, "%s looked up %s relative to %s %s", who(p, 0), buf,
+			       (int)dirfd != AT_FDCWD ? "a descriptor" : "its directory", when(p));
+	int vary = varies(p, buf, (long)r->orig_rax);
+	struct stat there;
+	/* a constructor's lookup in /proc or /sys that finds nothing (is
+	 * selinuxfs mounted?): an absence the loader can check again */
+	if (vary && p->ctor && lstat(buf, &there) && errno == ENOENT && strncmp(buf, "/proc/self/", 11) &&
+	    strncmp(buf, "/proc/thread-self/", 18))
+		vary = 2;
+	if (vary == 1)
+		return because(why, n, "%s looked at %s %s: its answer changes from run to run; %s", who(p, 1), buf,
+			       p->ctor ? "before main" : "before handing over",
+			       p->ctor ? "not captured after init" : "not captured");
 	int opens = r->orig_rax == SYS_open || r->orig_rax == SYS_openat;
 	struct stat st;
 	char reason[PATH_MAX + 128];
@@ -224,6 +248,8 @@ int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, c
 	if (!add(p, buf, nofollow, why, n))
 		return -1;
 	p->v[p->n - 1].opens = opens;
+	p->v[p->n - 1].must_fail = r->orig_rax == SYS_statfs;
+	p->v[p->n - 1].absent_only = vary == 2;
 	p->pending = 1;
 	return 1;
 }
@@ -244,15 +270,22 @@ int probe_exit(struct probes *p, int64_t ret, char *why, size_t n)
 		struct stat st;
 		snprintf(fdp, sizeof fdp, "/proc/%d/fd/%d", (int)p->pid, (int)ret);
 		if (stat(fdp, &st) || !same_id(&st, &q->a.st))
-			return because(why, n, "%s changed while ld.so opened it: try again", q->path);
+			return because(why, n, "%s changed while %s opened it: try again", q->path, who(p, 0));
 		if (ret >= 1024)
-			return because(why, n, "ld.so opened descriptor %lld: more than the capture follows", (long long)ret);
+			return because(why, n, "%s opened descriptor %lld: more than the capture follows", who(p, 0),
+				       (long long)ret);
 		p->fds[ret / 8] |= (unsigned char)(1u << (ret % 8));
 	}
 	/* found but not there, or changed: the world moved under ld.so (not
 	 * found but there is a refusal, EACCES: probes_deps knows it) */
 	if (!same_answer(&q->a, &after) || (ret >= 0 && after.err))
-		return because(why, n, "%s changed while ld.so looked it up: try again", q->path);
+		return because(why, n, "%s changed while %s looked it up: try again", q->path, who(p, 0));
+	if (q->absent_only && ret != -ENOENT)
+		return because(why, n, "%s looked at %s before main: its answer changes from run to run; not captured "
+				       "after init", who(p, 1), q->path);
+	if (q->must_fail && ret >= 0)
+		return because(why, n, "%s asked statfs about %s %s; its answer is not in a file", who(p, 1), q->path,
+			       p->ctor ? "before main: not captured after init" : "before handing over: not captured");
 	return 0;
 }
 
@@ -308,7 +341,8 @@ static int push(struct cap_dep **d, size_t *nd, const char *path, int kind, cons
 /* not found, the kind whose deepest existing prefix tells (probes.h) */
 static int groupable(const struct probe *q)
 {
-	return (q->result == -ENOENT || q->result == -ENOTDIR) && q->a.err && !q->a.dangles && q->a.anc_st.st_ino;
+	return (q->result == -ENOENT || q->result == -ENOTDIR) && q->a.err && !q->a.dangles && q->a.anc_st.st_ino &&
+	       !q->absent_only;
 }
 
 int probes_deps(const struct probes *p, struct cap_dep **deps, size_t *ndeps, char *why, size_t n)

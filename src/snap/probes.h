@@ -38,6 +38,7 @@ struct cap_dep {
 	char *path;
 	int kind;
 	struct stat st;		/* IMD_FILE, IMD_DIR: the identity */
+	uint64_t sum, size;	/* IMD_CONTENT: img_sum of its size bytes */
 };
 
 struct probe;
@@ -51,6 +52,9 @@ struct probes {
 				 * capture) */
 	pid_t pid;		/* the capture's child */
 	int via_ldso;		/* run as `ld.so PROGRAM`: /proc/self/exe names ld.so */
+	int ctor;		/* the constructors' lookups (ctorsys.h), not ld.so's: a
+				 * relative path depends on the directory, /proc/self on
+				 * the run (its exe is the image's) */
 	unsigned char fds[128];	/* the descriptors ld.so opened (a bit each, below 1024) */
 };
 

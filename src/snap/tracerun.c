@@ -708,10 +708,24 @@ int run_to_main(int img, ino_t self, const struct capture *b, char *const argv[]
 					r->nrnd += w;
 				}
 				r->rnd_buf = 0;
+				if (r->cs.pending && ctorsys_exit(&r->cs, (int64_t)g.rax, why, n))
+					return -1;
 				continue;
 			}
-			if (info.arch != AUDIT_ARCH_X86_64 || !allowed(&g))
+			if (info.arch != AUDIT_ARCH_X86_64)
 				return refuse_syscall(r, b, &g, why, n);
+			if (!allowed(&g)) {
+				int k = ctorsys_enter(&r->cs, r->pid, &g, why, n);
+				if (k < 0) {
+					char at[512];
+					size_t l = strlen(why);
+					where(b, g.rip - 2, at, sizeof at);
+					snprintf(why + l, n - l, " (at %s)", at);
+					return -1;
+				}
+				if (!k)
+					return refuse_syscall(r, b, &g, why, n);
+			}
 			if (debug_on() && g.orig_rax != SYS_brk && g.orig_rax != SYS_mmap && g.orig_rax != SYS_munmap) {
 				char at[512];
 				where(b, g.rip - 2, at, sizeof at);
@@ -776,7 +790,7 @@ int run_to_main(int img, ino_t self, const struct capture *b, char *const argv[]
 			stage = CONSTRUCTORS;
 			sp = g.rsp;
 			if (read_top(r, sp, &r->top, &r->top_len, why, n) || clear_below(r, sp, why, n) ||
-			    hide_inputs(r, sp, why, n))
+			    hide_inputs(r, sp, why, n) || ctorsys_start(&r->cs, r->pid, geteuid() == 0, why, n))
 				return -1;
 			if (watch(r, b))
 				return because(why, n, "cannot set a breakpoint on every function a constructor "
@@ -806,6 +820,8 @@ int run_to_main(int img, ino_t self, const struct capture *b, char *const argv[]
 		return because(why, n, "a constructor rewrote code at %s, where snap had a breakpoint; not captured "
 				       "after init", w);
 	}
+	if (ctorsys_at_main(&r->cs, r->pid, why, n))
+		return -1;
 	/* the arguments and auxv back as the kernel made them */
 	if (pwrite(r->mem, r->top, r->top_len, (off_t)sp) != (ssize_t)r->top_len)
 		return because(why, n, "cannot put the arguments back");
@@ -830,6 +846,7 @@ void run_free(struct run *r)
 	r->c.deps = NULL;
 	r->c.ndeps = 0;
 	capture_free(&r->c);
+	ctorsys_free(&r->cs);
 	memset(r, 0, sizeof *r);
 }
 

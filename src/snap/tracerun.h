@@ -9,6 +9,7 @@
 
 #include "../image/format.h"
 #include "capture.h"
+#include "ctorsys.h"
 
 struct bp {
 	uint64_t addr;
@@ -48,6 +49,7 @@ struct run {
 	size_t cur;		/* the one asked for now */
 	size_t nnames;
 	size_t top_len;
+	struct ctorsys cs;	/* the constructors' syscalls beyond memory */
 };
 
 /* run the image (img, a memfd whose inode is self) with argv and envp to

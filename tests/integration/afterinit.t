@@ -6,7 +6,7 @@
 # an image cannot freeze are refused with where and why; a constructor's
 # getenv makes the image depend on that variable.
 . "$(dirname "$0")/tap.sh"
-plan 46
+plan 71
 cd "$TMP" || exit 1
 
 # prog NAME CONSTRUCTOR-BODY MAIN-BODY: a C program whose constructor runs
@@ -17,12 +17,15 @@ prog() {
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,7 +85,7 @@ refused pid "made getpid at" "a constructor that keeps its PID: refused, named, 
 prog clock 'n = time(NULL)' ''
 refused clock "called time()" "a constructor that reads the clock (the vDSO makes no syscall): refused at the call"
 prog opener 'n = open("/etc/hostname", O_RDONLY)' ''
-refused opener "made openat at" "a constructor that opens a file: refused"
+refused opener "left descriptor [0-9]* open at main" "a constructor that keeps a file open: refused"
 prog thread 'pthread_t t; pthread_create(&t, 0, idle, 0)' ''
 refused thread "a constructor made \(rt_sig[a-z]*\|clone\)" "a constructor that starts a thread: refused"
 prog arg0 'kept = strdup(argv[0])' ''
@@ -189,7 +192,87 @@ RESIDENT_T_COLOUR=crimson-4711 "$RESIDENT" snap --after-init -o img/asks ./asks 
 is "$(grep -c crimson-4711 img/asks; "$RESIDENT" inspect --json img/asks | grep -c crimson-4711)" "0
 0" "the value a constructor read is kept as a hash, not as text (it may be a secret; images are readable)"
 
+# what constructors ask the kernel (src/snap/ctorsys.h): files they read
+# or look for become dependencies, questions are asked again, signal
+# state is checked and set again
+printf one > conf
+prog readconf "char b[64] = \"\"; int fd = open(\"$TMP/conf\", O_RDONLY); read(fd, b, 63); close(fd); kept = strdup(b)" ''
+"$RESIDENT" snap --after-init -o img/readconf ./readconf > /dev/null 2> err
+is "$?:$(cat err):$("$RESIDENT" inspect img/readconf | grep -c "current  file   $TMP/conf")" "0::1" \
+	"a constructor that reads a file: captured, the file a dependency"
+RESIDENT_DEBUG=2 ./img/readconf > got 2> err
+is "$(head -c 4 got):$(grep -c restored err)" "one :1" "... restored while it is unchanged"
+printf two > conf
+RESIDENT_DEBUG=1 ./img/readconf > got 2> err
+is "$(head -c 4 got):$(grep -c "a file it depends on changed ($TMP/conf)" err)" "two :1" \
+	"rewritten: the program runs normally and reads it"
+prog lookfor "kept = access(\"$TMP/later\", F_OK) ? \"missing\" : \"there\"" ''
+"$RESIDENT" snap --after-init -o img/lookfor ./lookfor > /dev/null 2> err
+is "$?:$(cat err):$(./img/lookfor | head -c 7)" "0::missing" "a constructor that finds no file: captured"
+touch later
+is "$(./img/lookfor | head -c 5)" "there" "... the file made: the program runs normally and finds it"
+prog nofs "struct statfs f; kept = statfs(\"$TMP/mnt\", &f) ? \"nofs\" : \"fs\"" ''
+"$RESIDENT" snap --after-init -o img/nofs ./nofs > /dev/null 2> err
+is "$?:$(cat err):$(./img/nofs | head -c 4)" "0::nofs" "statfs of a path that is not there (libselinux's /sys/fs/selinux): captured"
+mkdir mnt
+is "$(./img/nofs | head -c 3)" "fs " "... made: the program runs normally"
+prog rootfs 'struct statfs f; n = statfs("/", &f)' ''
+refused rootfs "asked statfs about /" "statfs of a path that is there (a file system's state, in no file): refused"
+printf secret > secret.txt; chmod 600 secret.txt
+prog private "char b[64]; int fd = open(\"$TMP/secret.txt\", O_RDONLY); n = read(fd, b, 63); close(fd)" ''
+refused private "a file not everyone may read" \
+	"a constructor that reads a file only its owner may read: refused (the image would show what it read)"
+prog whoami 'kept = getuid() ? "user" : "root"' ''
+"$RESIDENT" snap --after-init -o img/whoami ./whoami > /dev/null 2> err
+is "$?:$(cat err):$("$RESIDENT" inspect img/whoami | grep -c 'getuid() must be 0')" "0::1" "getuid in a constructor: captured, asked again"
+prog relative 'n = access("conf", F_OK)' ''
+refused relative "relative to its directory" "a lookup relative to the directory (another at each run): refused"
+prog selfexe 'char b[256]; n = readlink("/proc/self/exe", b, sizeof b)' ''
+refused selfexe "looked at /proc/self/exe" "readlink of /proc/self/exe (the image's, at capture): refused"
+prog domain 'char b[64] = ""; FILE *f = fopen("/proc/sys/kernel/domainname", "r"); fgets(b, sizeof b, f); fclose(f); b[strcspn(b, "\n")] = 0; kept = strdup(b)' ''
+"$RESIDENT" snap --after-init -o img/domain ./domain > /dev/null 2> err
+is "$?:$(cat err):$("$RESIDENT" inspect img/domain | grep -c 'content /proc/sys/kernel/domainname')" "0::1" \
+	"a constructor that reads a kernel file through stdio: captured, its contents a dependency"
+is "$(RESIDENT_DEBUG=2 ./img/domain 2>&1 | grep -c restored):$(./img/domain | cut -d' ' -f1)" "1:$(./domain | cut -d' ' -f1)" \
+	"... restored while the kernel says the same"
+got=$(unshare -u sh -c "echo resident-t-domain > /proc/sys/kernel/domainname; RESIDENT_DEBUG=1 ./img/domain" 2>&1)
+is "$(echo "$got" | grep -c 'a kernel file a constructor read says otherwise now'):$(echo "$got" | grep -c '^resident-t-domain ')" "1:1" \
+	"another domain name (a UTS namespace): the program runs normally and reads it"
+prog capbset 'kept = prctl(PR_CAPBSET_READ, 21) == 1 ? "admin" : "noadmin"' ''
+"$RESIDENT" snap --after-init -o img/capbset ./capbset > /dev/null 2> err
+is "$?:$(cat err):$("$RESIDENT" inspect img/capbset | grep -c 'prctl(PR_CAPBSET_READ, 21) must be 1')" "0::1" \
+	"prctl(PR_CAPBSET_READ) in a constructor (libcap's): captured, the question asked again at each start"
+is "$(./img/capbset | head -c 6):$(setpriv --bounding-set -sys_admin ./img/capbset | head -c 7)" "admin :noadmin" \
+	"... without CAP_SYS_ADMIN in the bounding set: another answer, the program runs normally"
+prog ignusr1 'signal(SIGUSR1, SIG_IGN)' 'raise(SIGUSR1)'
+"$RESIDENT" snap --after-init -o img/ignusr1 ./ignusr1 > /dev/null 2> err
+RESIDENT_DEBUG=2 ./img/ignusr1 > got 2> err2
+is "$(cat err):$(head -c 4 got):$(grep -c restored err2)" ":none:1" \
+	"a constructor that ignores SIGUSR1: set again at each start (main raises it and lives)"
+prog askhup 'struct sigaction o; sigaction(SIGHUP, NULL, &o); kept = o.sa_handler == SIG_IGN ? "hupign" : "hupdfl"' ''
+"$RESIDENT" snap --after-init -o img/askhup ./askhup > /dev/null 2> err
+is "$(cat err):$(./img/askhup | head -c 6):$(nohup ./img/askhup 2>/dev/null | head -c 6)" ":hupdfl:hupign" \
+	"a constructor that asks whether SIGHUP is ignored: under nohup the program runs normally"
+prog block 'sigset_t s; sigemptyset(&s); sigaddset(&s, SIGUSR2); sigprocmask(SIG_BLOCK, &s, 0)' \
+	'sigset_t c; sigprocmask(0, 0, &c); kept = sigismember(&c, SIGUSR2) ? "blocked" : "unblocked"; raise(SIGUSR2)'
+"$RESIDENT" snap --after-init -o img/block ./block > /dev/null 2> err
+is "$(cat err):$(./img/block | head -c 8)" ":blocked " "a constructor that blocks SIGUSR2: blocked again at each start"
+
 # real programs
+"$RESIDENT" snap --after-init -o img/ls /usr/bin/ls > /dev/null 2> err
+is "$?:$(cat err)" "0:" "ls (libselinux's constructor: statfs, /proc/filesystems, /etc/selinux/config): captured"
+"$RESIDENT" inspect img/ls > out
+is "$(grep -c 'absent /sys/fs/selinux\|content /proc/filesystems\|absent /etc/selinux/config' out)" "3" \
+	"... depending on what libselinux looked at"
+"$RESIDENT" check --image img/ls /usr/bin/ls -- -la / > out 2>&1
+is "$?:$(grep -c restored out)" "0:1" "ls -la / from its after-init image: the same output"
+# as an ordinary user: root's images, the same kernel answers but getuid's
+chmod 755 "$TMP" img
+nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+is "$(nobody env RESIDENT_DEBUG=2 ./img/ls -d / 2>&1 | tr '\n' ' ')" "resident: ./img/ls: restored (layout 1) / " \
+	"root's after-init image of ls, run by nobody: restored"
+is "$(nobody env RESIDENT_DEBUG=1 ./img/whoami 2>&1 | grep -c 'answers a constructor.s question otherwise'):$(nobody ./img/whoami | head -c 4)" \
+	"1:user" "getuid's answer differs for nobody: the program runs normally"
 "$RESIDENT" snap --after-init -o perl.img /usr/bin/perl > /dev/null 2> err
 is "$?:$(cat err)" "0:" "perl: captured after init"
 "$RESIDENT" check --image perl.img /usr/bin/perl -- -e 'print "$0 @ARGV ", scalar(keys %ENV), "\n"' a b > out 2>&1
