@@ -28,6 +28,7 @@
 #include "capture.h"
 #include "afterinit.h"
 #include "image_write.h"
+#include "textfolios.h"
 #include "train.h"
 #include "imgdir.h"
 #include "install.h"
@@ -244,6 +245,11 @@ static int train_all(const struct program *p, const struct snap_opts *o, struct 
 	for (size_t i = 0; i < na; i++)
 		argv[i + 1] = o->train_args[i];
 	int rc = 0;
+	/* the page cache first: the training run then sees, and records,
+	 * the text mapped a PMD at a time */
+	unsigned long long big = text_folios(in->caps[0]);
+	if (big)
+		phase("text in 2 MiB folios");
 	for (int k = 0; k < in->ncaps && !rc; k++) {
 		struct image_in one = *in;
 		struct image_out pre = { 0 };

@@ -5,7 +5,7 @@
 # 14's levers).  The image still runs as the program does; a training run
 # that cannot be read (it execs) leaves an image without the table, said.
 . "$(dirname "$0")/tap.sh"
-plan 8
+plan 10
 cd "$TMP" || exit 1
 mkdir img
 "$RESIDENT" snap --prefault -o img/perl /usr/bin/perl -- -e 'print "trained\n"' > out 2> err
@@ -30,6 +30,30 @@ is "$?:$(cat err)" "0:" "--after-init --prefault together"
 printf 'int  main( ) {return 0 ;}\n' > f.c
 "$RESIDENT" check --image img/clang-format /usr/bin/clang-format -- f.c > out 2>&1
 is "$?:$(grep -c restored out)" "0:1" "... and it formats a file as clang-format does"
+# the page cache of libLLVM's and libclang-cpp's text, 2 MiB-aligned,
+# read again in 2 MiB folios: the image's start maps it a PMD at a time
+cc -O2 -o pagecache "$SRC/../../bench/pagecache.c"
+libs=$(ldd /usr/bin/clang-format | awk '/libLLVM|libclang-cpp/ { print $3 }' | xargs readlink -f)
+./pagecache huge $libs
+can=$(./pagecache show $libs | grep -c ' 512: ')
+./pagecache small $libs
+before=$(./pagecache show $libs | grep -c ' 512: ')
+env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 TERM=xterm USER=root \
+	"$RESIDENT" snap --after-init --prefault -o img/clang-format /usr/bin/clang-format -- --version > /dev/null 2>&1
+after=$(./pagecache show $libs | grep -c ' 512: ')
+if [ "$can" = 2 ]; then
+	is "$before:$after" "0:2" "snap --prefault: both libraries' text cached in 2 MiB folios ($(./pagecache show $libs | tr '\n' ' '))"
+	sleep 20 | img/clang-format > /dev/null &
+	sleep 1
+	pmd=$(awk '/libLLVM/ && / r-xp / { on = 1; next } on && /FilePmdMapped/ { print $2; exit }' \
+		/proc/$(pgrep -n -f "img/clang-format")/smaps)
+	pkill -f "^sleep 20$"
+	wait
+	ok $(( ${pmd:-0} >= 2048 ? 0 : 1 )) "... and a start of the image maps libLLVM's text a PMD at a time ($pmd kB)"
+else
+	skip "this file system caches no 2 MiB folios"
+	skip "... so no PMD maps"
+fi
 cat > daemon.c <<'EOF'
 #include <unistd.h>
 int main(void)
