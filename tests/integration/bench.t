@@ -27,7 +27,8 @@ is "$?" 0 "density of two commands: exit 0"
 is "$(left)" 0 "no instance left after a run"
 jqe '.schema == "resident-bench/1" and (.commands | length == 2) and
 	all(.commands[].density[0]; .alive == 100 and .per_instance_kb.total > 50)' "$TMP/d.json"
-ok $? "JSON: both commands, 100 instances alive each, a total per instance"
+ok $? "JSON: both commands, 100 instances alive each, a total per instance \
+($(jq -c '[.commands[].density[0] | {alive, total: .per_instance_kb.total}]' "$TMP/d.json" 2>&1 | head -c 300))"
 d() { jq ".commands[$1].density[0].$2" "$TMP/d.json"; }
 # the noise of both commands' kept rounds, twice: a bound on the deltas' error
 noise=$(awk -v a="$(d 0 meminfo_noise_per_instance_kb)" -v b="$(d 1 meminfo_noise_per_instance_kb)" \
