@@ -95,7 +95,7 @@ int cgroup_memory(const char *path, struct cgroup_mem *m, const char **why)
 	else
 		return 0;	/* no memory controller in this hierarchy */
 	if (m->version == 1)
-		read_u64(path, "memory.kmem.usage_in_bytes", &m->kmem);
+		m->kmem_seen = read_u64(path, "memory.kmem.usage_in_bytes", &m->kmem) == 0;
 	int fd = open_in(path, "memory.stat");
 	if (fd < 0)
 		return 0;

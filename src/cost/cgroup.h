@@ -17,8 +17,9 @@ struct cgroup_mem {
 	int version;			/* 1 or 2; 0: no memory controller here */
 	uint64_t current;		/* bytes charged to the cgroup */
 	uint64_t kmem;			/* v1 memory.kmem.usage_in_bytes, bytes */
+	int kmem_seen;			/* read (v1 without kmem accounting has none) */
 	uint64_t stat[CG_NFIELDS];	/* bytes */
-	uint64_t seen;
+	uint64_t seen;			/* which stat[] memory.stat had (bit CG_*) */
 };
 
 /* the cgroup's processes (cgroup.procs); count or -errno, *pids malloc'd */

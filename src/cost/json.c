@@ -121,8 +121,13 @@ void report_json(FILE *f, const struct report *r)
 	if (r->cg) {
 		fputs("\"cgroup\":{\"path\":", f);
 		json_str(f, r->cg->path);
-		fprintf(f, ",\"version\":%d,\"memory_bytes\":%llu,\"kmem_bytes\":%llu,\"stat_bytes\":{",
-			r->cg->version, (unsigned long long)r->cg->current, (unsigned long long)r->cg->kmem);
+		fprintf(f, ",\"version\":%d,\"memory_bytes\":%llu,\"kmem_bytes\":", r->cg->version,
+			(unsigned long long)r->cg->current);
+		if (r->cg->kmem_seen)
+			fprintf(f, "%llu", (unsigned long long)r->cg->kmem);
+		else
+			fputs("null", f);	/* v2 (see stat_bytes.kernel), or v1 without kmem */
+		fputs(",\"stat_bytes\":{", f);
 		for (int i = 0, k = 0; i < CG_NFIELDS; i++)
 			if (r->cg->seen >> i & 1)
 				fprintf(f, "%s\"%s\":%llu", k++ ? "," : "", cg_field_name[i],

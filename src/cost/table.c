@@ -89,10 +89,17 @@ static void roles(FILE *f, const struct report *r, size_t shown)
 	}
 }
 
+/* a cgroup figure, or "unknown" where memory.stat has no such line (v1
+ * has no kernel_stack): never a 0 that was not read */
+static const char *cg_kb(char *b, const struct cgroup_mem *cg, int field)
+{
+	return cg->seen >> field & 1 ? fmt_kb(b, cg->stat[field] / 1024.0) : "unknown";
+}
+
 static void footer(FILE *f, const struct report *r)
 {
 	const struct tally *t = &r->t;
-	char b[4][16];
+	char b[5][16];
 	fprintf(f, "\n%zu processes: %zu read", t->seen, t->read);
 	if (t->denied + t->malformed) {
 		fprintf(f, ", %zu unreadable (", t->denied + t->malformed);
@@ -119,13 +126,14 @@ static void footer(FILE *f, const struct report *r)
 			fmt_kb(b[0], r->meminfo[MI_PAGETABLES]), fmt_kb(b[1], r->meminfo[MI_KERNELSTACK]),
 			fmt_kb(b[2], r->meminfo[MI_SUNRECLAIM]), fmt_kb(b[3], r->meminfo[MI_PERCPU]));
 	if (r->cg) {
-		if (r->cg->version)
-			fprintf(f, "cgroup %s (v%d): memory %s, kernel %s, pagetables %s, kernel_stack %s, slab_unreclaimable %s\n",
-				r->cg->path, r->cg->version, fmt_kb(b[0], r->cg->current / 1024.0),
-				fmt_kb(b[1], (r->cg->version == 2 ? r->cg->stat[CG_KERNEL] : r->cg->kmem) / 1024.0),
-				fmt_kb(b[2], r->cg->stat[CG_PAGETABLES] / 1024.0),
-				fmt_kb(b[3], r->cg->stat[CG_KERNEL_STACK] / 1024.0),
-				fmt_kb(b[3], r->cg->stat[CG_SLAB_UNRECLAIMABLE] / 1024.0));
+		const struct cgroup_mem *cg = r->cg;
+		if (cg->version)
+			fprintf(f, "cgroup %s (v%d): memory %s, kernel %s, pagetables %s, kernel_stack %s, "
+				   "slab_unreclaimable %s\n", cg->path, cg->version, fmt_kb(b[0], cg->current / 1024.0),
+				cg->version == 2 ? cg_kb(b[1], cg, CG_KERNEL)
+				: cg->kmem_seen ? fmt_kb(b[1], cg->kmem / 1024.0) : "unknown",
+				cg_kb(b[2], cg, CG_PAGETABLES), cg_kb(b[3], cg, CG_KERNEL_STACK),
+				cg_kb(b[4], cg, CG_SLAB_UNRECLAIMABLE));
 		else
 			fprintf(f, "cgroup %s: no memory controller in this hierarchy\n", r->cg->path);
 	}

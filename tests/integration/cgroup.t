@@ -2,7 +2,7 @@
 # cgroup.t: --cgroup selects exactly a cgroup's processes and reads the
 # cgroup's own accounting, which cross-checks the kernel-side estimate.
 . "$(dirname "$0")/tap.sh"
-plan 9
+plan 11
 # the memory hierarchy: cgroup v2 with the memory controller, else v1 memory
 if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 	parent=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)
@@ -32,6 +32,25 @@ within "$est" "$kernel" "$(awk -v k="$kernel" 'BEGIN { print k * 0.15 }')" \
 	"kernel side: estimate $est kB vs the cgroup's own $kernel kB (15%)"
 within "$own" "$user" "$(awk -v k="$user" 'BEGIN { print k * 0.15 }')" \
 	"user side: own pages $own kB vs the cgroup's anonymous $user kB (15%)"
+# the table's footer: each figure its own (the kernel stack was printed
+# as slab: one buffer for two figures), beside memory.stat read at once
+sh -c "echo \$\$ > '$cg/cgroup.procs' && exec '$PROGS/spawn' -n 20 '$PROGS/dirty' --heap 10 -- \
+	sh -c 'echo \$\$ > \"$parent/cgroup.procs\" && \"$RESIDENT\" cost --cgroup \"$cg\" > \"$TMP/t\" &&
+	cat \"$cg/memory.stat\" > \"$TMP/stat\"' sh"
+if [ "$version" = 2 ]; then
+	foot=$(grep "^cgroup $cg (v2)" "$TMP/t")
+	kib() { awk -v k="$1" '$1 == k { printf "%.0f", $2 / 1024 }' "$TMP/stat"; }
+	shown() { echo "$foot" | sed -n "s/.* $1 \([0-9.]*\)\([KMG]\)iB.*/\1 \2/p" |
+		awk '{ print $1 * ($2 == "K" ? 1 : $2 == "M" ? 1024 : 1048576) }'; }
+	within "$(shown kernel_stack)" "$(kib kernel_stack)" "$(( $(kib kernel_stack) / 5 + 16 ))" \
+		"footer: kernel_stack as memory.stat says ($foot)"
+	within "$(shown slab_unreclaimable)" "$(kib slab_unreclaimable)" "$(( $(kib slab_unreclaimable) / 5 + 16 ))" \
+		"footer: slab_unreclaimable as memory.stat says"
+else
+	grep -q "^cgroup $cg (v1): .*kernel_stack unknown" "$TMP/t"
+	ok $? "footer: v1 has no kernel_stack figure, and says so: $(grep "^cgroup" "$TMP/t")"
+	skip "v1: no slab_unreclaimable line to compare"
+fi
 rmdir "$cg"; ok $? "cgroup removed: nothing was left in it"
 "$RESIDENT" cost --cgroup /nonexistent/cg 2> "$TMP/err"
 is "$?:$(cat "$TMP/err")" "4:resident: /nonexistent/cg/cgroup.procs: No such file or directory" \
