@@ -48,10 +48,17 @@ void advise(struct group *g, const struct kmodel *km)
 
 	double pt = g->ks.page_tables / 1024.0 / (double)g->n;
 	double maps = per(g, g->total.maps);
-	if (pt >= 4 * MIN_KB)
+	/* fewer libraries is advice for a dynamic program only: a static one
+	 * has none, its tables are its own mappings' */
+	int dynamic = g->role[ROLE_LDSO].maps + g->role[ROLE_LIBC].maps + g->role[ROLE_LIBS].maps > 0;
+	if (pt >= 4 * MIN_KB && dynamic)
 		say(g, "page-tables", pt,
 		    "%.0f kB/instance of page tables for %.0f mappings spread over the address space: "
 		    "fewer libraries (static linking) need fewer table pages", pt, maps);
+	else if (pt >= 4 * MIN_KB)
+		say(g, "page-tables", pt,
+		    "%.0f kB/instance of page tables for %.0f mappings spread over the address space: "
+		    "mappings placed closer together need fewer table pages", pt, maps);
 
 	double threads = (double)g->threads / (double)g->n;
 	if (threads > 1.5) {

@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 26
+plan 28
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -20,6 +20,15 @@ ok $(jq -e "$d | .marginal_kb - .per_instance.own_kb - .kernel.total_kb | fabs <
 	"marginal = own pages + kernel side"
 ok $(jq -e "$d | [.advice[].id] | index(\"relocated-libraries\") != null" "$TMP/j" > /dev/null; echo $?) \
 	"advice: relocated library pages named"
+
+# page-tables advice: fewer libraries is for a dynamic program only
+cc -O1 -static -o "$TMP/dirty-static" "$SRC/dirty.c" -lpthread
+"$PROGS/spawn" -n 2 "$TMP/dirty-static" --spread 64 -- "$RESIDENT" cost --json > "$TMP/s"
+adv() { jq -r ".programs[] | select(.exe | endswith(\"/$1\")) | .advice[] | select(.id == \"page-tables\") | .text" "$2"; }
+is "$(adv dirty-static "$TMP/s" | grep -c 'mappings placed closer'):$(adv dirty-static "$TMP/s" | grep -c static)" "1:0" \
+	"a static program with 64 spread pages: page-tables advice, not to link statically ($(adv dirty-static "$TMP/s"))"
+"$PROGS/spawn" -n 2 "$PROGS/dirty" --spread 64 -- "$RESIDENT" cost --json > "$TMP/s"
+is "$(adv dirty "$TMP/s" | grep -c 'static linking')" "1" "... the dynamic one is told fewer libraries would need fewer"
 
 run --prometheus > "$TMP/p"
 /usr/bin/python3 - "$TMP/p" <<'PY'

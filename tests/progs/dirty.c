@@ -1,10 +1,11 @@
 /* dirty: a process whose private pages are known exactly.
  *
- *   dirty [--heap K] [--data] [--stack S] [--threads T]
+ *   dirty [--heap K] [--data] [--stack S] [--threads T] [--spread N]
  *
  * Grows the brk heap by exactly K pages and writes each (no malloc, no
  * stdio: nothing else touches the heap), optionally writes one more page of
- * .data and S more pages of stack, optionally starts T-1 extra threads,
+ * .data and S more pages of stack, one page in each of N 2 MiB regions
+ * (page tables), optionally starts T-1 extra threads,
  * then tells it is ready (one byte on the fd named by $READY_FD, else on
  * stdout) and waits for a signal.
  *
@@ -74,7 +75,7 @@ static long stack_pages(void)
 
 int main(int argc, char **argv)
 {
-	long heap = 0, threads = 1, stack = 0;
+	long heap = 0, threads = 1, stack = 0, spread = 0;
 	int data = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--heap") && i + 1 < argc)
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
 			data = 1;
 		else if (!strcmp(argv[i], "--stack") && i + 1 < argc)
 			stack = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--spread") && i + 1 < argc)
+			spread = atol(argv[++i]);
 		else
 			return 2;
 	}
@@ -97,6 +100,19 @@ int main(int argc, char **argv)
 	}
 	if (data)
 		data_pages[1][0] = 2;
+	/* --spread N: one dirty page in each of N 2 MiB regions, a page-table
+	 * page each (the page-tables advice) */
+	if (spread > 0) {
+		char *r = mmap(NULL, (size_t)spread << 21, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (r == MAP_FAILED)
+			return 1;
+		for (long k = 0; k < spread; k++) {
+			char *p = r + ((size_t)k << 21);
+			if (mprotect(p, PAGE, PROT_READ | PROT_WRITE))
+				return 1;
+			*p = 1;
+		}
+	}
 	if (stack > 0)
 		touch_stack(stack);
 	for (long t = 1; t < threads; t++) {
