@@ -47,8 +47,9 @@ static const char usage_text[] =
 	"  -j, --jobs N        readers in parallel (default: online CPUs)\n"
 	"  -h, --help          this text\n"
 	"\n"
-	"exit: 0 all read, 1 some selected processes unreadable or missing,\n"
-	"      2 usage, 3 none matched or none readable, 4 failure\n";
+	"exit: 0 read (other users' processes in a whole-machine report are\n"
+	"      counted, not an error), 1 some named processes unreadable or\n"
+	"      missing, 2 usage, 3 none matched or none readable, 4 failure\n";
 
 struct opts {
 	struct selector sel;
@@ -112,7 +113,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	r->per_process = o->per_process;
 	r->libs = o->libs;
 	r->totals = o->totals;
-	r->named = o->npids || o->sel.nprograms || o->cgroup;
+	r->named = o->npids || o->sel.nprograms || o->sel.nuids || o->cgroup;
 	r->top = o->diff[0] ? 0 : (int)o->top;
 
 	/* meminfo first: reading per-process files allocates kernel memory */
@@ -163,6 +164,19 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 		case PS_KTHREAD: t->kthreads++; break;
 		case PS_ZOMBIE: t->zombies++; break;
 		case PS_FILTERED: break;
+		}
+	}
+	/* a program named with -p that no process runs is said, as a PID
+	 * that is not there is (--diff says it of its own operands) */
+	for (size_t k = 0; k < o->sel.nprograms && !o->diff[0]; k++) {
+		struct selector one = { .programs = &o->sel.programs[k], .nprograms = 1 };
+		int hit = 0;
+		for (long i = 0; i < n && !hit; i++)
+			hit = (pc[i].state == PS_OK || pc[i].state == PS_DENIED || pc[i].state == PS_MALFORMED) &&
+			      selector_match(&one, pc[i].exe && pc[i].exe[0] != '[' ? pc[i].exe : "", pc[i].name, 0);
+		if (!hit) {
+			t->missing++;
+			warn("-p %s: no process runs this program", o->sel.programs[k]);
 		}
 	}
 	r->procs = pc;

@@ -26,7 +26,8 @@ struct report {
 	const struct cgroup_mem *cg;	/* NULL without --cgroup */
 	long project;			/* -n N, 0: none */
 	int per_process, libs, totals, top;
-	int named;			/* PIDs or programs were named: advise on every one */	/* top: programs shown in the table (0: all) */
+	int named;			/* PIDs, programs, users or a cgroup were named: advise on
+					 * every one; an unreadable one is exit 1 */
 };
 
 /* the exit status of a pass (status.c): EXIT_OK, EXIT_PARTIAL, or

@@ -1,6 +1,9 @@
 /* status.c: what a pass of `resident cost` exits with, as resident(1) has it:
- * 0 every selected process read, 1 some could not be (no permission,
- * malformed) or named PIDs do not exist, 3 none could be read. */
+ * 0 what was asked for was read, 1 a process the user named (by PID,
+ * program, user or cgroup) could not be (no permission, malformed) or a
+ * named PID or program is not there, 3 none could be read.  Other users'
+ * processes in a whole-machine report are counted in it, not an error:
+ * an ordinary user's `cost` would fail every `set -e` script. */
 #include "report.h"
 
 #include <stdio.h>
@@ -14,7 +17,7 @@ int report_status(const struct report *r)
 	const struct tally *t = &r->t;
 	if (t->read == 0)
 		return EXIT_NOTHING;
-	return (t->denied || t->malformed || t->missing) ? EXIT_PARTIAL : EXIT_OK;
+	return ((r->named && (t->denied || t->malformed)) || t->missing) ? EXIT_PARTIAL : EXIT_OK;
 }
 
 void report_die_nothing(const struct report *r)
