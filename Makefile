@@ -70,12 +70,17 @@ HOOKS = $(DESTDIR)/etc/apt/apt.conf.d/80resident $(DESTDIR)/etc/dpkg/dpkg.cfg.d/
 # kernel upgrade every image is stale
 SERVICE = $(PREFIX)/lib/systemd/system/resident-refresh.service
 MANS  = $(notdir $(wildcard man/*.1))
+# what the man pages point to: installed uncompressed (debian/rules keeps
+# them so), so that the path they give is the file
+DOCS  = docs/cost.md docs/bench.md docs/images.md docs/deploy.md
 
 install: resident
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)/etc/apt/apt.conf.d $(DESTDIR)/etc/dpkg/dpkg.cfg.d
 	install -m 0755 resident $(DESTDIR)$(PREFIX)/bin/resident
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/resident
+	install -m 0644 $(DOCS) $(DESTDIR)$(PREFIX)/share/doc/resident/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 data/bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/apt-hook.in > $(DESTDIR)/etc/apt/apt.conf.d/80resident
@@ -86,7 +91,8 @@ install: resident
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/resident $(HOOKS) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(MANS)) \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident $(DESTDIR)$(SERVICE)
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident $(DESTDIR)$(SERVICE) \
+		$(addprefix $(DESTDIR)$(PREFIX)/share/doc/resident/,$(notdir $(DOCS)))
 
 clean:
 	rm -rf build resident

@@ -14,7 +14,7 @@ if ! command -v dpkg-buildpackage > /dev/null || ! command -v dh > /dev/null || 
 	echo "1..0 # SKIP dpkg-dev, debhelper and lintian are needed (make deps)"
 	exit 0
 fi
-plan 7
+plan 8
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir "$TMP/src"
 (cd "$top" && git ls-files -z 2> /dev/null | xargs -0 tar -cf - 2> /dev/null || tar -cf - --exclude=./build --exclude=./resident .) | tar -xf - -C "$TMP/src"
@@ -30,6 +30,10 @@ for f in ./usr/bin/resident ./usr/share/man/man1/resident-enable.1.gz ./usr/shar
 	grep -qx "$f" "$TMP/files" && n=$((n + 1))
 done
 is "$n" 6 "the binary, man pages, completion, dpkg and apt hooks, refresh unit"
+# every file a man page points to is in the package, by that name
+named=$(cat "$top"/man/*.1 | grep -o '/usr/share/doc/resident/[a-z]*\.md' | sort -u)
+missing=$(for f in $named; do grep -qx ".$f" "$TMP/files" || echo "$f"; done)
+is "$(echo "$named" | wc -w):$missing" "3:" "the docs the man pages name are installed where they say ($(echo $named))"
 sh "$top/tests/pkg/build.sh" "$TMP" > /dev/null
 cat > "$TMP/inner.sh" <<'EOF_INNER'
 cd "$TMP"
