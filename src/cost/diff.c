@@ -49,12 +49,12 @@ void report_diff(FILE *f, const struct report *r, const struct group *a, const c
 	if (json) {
 		fputs("{\"schema\":\"resident-cost-diff/1\",\"a\":{\"name\":", f);
 		json_str(f, na);
-		fputs(",\"exe\":", f);
-		json_str(f, a->exe);
+		fputc(',', f);
+		json_path_field(f, "exe", a->exe);
 		fprintf(f, ",\"instances\":%zu},\"b\":{\"name\":", a->n);
 		json_str(f, nb);
-		fputs(",\"exe\":", f);
-		json_str(f, b->exe);
+		fputc(',', f);
+		json_path_field(f, "exe", b->exe);
 		fprintf(f, ",\"instances\":%zu},\"kb_per_instance\":{", b->n);
 		for (int i = 0; i < n; i++)
 			fprintf(f, "%s\"%s\":[%.1f,%.1f]", i ? "," : "", l[i].name, l[i].a, l[i].b);

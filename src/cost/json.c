@@ -37,8 +37,8 @@ static void roles_json(FILE *f, const struct memsum *role, double n)
 static void group_json(FILE *f, const struct report *r, const struct group *g)
 {
 	double n = (double)g->n;
-	fputs("{\"exe\":", f);
-	json_str(f, g->exe);
+	fputc('{', f);
+	json_path_field(f, "exe", g->exe);
 	fprintf(f, ",\"instances\":%zu,\"pids\":[", g->n);
 	for (size_t i = 0; i < g->n; i++)
 		fprintf(f, "%s%d", i ? "," : "", (int)g->members[i]->pid);
@@ -57,8 +57,8 @@ static void group_json(FILE *f, const struct report *r, const struct group *g)
 	if (r->libs) {
 		fputs(",\"libs\":[", f);
 		for (size_t l = 0; l < g->nlibs; l++) {
-			fputs(l ? ",{\"path\":" : "{\"path\":", f);
-			json_str(f, g->libs[l].path);
+			fputs(l ? ",{" : "{", f);
+			json_path_field(f, "path", g->libs[l].path);
 			fputs(",\"per_instance\":", f);
 			memsum_json(f, &g->libs[l].m, n);
 			fputc('}', f);
@@ -119,8 +119,8 @@ void report_json(FILE *f, const struct report *r)
 	}
 	fputs("],", f);
 	if (r->cg) {
-		fputs("\"cgroup\":{\"path\":", f);
-		json_str(f, r->cg->path);
+		fputs("\"cgroup\":{", f);
+		json_path_field(f, "path", r->cg->path);
 		fprintf(f, ",\"version\":%d,\"memory_bytes\":%llu,\"kmem_bytes\":", r->cg->version,
 			(unsigned long long)r->cg->current);
 		if (r->cg->kmem_seen)
@@ -148,8 +148,8 @@ void report_json(FILE *f, const struct report *r)
 			const struct pcost *p = &r->procs[i];
 			if (p->state != PS_OK)
 				continue;
-			fprintf(f, "%s{\"pid\":%d,\"uid\":%u,\"exe\":", c++ ? "," : "", (int)p->pid, (unsigned)p->uid);
-			json_str(f, p->exe);
+			fprintf(f, "%s{\"pid\":%d,\"uid\":%u,", c++ ? "," : "", (int)p->pid, (unsigned)p->uid);
+			json_path_field(f, "exe", p->exe);
 			fprintf(f, ",\"threads\":%llu,\"memory\":", (unsigned long long)p->kc.threads);
 			memsum_json(f, &p->total, 1);
 			fputs(",\"kernel\":", f);

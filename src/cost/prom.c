@@ -62,7 +62,7 @@ void report_prom(FILE *f, const struct report *r)
 			fprintf(f, ",part=\"%s\"} %.0f\n", pname[i], part[i]);
 		}
 	}
-	family(f, "resident_program_marginal_bytes", "What one more instance costs: private dirty, swap and kernel side.");
+	family(f, "resident_program_marginal_bytes", "What one more instance costs: the pages it owns (private anonymous pages and copy-on-write copies of file pages, not the page cache), its swap, and its kernel side.");
 	for (size_t g = 0; g < r->ngroups; g++) {
 		exe_label(f, "resident_program_marginal_bytes", r->groups[g].exe);
 		fprintf(f, "} %.0f\n", group_marginal_kb(&r->groups[g]) * 1024);

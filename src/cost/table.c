@@ -1,4 +1,5 @@
 /* table.c: the aligned, human-unit form of a report. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../lib/fmt.h"
@@ -139,19 +140,47 @@ static void footer(FILE *f, const struct report *r)
 	}
 }
 
+struct ranked {
+	const struct pcost *p;
+	double marginal;
+};
+
+static int by_marginal(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->marginal != y->marginal)
+		return x->marginal < y->marginal ? 1 : -1;
+	return x->p->pid < y->p->pid ? -1 : x->p->pid > y->p->pid;
+}
+
 void report_table(FILE *f, const struct report *r)
 {
 	size_t shown = r->top && (size_t)r->top < r->ngroups ? (size_t)r->top : r->ngroups;
 	if (r->per_process) {
+		/* the most costly first, --top of them (it was ignored here) */
+		size_t n = 0, k = 0;
+		for (size_t i = 0; i < r->nprocs; i++)
+			n += r->procs[i].state == PS_OK;
+		struct ranked *v = calloc(n ? n : 1, sizeof *v);
+		for (size_t i = 0; v && i < r->nprocs; i++)
+			if (r->procs[i].state == PS_OK) {
+				const struct pcost *p = &r->procs[i];
+				struct group one = { .n = 1, .total = p->total, .ks = p->ks };
+				v[k++] = (struct ranked){ p, group_marginal_kb(&one) };
+			}
+		if (!v)
+			n = 0;
+		qsort(v, n, sizeof *v, by_marginal);
+		size_t show = r->top && (size_t)r->top < n ? (size_t)r->top : n;
 		head(f, 1, r->project);
-		for (size_t i = 0; i < r->nprocs; i++) {
-			const struct pcost *p = &r->procs[i];
-			if (p->state != PS_OK)
-				continue;
+		for (size_t i = 0; i < show; i++) {
+			const struct pcost *p = v[i].p;
 			fprintf(f, "%7d %-28s", (int)p->pid, tail(p->exe, 28));
-			struct group one = { .n = 1, .total = p->total, .ks = p->ks };
-			row(f, &p->total, &p->ks, 1, group_marginal_kb(&one), r->project);
+			row(f, &p->total, &p->ks, 1, v[i].marginal, r->project);
 		}
+		if (show < n)
+			fprintf(f, "(%zu more processes: --all shows them)\n", n - show);
+		free(v);
 	} else {
 		head(f, 0, r->project);
 		for (size_t g = 0; g < shown; g++) {

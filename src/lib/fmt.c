@@ -38,14 +38,15 @@ static int utf8_len(const unsigned char *p)
 	return n;
 }
 
-/* Linux paths are bytes: a byte that is not UTF-8 is written as the
- * character U+00XX, so the output stays valid UTF-8 (JSON, Prometheus) */
+/* Linux paths are bytes: a byte that is not UTF-8 is written as U+FFFD,
+ * so the output stays valid UTF-8 (JSON, Prometheus) and says it is not
+ * the byte (it was U+00XX: 0xff read as the name "ÿ", another path);
+ * json_path_field gives the bytes too */
 static const unsigned char *put_utf8(FILE *f, const unsigned char *p)
 {
 	int n = utf8_len(p);
 	if (n == 0) {
-		fputc(0xc0 | (*p >> 6), f);
-		fputc(0x80 | (*p & 0x3f), f);
+		fputs("\xef\xbf\xbd", f);
 		return p + 1;
 	}
 	fwrite(p, 1, (size_t)n, f);
@@ -81,5 +82,28 @@ void prom_str(FILE *f, const char *s)
 		else
 			p = put_utf8(f, p);
 	}
+	fputc('"', f);
+}
+
+int utf8_valid(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n = utf8_len(p);
+		if (!n)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+void json_path_field(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, "\"%s\":", key);
+	json_str(f, s);
+	if (utf8_valid(s))
+		return;
+	fprintf(f, ",\"%s_hex\":\"", key);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		fprintf(f, "%02x", *p);
 	fputc('"', f);
 }

@@ -9,6 +9,10 @@
 const char *fmt_kb(char *buf, double kb);
 /* s as a JSON string, quotes included */
 void json_str(FILE *f, const char *s);
+/* "key":"s" and, where s is not UTF-8 (a path is bytes), "key_hex":
+ * its bytes in hex, the one exact form: s itself shows U+FFFD there */
+void json_path_field(FILE *f, const char *key, const char *s);
+int utf8_valid(const char *s);
 /* s as a Prometheus label value (quotes included) */
 void prom_str(FILE *f, const char *s);
 

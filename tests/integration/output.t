@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 28
+plan 32
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -20,6 +20,11 @@ ok $(jq -e "$d | .marginal_kb - .per_instance.own_kb - .kernel.total_kb | fabs <
 	"marginal = own pages + kernel side"
 ok $(jq -e "$d | [.advice[].id] | index(\"relocated-libraries\") != null" "$TMP/j" > /dev/null; echo $?) \
 	"advice: relocated library pages named"
+
+# --top with -P: the N most costly processes, most costly first
+"$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 300 -- "$RESIDENT" cost -P --top 2 > "$TMP/tp"
+is "$(sed -n 2,3p "$TMP/tp" | grep -c '/dirty '):$(grep -c '^(.* more processes: --all shows them)$' "$TMP/tp"):$(grep -Ec '^ +[0-9]+ ' "$TMP/tp")" "2:1:2" \
+	"-P --top 2: two rows, the two instances dirtying 1.2 MB first, the rest counted"
 
 # page-tables advice: fewer libraries is for a dynamic program only
 cc -O1 -static -o "$TMP/dirty-static" "$SRC/dirty.c" -lpthread
@@ -42,6 +47,8 @@ inst = [s.value for s in fams["resident_program_instances"].samples if s.labels[
 sys.exit(1 if missing or inst != [3.0] else 0)
 PY
 ok $? "Prometheus: parsed by prometheus_client, 3 instances of dirty"
+grep -q '^# HELP resident_program_marginal_bytes .*pages it owns' "$TMP/p"
+ok $? "the marginal metric's HELP says what it counts (owned pages, not private dirty)"
 
 out=$TMP/out/metrics.prom
 mkdir "$TMP/out"
@@ -74,6 +81,13 @@ weird=$(printf '%s/we"ird\377\nname' "$TMP")
 mkdir "$weird" && cp "$PROGS/dirty" "$weird/dirty"
 "$PROGS/spawn" -n 1 "$weird/dirty" -- "$RESIDENT" cost --json > "$TMP/wj"
 jq -e '.programs[0].exe | endswith("name/dirty")' "$TMP/wj" > /dev/null; ok $? "odd path: JSON still valid"
+# the byte 0xff was written as U+00FF ("ÿ", the name of another path):
+# now U+FFFD, and the bytes exactly in exe_hex
+hex=$(printf '%s/dirty' "$weird" | od -An -tx1 | tr -d ' \n')
+is "$(jq -r '.programs[0].exe_hex' "$TMP/wj"):$(jq -r '.programs[0].exe | contains("\ufffd")' "$TMP/wj"):$(jq -r '.programs[0].exe | contains("\u00ff")' "$TMP/wj")" \
+	"$hex:true:false" "odd path: exe_hex gives its bytes; exe shows U+FFFD, not U+00FF"
+"$PROGS/spawn" -n 1 "$PROGS/dirty" -- "$RESIDENT" cost --json > "$TMP/nj"
+is "$(jq '[.programs[] | has("exe_hex")] | any' "$TMP/nj")" "false" "a UTF-8 path has no exe_hex"
 "$PROGS/spawn" -n 1 "$weird/dirty" -- "$RESIDENT" cost --prometheus > "$TMP/wp"
 /usr/bin/python3 -c '
 import sys
