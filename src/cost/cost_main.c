@@ -36,8 +36,19 @@ static const char usage_text[] =
 	"  -l, --libs          each shared library's pages under its program\n"
 	"  -t, --totals        totals only, from smaps_rollup: no roles, ~2x faster\n"
 	"  -n, --instances N   project the cost of N more instances\n"
-	"  -a, --all           every program (default: the 20 most costly)\n"
-	"      --top N         the N most costly programs\n"
+	"  -a, --all           every program (default: the 20 first)\n"
+	"      --top N         the N first programs (processes with -P)\n"
+	"table (rows per instance: the mean over N; N and *_total: all instances):\n"
+	"      --sort COLUMN   order by COLUMN, largest first (default marginal_total;\n"
+	"                      -P: marginal)\n"
+	"  -r, --reverse       smallest first\n"
+	"      --columns LIST  these columns, in this order (comma-separated): n rss\n"
+	"                      pss uss own swap maps pgtbl kstack slab kernel marginal\n"
+	"                      and rss_total ... marginal_total\n"
+	"      --no-header     the rows alone: no header, totals, roles or footer\n"
+	"  -W, --wide          whole paths (default: cut to their last 34 characters)\n"
+	"  -k, --kib           figures in KiB; -m, --mib in MiB; --bytes in bytes\n"
+	"                      (default: K, M, G suffixes, powers of 1024)\n"
 	"      --json          JSON (schema in resident-cost(1))\n"
 	"      --prometheus    Prometheus text format\n"
 	"  -o, --output FILE   write to FILE atomically (temp file + rename)\n"
@@ -48,8 +59,9 @@ static const char usage_text[] =
 	"  -h, --help          this text\n"
 	"\n"
 	"exit: 0 read (other users' processes in a whole-machine report are\n"
-	"      counted, not an error), 1 some named processes unreadable or\n"
-	"      missing, 2 usage, 3 none matched or none readable, 4 failure\n";
+	"      counted, not an error), 1 named processes unreadable or missing,\n"
+	"      or malformed files, 2 usage, 3 none matched or none readable,\n"
+	"      4 failure\n";
 
 struct opts {
 	struct selector sel;
@@ -59,6 +71,7 @@ struct opts {
 	size_t npids;
 	const char *cgroup, *output, *proc, *diff[2];
 	int json, prom, per_process, libs, jobs, totals;
+	struct table_opts tab;
 	long top;
 	long project;
 	double watch;
@@ -115,6 +128,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	r->totals = o->totals;
 	r->named = o->npids || o->sel.nprograms || o->sel.nuids || o->cgroup;
 	r->top = o->diff[0] ? 0 : (int)o->top;
+	r->tab = o->tab;
 
 	/* meminfo first: reading per-process files allocates kernel memory */
 	if (meminfo_read(root, r->meminfo, &r->meminfo_seen) < 0)
@@ -273,7 +287,7 @@ static void emit(const struct opts *o, const struct report *r)
 }
 
 /* long options without a short form */
-enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP };
+enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP, O_SORT, O_COLUMNS, O_NO_HEADER, O_BYTES };
 
 int cmd_cost(int argc, char **argv)
 {
@@ -286,6 +300,10 @@ int cmd_cost(int argc, char **argv)
 		{ "watch", required_argument, 0, 'w' }, { "diff", no_argument, 0, O_DIFF },
 		{ "proc", required_argument, 0, O_PROC }, { "jobs", required_argument, 0, 'j' },
 		{ "totals", no_argument, 0, 't' }, { "top", required_argument, 0, O_TOP },
+		{ "sort", required_argument, 0, O_SORT }, { "reverse", no_argument, 0, 'r' },
+		{ "columns", required_argument, 0, O_COLUMNS }, { "no-header", no_argument, 0, O_NO_HEADER },
+		{ "wide", no_argument, 0, 'W' }, { "kib", no_argument, 0, 'k' }, { "mib", no_argument, 0, 'm' },
+		{ "bytes", no_argument, 0, O_BYTES },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct opts o;
@@ -295,10 +313,11 @@ int cmd_cost(int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = ncpu > 0 ? (int)ncpu : 1;
 	o.top = 20;
+	o.tab.sort = -1;
 	int diff = 0, c;
 	usage_init("cost");
 	/* options anywhere before `--`: getopt_long permutes (usage.h) */
-	while ((c = getopt_long(argc, argv, ":p:u:Pltn:ao:w:j:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:u:Pltn:ao:w:j:hrWkm", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (o.sel.nprograms == 64)
@@ -317,6 +336,22 @@ int cmd_cost(int argc, char **argv)
 		case 'n': o.project = parse_num(optarg, "-n", 100000000); break;
 		case 'a': o.top = 0; break;
 		case O_TOP: o.top = parse_num(optarg, "--top", 1000000); break;
+		case O_SORT:
+			if ((o.tab.sort = col_lookup(optarg)) < 0)
+				usage_fail("--sort: %s: no such column (%s)", optarg, col_names());
+			break;
+		case 'r': o.tab.reverse = 1; break;
+		case O_COLUMNS: {
+			const char *bad;
+			if ((o.tab.ncols = col_parse(optarg, o.tab.cols, COL_NCOLS, &bad)) < 0)
+				usage_fail("--columns: %s: no such column (%s)", bad, col_names());
+			break;
+		}
+		case O_NO_HEADER: o.tab.no_header = 1; break;
+		case 'W': o.tab.wide = 1; break;
+		case 'k': o.tab.unit = UNIT_KIB; break;
+		case 'm': o.tab.unit = UNIT_MIB; break;
+		case O_BYTES: o.tab.unit = UNIT_BYTES; break;
 		case O_JSON: o.json = 1; break;
 		case O_PROM: o.prom = 1; break;
 		case 'o': o.output = optarg; break;

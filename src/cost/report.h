@@ -8,10 +8,20 @@
 
 #include "../proc/kvfile.h"
 #include "cgroup.h"
+#include "columns.h"
 #include "group.h"
 
 struct tally {
 	size_t seen, read, denied, malformed, gone, kthreads, zombies, missing;
+};
+
+/* the table's form (--columns, --sort, --reverse, --no-header, --wide, units) */
+struct table_opts {
+	int cols[COL_NCOLS];	/* in order; ncols 0: the default set */
+	int ncols;
+	int sort;		/* a COL_*, or -1: marginal_total (-P: marginal) */
+	int reverse, no_header, wide;
+	enum unit unit;
 };
 
 struct report {
@@ -26,6 +36,7 @@ struct report {
 	const struct cgroup_mem *cg;	/* NULL without --cgroup */
 	long project;			/* -n N, 0: none */
 	int per_process, libs, totals, top;
+	struct table_opts tab;
 	int named;			/* PIDs, programs, users or a cgroup were named: advise on
 					 * every one; an unreadable one is exit 1 */
 };

@@ -1,9 +1,10 @@
 /* status.c: what a pass of `resident cost` exits with, as resident(1) has it:
  * 0 what was asked for was read, 1 a process the user named (by PID,
- * program, user or cgroup) could not be (no permission, malformed) or a
- * named PID or program is not there, 3 none could be read.  Other users'
- * processes in a whole-machine report are counted in it, not an error:
- * an ordinary user's `cost` would fail every `set -e` script. */
+ * program, user or cgroup) could not be read for want of permission, a
+ * process's files were malformed, or a named PID or program is not
+ * there, 3 none could be read.  Other users' processes in a whole-machine
+ * report are counted in it, not an error: an ordinary user's `cost` would
+ * fail every `set -e` script. */
 #include "report.h"
 
 #include <stdio.h>
@@ -17,7 +18,7 @@ int report_status(const struct report *r)
 	const struct tally *t = &r->t;
 	if (t->read == 0)
 		return EXIT_NOTHING;
-	return ((r->named && (t->denied || t->malformed)) || t->missing) ? EXIT_PARTIAL : EXIT_OK;
+	return ((r->named && t->denied) || t->malformed || t->missing) ? EXIT_PARTIAL : EXIT_OK;
 }
 
 void report_die_nothing(const struct report *r)

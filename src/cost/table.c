@@ -3,25 +3,10 @@
 #include <string.h>
 
 #include "../lib/fmt.h"
+#include "../lib/err.h"
+#include "../lib/exit.h"
+#include "columns.h"
 #include "report.h"
-
-static const char *k(char *b, double kb)
-{
-	return fmt_kb(b, kb);
-}
-
-static void head(FILE *f, int per_process, long project)
-{
-	if (per_process)
-		fprintf(f, "%7s %-28s", "PID", "PROGRAM");
-	else
-		fprintf(f, "%-34s %5s", "PROGRAM", "N");
-	fprintf(f, " %6s %6s %6s %6s %5s %5s %6s %6s %6s %8s", "RSS", "PSS", "USS", "OWN", "SWAP",
-		"MAPS", "PGTBL", "KSTACK", "SLAB", "MARGINAL");
-	if (project)
-		fprintf(f, " %8s", "xN");
-	fputc('\n', f);
-}
 
 /* a name for a column: control characters as '?', a long path cut to
  * "...tail", the part that tells programs apart */
@@ -44,22 +29,7 @@ static const char *tail(const char *s, size_t w)
 	return o;
 }
 
-static void row(FILE *f, const struct memsum *m, const struct kside *ks, double n, double marginal,
-		long project)
-{
-	char b[10][16];
-	fprintf(f, " %6s %6s %6s %6s %5s %5.0f %6s %6s %6s %8s",
-		k(b[0], m->kb[SM_RSS] / n), k(b[1], m->kb[SM_PSS] / n),
-		k(b[2], (m->kb[SM_PRIVATE_CLEAN] + m->kb[SM_PRIVATE_DIRTY]) / n),
-		k(b[3], m->own / n), k(b[4], m->kb[SM_SWAP] / n), m->maps / n,
-		k(b[5], ks->page_tables / 1024 / n), k(b[6], ks->kernel_stack / 1024 / n),
-		k(b[7], (ks->slab + ks->percpu) / 1024 / n), k(b[8], marginal));
-	if (project)
-		fprintf(f, " %8s", k(b[9], marginal * (double)project));
-	fputc('\n', f);
-}
-
-static void roles(FILE *f, const struct report *r, size_t shown)
+static void roles(FILE *f, const struct report *r, const struct group *const *order, size_t shown)
 {
 	char b[16];
 	fprintf(f, "\nper instance by role (private / shared)\n%-34s %-4s", "PROGRAM", "");
@@ -67,7 +37,7 @@ static void roles(FILE *f, const struct report *r, size_t shown)
 		fprintf(f, " %6s", role_name[i]);
 	fputc('\n', f);
 	for (size_t g = 0; g < shown; g++) {
-		const struct group *gr = &r->groups[g];
+		const struct group *gr = order[g];
 		double n = (double)gr->n;
 		for (int kind = 0; kind < 2; kind++) {
 			fprintf(f, "%-34s %-4s", kind ? "" : tail(gr->exe, 34), kind ? "shr" : "priv");
@@ -120,6 +90,10 @@ static void footer(FILE *f, const struct report *r)
 	if (t->missing)
 		fprintf(f, ", %zu named but not found", t->missing);
 	fprintf(f, "; %zu kernel threads and %zu zombies not counted\n", t->kthreads, t->zombies);
+	static const char *const units[] = { "K, M, G: KiB, MiB, GiB", "in KiB", "in MiB", "in bytes" };
+	fprintf(f, "figures %s; %s\n",
+		r->per_process ? "per process" : "per instance (the mean over N), but N and *_TOTAL: all instances",
+		units[r->tab.unit]);
 	fprintf(f, "kernel side: %u KiB stack a thread (%s), slab object sizes %s, %u KiB PGD\n",
 		r->km->thread_size / 1024, r->km->thread_size_from, r->km->slab_from, r->km->pgd_bytes / 1024);
 	if (r->meminfo_seen)
@@ -140,65 +114,184 @@ static void footer(FILE *f, const struct report *r)
 	}
 }
 
-struct ranked {
-	const struct pcost *p;
-	double marginal;
+/* one row: a program's group, or (-P) one process as a group of one */
+struct item {
+	const struct group *g;
+	pid_t pid;
+	double key;
 };
 
-static int by_marginal(const void *a, const void *b)
+static int by_key(const void *a, const void *b)
 {
-	const struct ranked *x = a, *y = b;
-	if (x->marginal != y->marginal)
-		return x->marginal < y->marginal ? 1 : -1;
-	return x->p->pid < y->p->pid ? -1 : x->p->pid > y->p->pid;
+	const struct item *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? 1 : -1;
+	int c = strcmp(x->g->exe, y->g->exe);
+	return c ? c : (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* a column's cells, for widths: the header, the rows, the totals */
+struct grid {
+	char (*cell)[48];	/* rows x cols */
+	size_t rows, cols;
+};
+
+static char *at(struct grid *gr, size_t row, size_t col)
+{
+	return gr->cell[row * gr->cols + col];
+}
+
+/* the name of a row: the whole path with --wide (control characters as
+ * '?'), else its tail; malloc'd */
+static char *name_cell(const char *exe, int wide)
+{
+	if (!wide)
+		return strdup(tail(exe, 34));
+	char *o = strdup(exe);
+	for (char *c = o; c && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return o;
+}
+
+static void main_table(FILE *f, const struct report *r, const struct group **order, size_t *shown_out)
+{
+	const struct table_opts *o = &r->tab;
+	int cols[COL_NCOLS + 1], nc = 0;
+	if (o->ncols) {
+		memcpy(cols, o->cols, (size_t)o->ncols * sizeof *cols);
+		nc = o->ncols;
+	} else {
+		for (const int *c = r->per_process ? col_default_per_process : col_default; *c != COL_NCOLS; c++)
+			cols[nc++] = *c;
+	}
+	/* the rows */
+	size_t n = 0;
+	struct group *ones = NULL;
+	struct item *it;
+	if (r->per_process) {
+		for (size_t i = 0; i < r->nprocs; i++)
+			n += r->procs[i].state == PS_OK;
+		ones = calloc(n ? n : 1, sizeof *ones);
+		it = calloc(n ? n : 1, sizeof *it);
+		if (!ones || !it)
+			die(EXIT_FAIL, "out of memory");
+		for (size_t i = 0, k = 0; i < r->nprocs; i++) {
+			const struct pcost *p = &r->procs[i];
+			if (p->state != PS_OK)
+				continue;
+			ones[k] = (struct group){ .exe = p->exe, .n = 1, .total = p->total, .ks = p->ks,
+						  .threads = p->kc.threads };
+			it[k] = (struct item){ &ones[k], p->pid, 0 };
+			k++;
+		}
+	} else {
+		n = r->ngroups;
+		it = calloc(n ? n : 1, sizeof *it);
+		if (!it)
+			die(EXIT_FAIL, "out of memory");
+		for (size_t g = 0; g < n; g++)
+			it[g] = (struct item){ &r->groups[g], 0, 0 };
+	}
+	int key = o->sort >= 0 ? o->sort : r->per_process ? COL_MARGINAL : COL_MARGINAL_TOTAL;
+	for (size_t i = 0; i < n; i++)
+		it[i].key = col_value(it[i].g, key) * (o->reverse ? -1 : 1);
+	qsort(it, n, sizeof *it, by_key);
+	size_t shown = r->top && (size_t)r->top < n ? (size_t)r->top : n;
+
+	/* the cells: header, rows, totals; then each column as wide as its widest */
+	size_t lead = r->per_process ? 2 : 1, ncols = lead + (size_t)nc + (r->project ? 1 : 0);
+	struct grid gr = { calloc((shown + 2) * ncols, sizeof *gr.cell), shown + 2, ncols };
+	char **names = calloc(shown + 2, sizeof *names);
+	if (!gr.cell || !names)
+		die(EXIT_FAIL, "out of memory");
+	if (r->per_process)
+		snprintf(at(&gr, 0, 0), 48, "PID");
+	names[0] = strdup("PROGRAM");
+	for (int c = 0; c < nc; c++)
+		snprintf(at(&gr, 0, lead + (size_t)c), 48, "%s", col_info[cols[c]].head);
+	if (r->project)
+		snprintf(at(&gr, 0, ncols - 1), 48, "x%ld", r->project);
+	double sum[COL_NCOLS + 1] = { 0 }, proj = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; c < nc; c++)
+			sum[c] += r->per_process || col_info[cols[c]].total ? col_value(it[i].g, cols[c]) : 0;
+		proj += group_marginal_kb(it[i].g) * (double)r->project;
+	}
+	for (size_t i = 0; i < shown; i++) {
+		const struct group *g = it[i].g;
+		if (r->per_process)
+			snprintf(at(&gr, i + 1, 0), 48, "%d", (int)it[i].pid);
+		names[i + 1] = name_cell(g->exe, o->wide);
+		for (int c = 0; c < nc; c++)
+			col_format(at(&gr, i + 1, lead + (size_t)c), col_value(g, cols[c]), col_info[cols[c]].kb, o->unit);
+		if (r->project)
+			col_format(at(&gr, i + 1, ncols - 1), group_marginal_kb(g) * (double)r->project, 1, o->unit);
+	}
+	names[shown + 1] = strdup("TOTAL");
+	for (int c = 0; c < nc; c++) {
+		if (r->per_process || col_info[cols[c]].total)
+			col_format(at(&gr, shown + 1, lead + (size_t)c), sum[c], col_info[cols[c]].kb, o->unit);
+		else
+			snprintf(at(&gr, shown + 1, lead + (size_t)c), 48, "-");
+	}
+	if (r->project)
+		col_format(at(&gr, shown + 1, ncols - 1), proj, 1, o->unit);
+	size_t w[COL_NCOLS + 3] = { 0 };
+	for (size_t row = 0; row < gr.rows; row++)
+		for (size_t c = 0; c < ncols; c++) {
+			const char *v = c == lead - 1 ? names[row] : at(&gr, row, c);
+			if (v && strlen(v) > w[c])
+				w[c] = strlen(v);
+		}
+	for (size_t row = o->no_header ? 1 : 0; row < gr.rows; row++) {
+		if (row == gr.rows - 1 && (o->no_header || n < 2))
+			break;	/* a TOTAL of one row says nothing; scripts want the rows */
+		for (size_t c = 0; c < ncols; c++) {
+			if (c)
+				fputc(' ', f);
+			if (c == lead - 1)
+				fprintf(f, "%-*s", c + 1 < ncols ? (int)w[c] : 0, names[row] ? names[row] : "?");
+			else
+				fprintf(f, "%*s", (int)w[c], at(&gr, row, c));
+		}
+		fputc('\n', f);
+	}
+	if (shown < n && !o->no_header)
+		fprintf(f, "(%zu more %s: --all shows them)\n", n - shown, r->per_process ? "processes" : "programs");
+	/* the programs the roles and the advice are about, in this order */
+	size_t ng = 0;
+	for (size_t i = 0; i < r->ngroups && (r->per_process ? ng < (r->top ? (size_t)r->top : r->ngroups) : i < shown); i++)
+		order[ng++] = r->per_process ? &r->groups[i] : it[i].g;
+	*shown_out = ng;
+	for (size_t i = 0; i < gr.rows; i++)
+		free(names[i]);
+	free(names);
+	free(gr.cell);
+	free(it);
+	free(ones);
 }
 
 void report_table(FILE *f, const struct report *r)
 {
-	size_t shown = r->top && (size_t)r->top < r->ngroups ? (size_t)r->top : r->ngroups;
-	if (r->per_process) {
-		/* the most costly first, --top of them (it was ignored here) */
-		size_t n = 0, k = 0;
-		for (size_t i = 0; i < r->nprocs; i++)
-			n += r->procs[i].state == PS_OK;
-		struct ranked *v = calloc(n ? n : 1, sizeof *v);
-		for (size_t i = 0; v && i < r->nprocs; i++)
-			if (r->procs[i].state == PS_OK) {
-				const struct pcost *p = &r->procs[i];
-				struct group one = { .n = 1, .total = p->total, .ks = p->ks };
-				v[k++] = (struct ranked){ p, group_marginal_kb(&one) };
-			}
-		if (!v)
-			n = 0;
-		qsort(v, n, sizeof *v, by_marginal);
-		size_t show = r->top && (size_t)r->top < n ? (size_t)r->top : n;
-		head(f, 1, r->project);
-		for (size_t i = 0; i < show; i++) {
-			const struct pcost *p = v[i].p;
-			fprintf(f, "%7d %-28s", (int)p->pid, tail(p->exe, 28));
-			row(f, &p->total, &p->ks, 1, v[i].marginal, r->project);
-		}
-		if (show < n)
-			fprintf(f, "(%zu more processes: --all shows them)\n", n - show);
-		free(v);
-	} else {
-		head(f, 0, r->project);
-		for (size_t g = 0; g < shown; g++) {
-			const struct group *gr = &r->groups[g];
-			fprintf(f, "%-34s %5zu", tail(gr->exe, 34), gr->n);
-			row(f, &gr->total, &gr->ks, (double)gr->n, group_marginal_kb(gr), r->project);
-		}
-		if (shown < r->ngroups)
-			fprintf(f, "(%zu more programs: --all shows them)\n", r->ngroups - shown);
+	const struct group **order = calloc(r->ngroups + 1, sizeof *order);
+	size_t shown = 0;
+	if (!order)
+		die(EXIT_FAIL, "out of memory");
+	main_table(f, r, order, &shown);
+	if (r->tab.no_header) {
+		free(order);
+		return;
 	}
 	if (!r->totals)
-		roles(f, r, shown);
+		roles(f, r, order, shown);
 	int any = 0;
 	for (size_t g = 0; g < shown; g++)
-		for (int a = 0; a < r->groups[g].nadvice && (r->groups[g].n > 1 || r->named); a++) {
+		for (int a = 0; a < order[g]->nadvice && (order[g]->n > 1 || r->named); a++) {
 			if (!any++)
 				fprintf(f, "\nadvice\n");
-			fprintf(f, "  %s: %s\n", tail(r->groups[g].exe, 40), r->groups[g].advice[a].text);
+			fprintf(f, "  %s: %s\n", tail(order[g]->exe, 40), order[g]->advice[a].text);
 		}
 	footer(f, r);
+	free(order);
 }

@@ -27,4 +27,4 @@ within "$3" $(($4 * 4)) 4 "all three at once: stack as mincore says"
 # the table shows the same process under its program
 "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 25 -- "$RESIDENT" cost -p dirty > "$TMP/t"
 grep -Eq "/dirty +3 " "$TMP/t"; ok $? "table: three instances grouped under one program"
-grep -q "100 kB/instance of dirty heap" "$TMP/t"; ok $? "table: advice names the 100 kB of heap"
+grep -q "100 KiB/instance of dirty heap" "$TMP/t"; ok $? "table: advice names the 100 kB of heap"

@@ -60,6 +60,7 @@ is "$?" 3 "a PID that does not exist: exit 3"
 is "$(head -n 1 "$TMP/err")" "resident: warning: pid 999999999: no such process" "and says so"
 "$RESIDENT" cost --json $$ 999999999 > "$TMP/j4" 2> /dev/null
 is "$?:$(jq '.processes.missing' "$TMP/j4")" "1:1" "one real, one missing PID: exit 1, missing counted"
-"$RESIDENT" cost -p resident-no-such-program -p sh > /dev/null 2> "$TMP/err"
-is "$?:$(cat "$TMP/err")" "1:resident: warning: -p resident-no-such-program: no process runs this program" \
+"$PROGS/spawn" -n 1 "$PROGS/dirty" -- sh -c "'$RESIDENT' cost -p resident-no-such-program -p dirty > /dev/null 2> '$TMP/err'
+	echo \$? > '$TMP/rc6'" sh
+is "$(cat "$TMP/rc6"):$(cat "$TMP/err")" "1:resident: warning: -p resident-no-such-program: no process runs this program" \
 	"-p of a program no process runs, beside one that runs: exit 1, and it says which"

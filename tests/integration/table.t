@@ -1,0 +1,56 @@
+#!/bin/bash
+# table.t: the table as smem and ps_mem users read it (issue 15): columns
+# that say whether they are per instance or over all instances, a TOTAL
+# row, --sort/--reverse on any column, --columns, --no-header, --wide,
+# and units (-k, -m, --bytes), on real instances of a program whose
+# private pages are known.
+. "$(dirname "$0")/tap.sh"
+plan 14
+cd "$TMP" || exit 1
+long=$TMP/a-directory-whose-name-is-long-enough-to-be-cut-in-a-table
+mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
+# 4 instances of dirty, 256 heap pages (1 MiB) each; every report in one go
+"$PROGS/spawn" -n 4 "$long/dirty" --heap 256 -- sh -c "
+	R='$RESIDENT'
+	\$R cost --all -k > t.kib
+	\$R cost --all > t.human
+	\$R cost -p dirty --columns n,own,own_total -k > t.own
+	\$R cost -p dirty --columns own_total --bytes --no-header > t.bytes
+	\$R cost -p dirty --columns own_total -m --no-header > t.mib
+	\$R cost --all --sort rss -k > t.rss
+	\$R cost --all --sort rss -r -k > t.rssr
+	\$R cost --all --no-header > t.nohead
+	\$R cost -p dirty -W > t.wide" sh
+col() { # FILE HEADER: that column of the rows (not the header, not TOTAL),
+	# counted from the right: a program's name may hold spaces ("(deleted)")
+	awk -v h="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == h) c = NF - i; next }
+		/^(TOTAL|\(|$)/ { exit } c != "" { print $(NF - c) }' "$1"
+}
+head -n 1 t.human | grep -q ' N .* MARGINAL PSS_TOTAL MARGINAL_TOTAL$'
+ok $? "the header: N, per-instance figures, then PSS_TOTAL and MARGINAL_TOTAL ($(head -n 1 t.human))"
+col t.kib MARGINAL_TOTAL | sort -n -c -r 2> /dev/null
+ok $? "rows ordered by MARGINAL_TOTAL, largest first: the order is a column you can see"
+is "$(awk '$1 == "TOTAL" { print $2 }' t.kib)" "$(col t.kib N | awk '{ s += $1 } END { print s }')" \
+	"TOTAL row: N is the sum of the rows' N (--all)"
+within "$(awk '$1 == "TOTAL" { print $(NF - 1) }' t.kib)" "$(col t.kib PSS_TOTAL | awk '{ s += $1 } END { print s }')" 8 \
+	"TOTAL row: PSS_TOTAL is the sum of the rows'"
+read -r _ n own own_total < <(sed -n 2p t.own)
+is "$n" 4 "-p dirty: 4 instances"
+ok $(( own >= 1024 && own < 1200 ? 0 : 1 )) "OWN is per instance: 1 MiB of heap and a little more ($own KiB)"
+within "$own_total" "$(( own * 4 ))" 4 "OWN_TOTAL is over all 4 instances ($own_total KiB)"
+read -r _ bytes < t.bytes
+read -r _ mib < t.mib
+is "$bytes:$mib" "$(( own_total * 1024 )):$(awk -v k="$own_total" 'BEGIN { printf "%.1f", k / 1024 }')" \
+	"--bytes and -m: the same figure in bytes and MiB"
+col t.rss RSS | sort -n -c -r 2> /dev/null && col t.rssr RSS | sort -n -c 2> /dev/null
+ok $? "--sort rss orders by RSS, largest first; -r smallest first"
+is "$(grep -c 'PROGRAM\|^TOTAL\|processes:\|advice\|^$' t.nohead)" 0 "--no-header: the rows alone"
+grep -q "^$long/dirty " t.wide && grep -q "^\.\.\..*-table/dirty " t.human
+ok $? "--wide: the whole path; without it, its last 34 characters"
+"$RESIDENT" cost --columns rss,bogus 2> err
+is "$?:$(cut -c 1-60 err)" "2:resident: cost: --columns: bogus: no such column (n rss pss " \
+	"--columns with a name that is none: exit 2, one line naming it and the columns there are"
+"$RESIDENT" cost --sort 2> err
+is "$?" 2 "--sort without a column: exit 2"
+grep -q "^figures per instance (the mean over N), but N and \*_TOTAL: all instances; K, M, G: KiB, MiB, GiB$" t.human
+ok $? "the footer says which figures are per instance and what K, M and G are"
