@@ -166,7 +166,9 @@ static int read_maps_file(struct worker *wk, pid_t pid, struct pcost *p, const c
 	if (fd < 0) {
 		if (fd == -ENOENT || fd == -ESRCH)
 			return 0;
-		p->state = PS_DENIED;
+		/* no permission is other users'; anything else (a FIFO or a
+		 * link in a --proc copy) is damage */
+		p->state = fd == -EACCES || fd == -EPERM ? PS_DENIED : PS_MALFORMED;
 		p->why = strerror(-fd);
 		return -1;
 	}
@@ -205,8 +207,9 @@ static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 
 	int fd = procfs_open_file(o->proc_root, pid, "status");
 	if (fd < 0 && fd != -ENOENT && fd != -ESRCH) {
-		/* /proc mounted with hidepid=1; in a copy (--proc), not a plain file */
-		p->state = PS_DENIED;
+		/* /proc mounted with hidepid=1 (no permission); in a copy
+		 * (--proc), not a plain file (damage) */
+		p->state = fd == -EACCES || fd == -EPERM ? PS_DENIED : PS_MALFORMED;
 		p->why = strerror(-fd);
 		snprintf(p->name, sizeof p->name, "?");
 		p->exe = strdup("");

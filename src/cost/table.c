@@ -258,7 +258,8 @@ static void main_table(FILE *f, const struct report *r, const struct group **ord
 		fputc('\n', f);
 	}
 	if (shown < n && !o->no_header)
-		fprintf(f, "(%zu more %s: --all shows them)\n", n - shown, r->per_process ? "processes" : "programs");
+		fprintf(f, "(%zu more %s%s: --all shows them)\n", n - shown, r->per_process ? "process" : "program",
+			n - shown == 1 ? "" : r->per_process ? "es" : "s");
 	/* the programs the roles and the advice are about, in this order */
 	size_t ng = 0;
 	for (size_t i = 0; i < r->ngroups && (r->per_process ? ng < (r->top ? (size_t)r->top : r->ngroups) : i < shown); i++)
