@@ -32,7 +32,7 @@ for p in $(for d; do ls -d "$d"/*; done 2>/dev/null); do
 	fi
 	if ! timeout 60 "$res" snap --after-init -o "$tmp/img" "$p" < /dev/null > /dev/null 2> "$tmp/err"; then
 		# the kind: what a constructor did, without addresses and names
-		sed -e 's/^resident: [^:]*: //' -e 's/ at 0x.*//' -e 's/ from 0x.*//' -e 's/(".*")/(NAME)/' \
+		sed -e 's/^resident: [^:]*: //' -e 's/ (at 0x.*//' -e 's/ at 0x.*//' -e 's/ from 0x.*//' -e 's/(".*")/(NAME)/' \
 			-e 's/the word at .*/a word differs between the runs/' -e 's/ (signal [0-9]*)//' \
 			-e 's/syscall [0-9]*/a syscall/' "$tmp/err" | head -n 1 >> "$tmp/kinds"
 		continue

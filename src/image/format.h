@@ -264,9 +264,11 @@ struct img_header {
  * differs: the program runs normally) and, once nothing can fall back
  * any more, sets what the constructors set:
  *
- *   ISO_ANSWER     syscall nr(arg[0], arg[1]) must return ret: a question
- *                  with no side effect and nothing written to memory
- *                  (prctl PR_CAPBSET_READ, getuid...)
+ *   ISO_ANSWER     syscall nr(arg[0], arg[1], arg[2], 0, 0) must return
+ *                  ret: a question with no side effect and nothing written
+ *                  to memory (getuid...; libcap's prctl PR_CAPBSET_READ,
+ *                  PR_GET_SECUREBITS, PR_GET_NO_NEW_PRIVS, PR_CAP_AMBIENT
+ *                  IS_SET: the process's inherited capability state)
  *   ISO_SIGACTION  signal arg[0] was ignored (arg[1] & 1) or not at exec,
  *                  as exec leaves it (SIG_DFL or SIG_IGN, no flags): so
  *                  it must be now; then set[] is installed (the kernel's
@@ -280,7 +282,7 @@ enum img_sysop_kind { ISO_ANSWER = 1, ISO_SIGACTION = 2, ISO_SIGMASK = 3 };
 struct img_sysop {
 	uint32_t kind;
 	uint32_t nr;		/* ISO_ANSWER: the syscall */
-	uint64_t arg[2];
+	uint64_t arg[3];
 	int64_t ret;
 	uint64_t set[4];
 };

@@ -195,7 +195,7 @@ const char *img_check_tables(const struct img_header *h, uint64_t ts, uint64_t h
 	const struct img_sysop *so = (const struct img_sysop *)((const char *)h + h->sysops_off);
 	for (uint32_t i = 0; i < h->nsysops; i++)
 		if (so[i].kind < ISO_ANSWER || so[i].kind > ISO_SIGMASK ||
-		    (so[i].kind == ISO_ANSWER && !img_sysop_question(so[i].nr, so[i].arg[0])) ||
+		    (so[i].kind == ISO_ANSWER && !img_sysop_question(so[i].nr, so[i].arg[0], so[i].arg[1])) ||
 		    (so[i].kind == ISO_SIGACTION && (so[i].arg[0] < 1 || so[i].arg[0] > 64 || so[i].arg[0] == 9 ||
 						    so[i].arg[0] == 19 || so[i].arg[1] > (1 | ISO_F_ASKED))))
 			return "damaged image (kernel state)";
@@ -360,6 +360,14 @@ const char *img_check_dep(const struct img_header *h, uint32_t i, int *fd)
 		r = sys2(NR_open, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 		if (r < 0)
 			return "a kernel file a constructor read is gone";
+		/* the kernel's own file system there, as at snap (a constructor
+		 * may have asked fstatfs, libcap does): not a file put over it */
+		struct { long type, rest[15]; } fs;
+		long want = prefix(path, "/proc/") ? 0x9fa0 /* PROC_SUPER_MAGIC */ : 0x62656572 /* SYSFS_MAGIC */;
+		if (sys2(NR_fstatfs, r, &fs) < 0 || fs.type != want) {
+			sys1(NR_close, r);
+			return "a kernel file a constructor read is no longer the kernel's";
+		}
 		for (long k; got < sizeof buf && (k = sys3(NR_read, r, buf + got, sizeof buf - got)) > 0;)
 			got += (uint64_t)k;
 		sys1(NR_close, r);
@@ -405,15 +413,25 @@ int img_kernel_file(const char *p)
 	return 1;
 }
 
-int img_sysop_question(uint32_t nr, uint64_t arg0)
+int img_sysop_question(uint32_t nr, uint64_t arg0, uint64_t arg1)
 {
 	switch (nr) {
 	case NR_getuid: case NR_geteuid: case NR_getgid: case NR_getegid:
 		return 1;
-	case NR_prctl:	/* is capability arg0 in the bounding set; is there one */
-		return arg0 == 23 /* PR_CAPBSET_READ */;
+	case NR_prctl:
+		/* PR_CAPBSET_READ (is there such a capability, is it in the
+		 * bounding set), PR_GET_SECUREBITS, PR_GET_NO_NEW_PRIVS,
+		 * PR_CAP_AMBIENT_IS_SET */
+		return arg0 == 23 || arg0 == 27 || arg0 == 39 || (arg0 == 47 && arg1 == 1);
 	}
 	return 0;
+}
+
+int img_sysop_nargs(uint32_t nr, uint64_t arg0)
+{
+	if (nr != NR_prctl)
+		return 0;
+	return arg0 == 23 ? 2 : arg0 == 47 ? 3 : 1;
 }
 
 const char *img_check_sysops(const struct img_header *h)
@@ -424,7 +442,7 @@ const char *img_check_sysops(const struct img_header *h)
 		uint64_t cur[4] = { 0 };
 		switch (o->kind) {
 		case ISO_ANSWER:
-			if (sys2(o->nr, o->arg[0], o->arg[1]) != o->ret)
+			if (sys3(o->nr, o->arg[0], o->arg[1], o->arg[2]) != o->ret)
 				return "the kernel answers a constructor's question otherwise";
 			break;
 		case ISO_SIGACTION:

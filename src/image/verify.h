@@ -60,7 +60,9 @@ const char *img_check_sysops(const struct img_header *h);
 int img_kernel_file(const char *path);
 /* may an ISO_ANSWER name this syscall: a question with no effect, no
  * memory written */
-int img_sysop_question(uint32_t nr, uint64_t arg0);
+int img_sysop_question(uint32_t nr, uint64_t arg0, uint64_t arg1);
+/* how many of its arguments such a question reads (the rest must be 0) */
+int img_sysop_nargs(uint32_t nr, uint64_t arg0);
 /* the kernel release, CPU (signature and AT_HWCAP/AT_HWCAP2), RLIMIT_STACK;
  * and not AT_SECURE */
 const char *img_check_host(const struct img_header *h, uint64_t hwcap, uint64_t hwcap2, int secure);

@@ -34,7 +34,7 @@ enum {
 	NR_exit_group = 231, NR_newfstatat = 262, NR_set_robust_list = 273, NR_prlimit64 = 302,
 	NR_rseq = 334, NR_madvise = 28, NR_close_range = 436, NR_getrandom = 318, NR_access = 21, NR_faccessat2 = 439, NR_readlink = 89,
 	NR_rt_sigaction = 13, NR_rt_sigprocmask = 14, NR_getuid = 102, NR_getgid = 104, NR_geteuid = 107,
-	NR_getegid = 108,
+	NR_getegid = 108, NR_fstatfs = 138,
 };
 
 #define O_RDONLY 0

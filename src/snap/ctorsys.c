@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -110,6 +112,10 @@ static int content_open(struct ctorsys *s, pid_t pid, const struct user_regs_str
 		return because(why, n, "a constructor read %s, which not everyone may read " NOT_HERE, s->cpath);
 	if (s->ncontent == sizeof s->content / sizeof s->content[0])
 		return because(why, n, "a constructor read more than %zu kernel files " NOT_HERE, s->ncontent);
+	struct statfs fs;
+	if (statfs(s->cpath, &fs) ||
+	    fs.f_type != (strncmp(s->cpath, "/proc/", 6) ? SYSFS_MAGIC : PROC_SUPER_MAGIC))
+		return because(why, n, "a constructor read %s, which is not the kernel's here " NOT_HERE, s->cpath);
 	if (slurp(s->cpath, &s->csum, &s->csize))
 		return because(why, n, "a constructor read %s, which snap cannot read whole (%d bytes at most) "
 				       NOT_HERE, s->cpath, IMD_CONTENT_MAX);
@@ -119,14 +125,16 @@ static int content_open(struct ctorsys *s, pid_t pid, const struct user_regs_str
 
 static int question(struct ctorsys *s, const struct user_regs_struct *g, char *why, size_t n)
 {
-	if (!img_sysop_question((uint32_t)g->orig_rax, g->rdi))
+	uint32_t nr = (uint32_t)g->orig_rax;
+	if (!img_sysop_question(nr, g->rdi, g->rsi))
 		return 0;
 	if (s->nops == sizeof s->ops / sizeof s->ops[0])
 		return because(why, n, "the constructors asked the kernel more than %zu questions " NOT_HERE, s->nops);
-	/* only the arguments it takes: the rest of the registers are whatever was there */
-	int prctl = g->orig_rax == SYS_prctl;
-	s->ops[s->nops] = (struct img_sysop){ .kind = ISO_ANSWER, .nr = (uint32_t)g->orig_rax,
-					      .arg = { prctl ? g->rdi : 0, prctl ? g->rsi : 0 } };
+	/* only the arguments it reads: the other registers hold whatever was
+	 * there (the loader passes 0 for them, as the kernel wants of some) */
+	int k = img_sysop_nargs(nr, g->rdi);
+	s->ops[s->nops] = (struct img_sysop){ .kind = ISO_ANSWER, .nr = nr,
+					      .arg = { k > 0 ? g->rdi : 0, k > 1 ? g->rsi : 0, k > 2 ? g->rdx : 0 } };
 	s->pending = CS_ANSWER;
 	return 1;
 }
@@ -155,6 +163,8 @@ int ctorsys_enter(struct ctorsys *s, pid_t pid, const struct user_regs_struct *g
 	switch (nr) {
 	case SYS_read: case SYS_pread64: case SYS_lseek: case SYS_fstat:
 		return probe_fd_ours(&s->pr, fd) || content_of_fd(s, fd) >= 0;
+	case SYS_fstatfs:	/* is it the kernel's (libcap asks): the loader checks that too */
+		return content_of_fd(s, fd) >= 0;
 	case SYS_fcntl:
 		return (probe_fd_ours(&s->pr, fd) || content_of_fd(s, fd) >= 0) &&
 		       (g->rsi == F_GETFD || g->rsi == F_SETFD || g->rsi == F_GETFL);

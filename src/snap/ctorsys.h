@@ -8,7 +8,8 @@
  *                                 (found: its identity; not found: its
  *                                 absence; statfs: only not found)
  *   a read of a kernel file       /proc/filesystems, /proc/sys/...: its
- *                                 contents are the dependency (IMD_CONTENT)
+ *                                 contents are the dependency (IMD_CONTENT),
+ *                                 and that it is the kernel's (fstatfs)
  *   a use of a descriptor it      read, pread64, lseek, fstat, close,
  *   opened so                     fcntl F_GETFD/F_SETFD/F_GETFL; none may
  *                                 be open at main

@@ -62,8 +62,14 @@ static void sysop_text(const struct img_sysop *o, char *out, size_t n)
 {
 	unsigned long long sig = o->arg[0];
 	const char *ign = o->arg[1] & 1 ? "ignored" : "not ignored";
-	if (o->kind == ISO_ANSWER && o->nr == 157)
+	if (o->kind == ISO_ANSWER && o->nr == 157 && o->arg[0] == 23)
 		snprintf(out, n, "prctl(PR_CAPBSET_READ, %llu) must be %lld", (unsigned long long)o->arg[1],
+			 (long long)o->ret);
+	else if (o->kind == ISO_ANSWER && o->nr == 157 && o->arg[0] == 47)
+		snprintf(out, n, "prctl(PR_CAP_AMBIENT_IS_SET, %llu) must be %lld", (unsigned long long)o->arg[2],
+			 (long long)o->ret);
+	else if (o->kind == ISO_ANSWER && o->nr == 157)
+		snprintf(out, n, "prctl(%s) must be %lld", o->arg[0] == 27 ? "PR_GET_SECUREBITS" : "PR_GET_NO_NEW_PRIVS",
 			 (long long)o->ret);
 	else if (o->kind == ISO_ANSWER)
 		snprintf(out, n, "%s() must be %lld", o->nr == 102 ? "getuid" : o->nr == 107 ? "geteuid"
@@ -251,7 +257,7 @@ int cmd_inspect(int argc, char **argv)
 		for (uint32_t i = 0; i < h->nsysops; i++) {
 			char t[160];
 			sysop_text(&sops[i], t, sizeof t);
-			printf("kernel   %s (a constructor's: checked, set again)\n", t);
+			printf("kernel   %s (a constructor's, at each start)\n", t);
 		}
 		printf("\ndepends on (what a normal exec looks at)\n");
 		for (uint32_t i = 0; i < h->ndeps; i++) {

@@ -6,7 +6,7 @@
 # an image cannot freeze are refused with where and why; a constructor's
 # getenv makes the image depend on that variable.
 . "$(dirname "$0")/tap.sh"
-plan 71
+plan 73
 cd "$TMP" || exit 1
 
 # prog NAME CONSTRUCTOR-BODY MAIN-BODY: a C program whose constructor runs
@@ -244,6 +244,14 @@ is "$?:$(cat err):$("$RESIDENT" inspect img/capbset | grep -c 'prctl(PR_CAPBSET_
 	"prctl(PR_CAPBSET_READ) in a constructor (libcap's): captured, the question asked again at each start"
 is "$(./img/capbset | head -c 6):$(setpriv --bounding-set -sys_admin ./img/capbset | head -c 7)" "admin :noadmin" \
 	"... without CAP_SYS_ADMIN in the bounding set: another answer, the program runs normally"
+# libcap 2.66's constructor, in short: its kernel file checked with
+# fstatfs, then the process's capability state asked
+prog libcap 'char b[8] = ""; struct statfs f; int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY); fstatfs(fd, &f); read(fd, b, 7); close(fd); kept = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) ? "nnp" : "free"' ''
+"$RESIDENT" snap --after-init -o img/libcap ./libcap > /dev/null 2> err
+is "$?:$(cat err):$("$RESIDENT" inspect img/libcap | grep -c 'content /proc/sys/kernel/cap_last_cap\|prctl(PR_GET_NO_NEW_PRIVS) must be 0')" "0::2" \
+	"libcap's way (cap_last_cap, fstatfs, PR_GET_NO_NEW_PRIVS): captured, the file and the answer checked"
+is "$(./img/libcap | head -c 4):$(setpriv --no-new-privs ./img/libcap | head -c 3)" "free:nnp" \
+	"... under no_new_privs: another answer, the program runs normally"
 prog ignusr1 'signal(SIGUSR1, SIG_IGN)' 'raise(SIGUSR1)'
 "$RESIDENT" snap --after-init -o img/ignusr1 ./ignusr1 > /dev/null 2> err
 RESIDENT_DEBUG=2 ./img/ignusr1 > got 2> err2
