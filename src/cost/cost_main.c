@@ -52,7 +52,9 @@ static const char usage_text[] =
 	"      --json          JSON (schema in resident-cost(1))\n"
 	"      --prometheus    Prometheus text format\n"
 	"  -o, --output FILE   write to FILE atomically (temp file + rename)\n"
-	"  -w, --watch SECS    repeat every SECS seconds until interrupted\n"
+	"  -w, --watch SECS    repeat every SECS seconds until interrupted, each\n"
+	"                      report with its time\n"
+	"  -c, --count N       with -w: N reports, then exit\n"
 	"      --diff A B      compare two programs or PIDs role by role\n"
 	"      --proc DIR      read DIR instead of /proc (tests, saved copies)\n"
 	"  -j, --jobs N        readers in parallel (default: online CPUs)\n"
@@ -75,6 +77,7 @@ struct opts {
 	long top;
 	long project;
 	double watch;
+	long count;		/* -c: reports of a watch, 0: until interrupted */
 };
 
 static volatile sig_atomic_t stop;
@@ -129,6 +132,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	r->named = o->npids || o->sel.nprograms || o->sel.nuids || o->cgroup;
 	r->top = o->diff[0] ? 0 : (int)o->top;
 	r->tab = o->tab;
+	r->time = time(NULL);
 
 	/* meminfo first: reading per-process files allocates kernel memory */
 	if (meminfo_read(root, r->meminfo, &r->meminfo_seen) < 0)
@@ -260,6 +264,14 @@ static int diff_status(const struct opts *o, const struct report *r)
 	return EXIT_OK;
 }
 
+/* "2026-11-29T04:43:15Z" */
+static const char *iso_time(time_t t, char *b)
+{
+	struct tm tm;
+	strftime(b, 64, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	return b;
+}
+
 /* the report, to stdout or -o FILE; for --diff, the operands are found
  * first, so that a run that cannot do them writes nothing */
 static void emit(const struct opts *o, const struct report *r)
@@ -281,6 +293,11 @@ static void emit(const struct opts *o, const struct report *r)
 	} else {
 		if (o->watch > 0 && !o->output && isatty(1))
 			fputs("\033[H\033[2J", f);
+		if (o->watch > 0) {
+			/* each report of a watch says when it was taken */
+			char when[64];
+			fprintf(f, "%s%s\n", r->round > 1 && !o->output && !isatty(1) ? "\n" : "", iso_time(r->time, when));
+		}
 		report_table(f, r);
 	}
 	outfile_commit(&of);
@@ -297,7 +314,7 @@ int cmd_cost(int argc, char **argv)
 		{ "libs", no_argument, 0, 'l' }, { "instances", required_argument, 0, 'n' },
 		{ "all", no_argument, 0, 'a' }, { "json", no_argument, 0, O_JSON },
 		{ "prometheus", no_argument, 0, O_PROM }, { "output", required_argument, 0, 'o' },
-		{ "watch", required_argument, 0, 'w' }, { "diff", no_argument, 0, O_DIFF },
+		{ "watch", required_argument, 0, 'w' }, { "count", required_argument, 0, 'c' }, { "diff", no_argument, 0, O_DIFF },
 		{ "proc", required_argument, 0, O_PROC }, { "jobs", required_argument, 0, 'j' },
 		{ "totals", no_argument, 0, 't' }, { "top", required_argument, 0, O_TOP },
 		{ "sort", required_argument, 0, O_SORT }, { "reverse", no_argument, 0, 'r' },
@@ -317,7 +334,7 @@ int cmd_cost(int argc, char **argv)
 	int diff = 0, c;
 	usage_init("cost");
 	/* options anywhere before `--`: getopt_long permutes (usage.h) */
-	while ((c = getopt_long(argc, argv, ":p:u:Pltn:ao:w:j:hrWkm", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:u:Pltn:ao:w:c:j:hrWkm", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (o.sel.nprograms == 64)
@@ -362,6 +379,7 @@ int cmd_cost(int argc, char **argv)
 				usage_fail("-w: %s: not a number of seconds from 0.1 to 86400", optarg);
 			break;
 		}
+		case 'c': o.count = parse_num(optarg, "-c", 100000000); break;
 		case O_DIFF: diff = 1; break;
 		case O_PROC: o.proc = optarg; break;
 		case 'j': o.jobs = (int)parse_num(optarg, "-j", 64); break;
@@ -371,6 +389,8 @@ int cmd_cost(int argc, char **argv)
 	}
 	if (o.totals && (o.libs || diff))
 		usage_fail("--totals has no roles: it does not go with --libs or --diff");
+	if (o.count && o.watch <= 0)
+		usage_fail("-c counts the reports of a watch: give -w SECS too");
 	if (o.json + o.prom > 1)
 		usage_fail("--json and --prometheus: choose one");
 	if (diff) {
@@ -422,11 +442,13 @@ int cmd_cost(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 	}
 	int status;
+	long round = 0;
 	do {
 		struct report r;
 		struct cgroup_mem cg;
 		pid_t *pids;
 		status = run_once(&o, root, &km, &r, &pids, &cg);
+		r.round = ++round;
 		if (status == EXIT_NOTHING && !o.diff[0] && o.watch <= 0)
 			report_die_nothing(&r);
 		emit(&o, &r);
@@ -434,11 +456,11 @@ int cmd_cost(int argc, char **argv)
 			status = diff_status(&o, &r);
 		fflush(stdout);
 		report_free(&r, pids);
-		if (o.watch > 0 && !stop) {
+		if (o.watch > 0 && !stop && (!o.count || round < o.count)) {
 			struct timespec ts = { (time_t)o.watch, (long)((o.watch - (time_t)o.watch) * 1e9) };
 			nanosleep(&ts, NULL);
 		}
-	} while (o.watch > 0 && !stop);
+	} while (o.watch > 0 && !stop && (!o.count || round < o.count));
 	free(o.pids);
 	close(root);
 	return o.watch > 0 ? EXIT_OK : status;

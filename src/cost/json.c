@@ -89,7 +89,10 @@ void report_json(FILE *f, const struct report *r)
 	struct utsname u;
 	uname(&u);
 	const struct tally *t = &r->t;
-	fputs("{\"schema\":\"resident-cost/1\",\"host\":{\"kernel\":", f);
+	char when[64];
+	struct tm tm;
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r->time, &tm));
+	fprintf(f, "{\"schema\":\"resident-cost/1\",\"time\":\"%s\",\"host\":{\"kernel\":", when);
 	json_str(f, u.release);
 	fprintf(f, ",\"cpus\":%u,\"thread_size\":%u,\"thread_size_from\":\"%s\",\"slab_from\":\"%s\","
 		   "\"pgd_bytes\":%u},",

@@ -5,6 +5,7 @@
 #define RESIDENT_REPORT_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "../proc/kvfile.h"
 #include "cgroup.h"
@@ -37,6 +38,8 @@ struct report {
 	long project;			/* -n N, 0: none */
 	int per_process, libs, totals, top;
 	struct table_opts tab;
+	time_t time;			/* when it was taken */
+	long round;			/* the how-manieth report of a watch (1...) */
 	int named;			/* PIDs, programs, users or a cgroup were named: advise on
 					 * every one; an unreadable one is exit 1 */
 };

@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 32
+plan 35
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -66,6 +66,12 @@ is "$?:$(ls "$TMP/out" | tr '\n' ' ')" "3:metrics.prom mode.json " "-o, and the 
 "$PROGS/spawn" -n 1 "$PROGS/dirty" -- timeout --preserve-status -s INT 2.2 "$RESIDENT" cost -w 0.5 --json -p dirty > "$TMP/w"
 is "$?" 0 "-w: interrupted watch exits 0"
 ok $(test "$(jq -s length "$TMP/w")" -ge 3; echo $?) "-w 0.5 for 2.2 s: at least 3 reports"
+is "$(jq -s '[.[].time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")] | all' "$TMP/w")" "true" "-w --json: each report has its time"
+"$PROGS/spawn" -n 1 "$PROGS/dirty" -- timeout 10 "$RESIDENT" cost -w 0.2 -c 3 -p dirty > "$TMP/wc"
+is "$?:$(grep -Ec '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$TMP/wc"):$(grep -c '^PROGRAM  *N ' "$TMP/wc")" "0:3:3" \
+	"-w 0.2 -c 3: three reports, each under its time, then exit 0"
+"$RESIDENT" cost -c 3 2> "$TMP/err"
+is "$?" 2 "-c without -w: a usage error"
 
 run --json --per-process > "$TMP/pp"
 is "$(jq '[.per_process[] | select(.exe | endswith("/dirty"))] | length' "$TMP/pp")" 3 "--per-process: one entry each"
