@@ -69,6 +69,8 @@ HOOKS = $(DESTDIR)/etc/apt/apt.conf.d/80resident $(DESTDIR)/etc/dpkg/dpkg.cfg.d/
 # the boot-time refresh (systemctl enable resident-refresh.service): after a
 # kernel upgrade every image is stale
 SERVICE = $(PREFIX)/lib/systemd/system/resident-refresh.service
+# the collector for node_exporter's textfile directory (docs/cost.md)
+COLLECTOR = $(PREFIX)/lib/systemd/system/resident-cost.service $(PREFIX)/lib/systemd/system/resident-cost.timer
 MANS  = $(notdir $(wildcard man/*.1))
 # what the man pages point to: installed uncompressed (debian/rules keeps
 # them so), so that the path they give is the file
@@ -87,11 +89,14 @@ install: resident
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/dpkg-hook.in > $(DESTDIR)/etc/dpkg/dpkg.cfg.d/resident
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/resident-refresh.service.in > $(DESTDIR)$(SERVICE)
-	chmod 0644 $(HOOKS) $(DESTDIR)$(SERVICE)
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' data/resident-cost.service.in > $(DESTDIR)$(PREFIX)/lib/systemd/system/resident-cost.service
+	cp data/resident-cost.timer $(DESTDIR)$(PREFIX)/lib/systemd/system/resident-cost.timer
+	chmod 0644 $(HOOKS) $(DESTDIR)$(SERVICE) $(addprefix $(DESTDIR),$(COLLECTOR))
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/resident $(HOOKS) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(MANS)) \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/resident $(DESTDIR)$(SERVICE) \
+		$(addprefix $(DESTDIR),$(COLLECTOR)) \
 		$(addprefix $(DESTDIR)$(PREFIX)/share/doc/resident/,$(notdir $(DOCS)))
 
 clean:

@@ -6,7 +6,8 @@ set -eu
 pkgs="gcc g++ make libc6-dev libcmocka-dev clang libclang-rt-14-dev clang-format perl jq
 python3 python3-prometheus-client util-linux procps groff-base
 smem smemstat hyperfine musl-tools s6 strace linux-perf gdb
-sysvinit-utils systemd dpkg-dev debhelper lintian runit"
+sysvinit-utils systemd dpkg-dev debhelper lintian runit
+prometheus prometheus-node-exporter curl"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -1,5 +1,7 @@
 /* prom.c: Prometheus text exposition format (version 0.0.4), in bytes, for
  * node_exporter's textfile collector (write with -o FILE: atomic rename). */
+#include <string.h>
+
 #include "../lib/fmt.h"
 #include "report.h"
 
@@ -8,10 +10,14 @@ static void family(FILE *f, const char *name, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
+/* exe: the path; program: its last component, the name people query by */
 static void exe_label(FILE *f, const char *metric, const char *exe)
 {
+	const char *slash = strrchr(exe, '/');
 	fprintf(f, "%s{exe=", metric);
 	prom_str(f, exe);
+	fputs(",program=", f);
+	prom_str(f, slash && slash[1] ? slash + 1 : exe);
 }
 
 void report_prom(FILE *f, const struct report *r)

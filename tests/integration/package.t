@@ -26,10 +26,11 @@ is "$?:$(grep -c '^[EW]:' "$TMP/lintian")" "0:0" "lintian: no error or warning (
 dpkg-deb -c "$deb" | awk '{print $6}' > "$TMP/files"
 n=0
 for f in ./usr/bin/resident ./usr/share/man/man1/resident-enable.1.gz ./usr/share/bash-completion/completions/resident \
-	./etc/dpkg/dpkg.cfg.d/resident ./etc/apt/apt.conf.d/80resident ./usr/lib/systemd/system/resident-refresh.service; do
+	./etc/dpkg/dpkg.cfg.d/resident ./etc/apt/apt.conf.d/80resident ./usr/lib/systemd/system/resident-refresh.service \
+	./usr/lib/systemd/system/resident-cost.service ./usr/lib/systemd/system/resident-cost.timer ./usr/share/doc/resident/cost.md; do
 	grep -qx "$f" "$TMP/files" && n=$((n + 1))
 done
-is "$n" 6 "the binary, man pages, completion, dpkg and apt hooks, refresh unit"
+is "$n" 9 "the binary, man pages, completion, dpkg and apt hooks, refresh unit, cost collector service and timer, docs"
 # every file a man page points to is in the package, by that name
 named=$(cat "$top"/man/*.1 | grep -o '/usr/share/doc/resident/[a-z]*\.md' | sort -u)
 missing=$(for f in $named; do grep -qx ".$f" "$TMP/files" || echo "$f"; done)
