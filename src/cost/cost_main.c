@@ -16,6 +16,7 @@
 #include "../lib/exit.h"
 #include "../lib/outfile.h"
 #include "../proc/procfs.h"
+#include "groupkey.h"
 #include "report.h"
 
 static const char usage_text[] =
@@ -32,7 +33,9 @@ static const char usage_text[] =
 	"  -u, --user USER     processes of a user (name or uid)\n"
 	"      --cgroup DIR    processes of a cgroup (v2, or v1 memory), with its own totals\n"
 	"output:\n"
-	"  -P, --per-process   one row per process instead of per program\n"
+	"      --by KIND       a row per program (default), user, cgroup (the memory\n"
+	"                      cgroup), unit (systemd unit, or the cgroup) or process\n"
+	"  -P, --per-process   one row per process instead of per program (--by process)\n"
 	"  -l, --libs          each shared library's pages under its program\n"
 	"  -t, --totals        totals only, from smaps_rollup: no roles, ~2x faster\n"
 	"  -n, --instances N   project the cost of N more instances\n"
@@ -78,6 +81,7 @@ struct opts {
 	long project;
 	double watch;
 	long count;		/* -c: reports of a watch, 0: until interrupted */
+	enum group_by by;
 };
 
 static volatile sig_atomic_t stop;
@@ -132,6 +136,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	r->named = o->npids || o->sel.nprograms || o->sel.nuids || o->cgroup;
 	r->top = o->diff[0] ? 0 : (int)o->top;
 	r->tab = o->tab;
+	r->by = o->by;
 	r->time = time(NULL);
 
 	/* meminfo first: reading per-process files allocates kernel memory */
@@ -199,8 +204,17 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	}
 	r->procs = pc;
 	r->nprocs = (size_t)n;
-	r->ngroups = group_by_exe(pc, (size_t)n, &r->groups);
-	for (size_t g = 0; g < r->ngroups; g++)
+	if (o->by != BY_PROGRAM) {
+		r->keys = calloc((size_t)n + 1, sizeof *r->keys);
+		if (!r->keys)
+			die(EXIT_FAIL, "out of memory");
+		group_keys(root, o->by, pc, (size_t)n, r->keys);
+		r->ngroups = group_by_keys(pc, r->keys, (size_t)n, &r->groups);
+	} else {
+		r->ngroups = group_by_exe(pc, (size_t)n, &r->groups);
+	}
+	/* the advice is about programs (link, image, heap) */
+	for (size_t g = 0; g < r->ngroups && o->by == BY_PROGRAM; g++)
 		advise(&r->groups[g], km);
 	*pids_out = pids;
 	return report_status(r);
@@ -209,6 +223,9 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 static void report_free(struct report *r, pid_t *pids)
 {
 	groups_free(r->groups, r->ngroups);
+	for (size_t i = 0; r->keys && i < r->nprocs; i++)
+		free(r->keys[i]);
+	free(r->keys);
 	pcost_free(r->procs, r->nprocs);
 	free(r->procs);
 	free(pids);
@@ -304,7 +321,7 @@ static void emit(const struct opts *o, const struct report *r)
 }
 
 /* long options without a short form */
-enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP, O_SORT, O_COLUMNS, O_NO_HEADER, O_BYTES };
+enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP, O_SORT, O_COLUMNS, O_NO_HEADER, O_BYTES, O_BY };
 
 int cmd_cost(int argc, char **argv)
 {
@@ -320,7 +337,7 @@ int cmd_cost(int argc, char **argv)
 		{ "sort", required_argument, 0, O_SORT }, { "reverse", no_argument, 0, 'r' },
 		{ "columns", required_argument, 0, O_COLUMNS }, { "no-header", no_argument, 0, O_NO_HEADER },
 		{ "wide", no_argument, 0, 'W' }, { "kib", no_argument, 0, 'k' }, { "mib", no_argument, 0, 'm' },
-		{ "bytes", no_argument, 0, O_BYTES },
+		{ "bytes", no_argument, 0, O_BYTES }, { "by", required_argument, 0, O_BY },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct opts o;
@@ -365,6 +382,12 @@ int cmd_cost(int argc, char **argv)
 			break;
 		}
 		case O_NO_HEADER: o.tab.no_header = 1; break;
+		case O_BY:
+			if (!strcmp(optarg, "process"))
+				o.per_process = 1;
+			else if ((int)(o.by = (enum group_by)group_by_parse(optarg)) < 0)
+				usage_fail("--by: %s: not program, user, cgroup, unit or process", optarg);
+			break;
 		case 'W': o.tab.wide = 1; break;
 		case 'k': o.tab.unit = UNIT_KIB; break;
 		case 'm': o.tab.unit = UNIT_MIB; break;
@@ -389,6 +412,8 @@ int cmd_cost(int argc, char **argv)
 	}
 	if (o.totals && (o.libs || diff))
 		usage_fail("--totals has no roles: it does not go with --libs or --diff");
+	if (o.by != BY_PROGRAM && (diff || o.per_process))
+		usage_fail("--by %s: rows are not programs, so not with --diff or -P", group_by_label(o.by));
 	if (o.count && o.watch <= 0)
 		usage_fail("-c counts the reports of a watch: give -w SECS too");
 	if (o.json + o.prom > 1)

@@ -18,10 +18,20 @@ double group_marginal_kb(const struct group *g)
 	return user / (double)g->n + group_kernel_kb(g);
 }
 
-static int by_exe(const void *a, const void *b)
+/* the keys of the processes being grouped, for by_key (qsort has no
+ * context; one pass at a time) */
+static const char *const *sort_keys;
+static const struct pcost *sort_base;
+
+static const char *key_of(const struct pcost *p)
+{
+	return sort_keys ? sort_keys[p - sort_base] : p->exe;
+}
+
+static int by_key(const void *a, const void *b)
 {
 	const struct pcost *x = *(struct pcost *const *)a, *y = *(struct pcost *const *)b;
-	int c = strcmp(x->exe, y->exe);
+	int c = strcmp(key_of(x), key_of(y));
 	return c ? c : (x->pid > y->pid) - (x->pid < y->pid);
 }
 
@@ -63,6 +73,13 @@ static void add_libs(struct group *g, const struct pcost *p)
 
 size_t group_by_exe(struct pcost *p, size_t n, struct group **out)
 {
+	return group_by_keys(p, NULL, n, out);
+}
+
+size_t group_by_keys(struct pcost *p, char *const *keys, size_t n, struct group **out)
+{
+	sort_keys = (const char *const *)keys;
+	sort_base = p;
 	struct pcost **v = malloc((n ? n : 1) * sizeof *v);
 	struct group *g = calloc(n + 1, sizeof *g);
 	if (!v || !g)
@@ -71,13 +88,13 @@ size_t group_by_exe(struct pcost *p, size_t n, struct group **out)
 	for (size_t i = 0; i < n; i++)
 		if (p[i].state == PS_OK)
 			v[m++] = &p[i];
-	qsort(v, m, sizeof *v, by_exe);
+	qsort(v, m, sizeof *v, by_key);
 	for (size_t i = 0; i < m; ng++) {
 		struct group *cur = &g[ng];
 		size_t j = i;
-		while (j < m && !strcmp(v[j]->exe, v[i]->exe))
+		while (j < m && !strcmp(key_of(v[j]), key_of(v[i])))
 			j++;
-		cur->exe = v[i]->exe;
+		cur->exe = key_of(v[i]);
 		cur->members = v + i;	/* slices of one array: freed with the first group */
 		cur->n = j - i;
 		for (size_t k = i; k < j; k++) {
@@ -95,6 +112,7 @@ size_t group_by_exe(struct pcost *p, size_t n, struct group **out)
 		i = j;
 	}
 	qsort(g, ng, sizeof *g, by_cost);
+	sort_keys = NULL;
 	g[ng].members = v;	/* a zeroed sentinel after the last group owns the member array */
 	*out = g;
 	return ng;

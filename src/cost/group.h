@@ -32,6 +32,9 @@ double group_kernel_kb(const struct group *g);
 
 /* group the PS_OK processes of p[0..n) by exe, most costly first */
 size_t group_by_exe(struct pcost *p, size_t n, struct group **out);
+/* by keys[i] for p[i] instead (groupkey.h), which must outlive the
+ * groups: each group's exe is its key */
+size_t group_by_keys(struct pcost *p, char *const *keys, size_t n, struct group **out);
 void groups_free(struct group *g, size_t n);
 
 /* findings where a change would save memory (advice.c) */

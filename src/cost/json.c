@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 
 #include "../lib/fmt.h"
+#include "groupkey.h"
 #include "report.h"
 
 static void memsum_json(FILE *f, const struct memsum *m, double n)
@@ -38,7 +39,7 @@ static void group_json(FILE *f, const struct report *r, const struct group *g)
 {
 	double n = (double)g->n;
 	fputc('{', f);
-	json_path_field(f, "exe", g->exe);
+	json_path_field(f, r->by ? group_by_label((enum group_by)r->by) : "exe", g->exe);
 	fprintf(f, ",\"instances\":%zu,\"pids\":[", g->n);
 	for (size_t i = 0; i < g->n; i++)
 		fprintf(f, "%s%d", i ? "," : "", (int)g->members[i]->pid);
@@ -92,7 +93,8 @@ void report_json(FILE *f, const struct report *r)
 	char when[64];
 	struct tm tm;
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r->time, &tm));
-	fprintf(f, "{\"schema\":\"resident-cost/1\",\"time\":\"%s\",\"host\":{\"kernel\":", when);
+	fprintf(f, "{\"schema\":\"resident-cost/1\",\"time\":\"%s\",\"by\":\"%s\",\"host\":{\"kernel\":", when,
+		group_by_label((enum group_by)r->by));
 	json_str(f, u.release);
 	fprintf(f, ",\"cpus\":%u,\"thread_size\":%u,\"thread_size_from\":\"%s\",\"slab_from\":\"%s\","
 		   "\"pgd_bytes\":%u},",

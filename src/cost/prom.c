@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../lib/fmt.h"
+#include "groupkey.h"
 #include "report.h"
 
 static void family(FILE *f, const char *name, const char *help)
@@ -10,9 +11,17 @@ static void family(FILE *f, const char *name, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-/* exe: the path; program: its last component, the name people query by */
+/* by program: exe (the path) and program (its last component, the name
+ * people query by); --by user, cgroup or unit: that label alone */
+static int by;
+
 static void exe_label(FILE *f, const char *metric, const char *exe)
 {
+	if (by) {
+		fprintf(f, "%s{%s=", metric, group_by_label((enum group_by)by));
+		prom_str(f, exe);
+		return;
+	}
 	const char *slash = strrchr(exe, '/');
 	fprintf(f, "%s{exe=", metric);
 	prom_str(f, exe);
@@ -28,6 +37,7 @@ void report_prom(FILE *f, const struct report *r)
 		{ "resident_program_private_dirty_bytes", "Private dirty pages of all instances.", SM_PRIVATE_DIRTY },
 		{ "resident_program_swap_bytes", "Swapped-out pages of all instances.", SM_SWAP },
 	};
+	by = r->by;
 	family(f, "resident_program_instances", "Processes running the program.");
 	for (size_t g = 0; g < r->ngroups; g++) {
 		exe_label(f, "resident_program_instances", r->groups[g].exe);

@@ -38,6 +38,8 @@ struct report {
 	long project;			/* -n N, 0: none */
 	int per_process, libs, totals, top;
 	struct table_opts tab;
+	int by;				/* enum group_by: what a group is */
+	char **keys;			/* --by other than program: each process's key */
 	time_t time;			/* when it was taken */
 	long round;			/* the how-manieth report of a watch (1...) */
 	int named;			/* PIDs, programs, users or a cgroup were named: advise on

@@ -6,6 +6,7 @@
 #include "../lib/err.h"
 #include "../lib/exit.h"
 #include "columns.h"
+#include "groupkey.h"
 #include "report.h"
 
 /* a name for a column: control characters as '?', a long path cut to
@@ -32,7 +33,7 @@ static const char *tail(const char *s, size_t w)
 static void roles(FILE *f, const struct report *r, const struct group *const *order, size_t shown)
 {
 	char b[16];
-	fprintf(f, "\nper instance by role (private / shared)\n%-34s %-4s", "PROGRAM", "");
+	fprintf(f, "\nper instance by role (private / shared)\n%-34s %-4s", group_by_head((enum group_by)r->by), "");
 	for (int i = 0; i < ROLE_N; i++)
 		fprintf(f, " %6s", role_name[i]);
 	fputc('\n', f);
@@ -92,7 +93,9 @@ static void footer(FILE *f, const struct report *r)
 	fprintf(f, "; %zu kernel threads and %zu zombies not counted\n", t->kthreads, t->zombies);
 	static const char *const units[] = { "K, M, G: KiB, MiB, GiB", "in KiB", "in MiB", "in bytes" };
 	fprintf(f, "figures %s; %s\n",
-		r->per_process ? "per process" : "per instance (the mean over N), but N and *_TOTAL: all instances",
+		r->per_process ? "per process"
+		: r->by ? "per process (the mean over its N), but N and *_TOTAL: all its processes"
+			: "per instance (the mean over N), but N and *_TOTAL: all instances",
 		units[r->tab.unit]);
 	fprintf(f, "kernel side: %u KiB stack a thread (%s), slab object sizes %s, %u KiB PGD\n",
 		r->km->thread_size / 1024, r->km->thread_size_from, r->km->slab_from, r->km->pgd_bytes / 1024);
@@ -207,7 +210,7 @@ static void main_table(FILE *f, const struct report *r, const struct group **ord
 		die(EXIT_FAIL, "out of memory");
 	if (r->per_process)
 		snprintf(at(&gr, 0, 0), 48, "PID");
-	names[0] = strdup("PROGRAM");
+	names[0] = strdup(group_by_head((enum group_by)r->by));
 	for (int c = 0; c < nc; c++)
 		snprintf(at(&gr, 0, lead + (size_t)c), 48, "%s", col_info[cols[c]].head);
 	if (r->project)

@@ -2,7 +2,7 @@
 # cgroup.t: --cgroup selects exactly a cgroup's processes and reads the
 # cgroup's own accounting, which cross-checks the kernel-side estimate.
 . "$(dirname "$0")/tap.sh"
-plan 11
+plan 15
 # the memory hierarchy: cgroup v2 with the memory controller, else v1 memory
 if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 	parent=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)
@@ -51,6 +51,25 @@ else
 	ok $? "footer: v1 has no kernel_stack figure, and says so: $(grep "^cgroup" "$TMP/t")"
 	skip "v1: no slab_unreclaimable line to compare"
 fi
+# --by unit and --by cgroup: 3 instances in a cgroup named as a systemd
+# service, read from outside it; --by user: nobody's 2
+svc=$parent/resident-t-$$.service
+mkdir "$svc"
+rel=${svc#/sys/fs/cgroup}; rel=${rel#/memory}
+sh -c "echo \$\$ > '$svc/cgroup.procs' && exec '$PROGS/spawn' -n 3 '$PROGS/dirty' -- \
+	sh -c 'echo \$\$ > \"$parent/cgroup.procs\" && \"$RESIDENT\" cost --by unit --json > \"$TMP/u\" &&
+	\"$RESIDENT\" cost --by cgroup --json > \"$TMP/c\" && \"$RESIDENT\" cost --by unit > \"$TMP/ut\"' sh"
+is "$(jq -r --arg u "resident-t-$$.service" '.by + " " + ([.programs[] | select(.unit == $u) | .instances] | add | tostring)' "$TMP/u")" \
+	"unit 4" "--by unit: the service's row holds its 3 instances and spawn"
+is "$(jq -r --arg c "$rel" '[.programs[] | select(.cgroup == $c) | .instances] | add' "$TMP/c")" 4 \
+	"--by cgroup: the memory cgroup's path, as /proc/PID/cgroup has it ($rel)"
+grep -q "^UNIT .* MARGINAL_TOTAL$" "$TMP/ut" && grep -q "^resident-t-$$.service  *4 " "$TMP/ut"
+ok $? "--by unit table: a UNIT column, the service's row"
+rmdir "$svc"
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROGS/spawn" -n 2 "$PROGS/dirty" -- \
+	"$RESIDENT" cost --by user --json > "$TMP/us"
+is "$(jq -r '[.programs[] | select(.user == "nobody") | .instances] | add' "$TMP/us")" 2 \
+	"--by user: nobody's 2 instances in one row, named by the user"
 rmdir "$cg"; ok $? "cgroup removed: nothing was left in it"
 "$RESIDENT" cost --cgroup /nonexistent/cg 2> "$TMP/err"
 is "$?:$(cat "$TMP/err")" "4:resident: /nonexistent/cg/cgroup.procs: No such file or directory" \
