@@ -63,6 +63,8 @@ struct command {
 	struct density d[BENCH_MAX_NS];
 	struct timing fork_exec, spawn;
 	int startup_status;	/* exit status of the last run */
+	long nonzero;		/* startup runs that exited with another status than 0 */
+	int nonzero_status;	/* the first such status */
 	double probe_kb;	/* marginal kB of one instance, the safety probe */
 	long escaped;		/* density: most processes seen out of the process group at once */
 	long escaped_n;		/* at which N (1: the probe) */
@@ -83,6 +85,8 @@ struct bench {
 	int use_cgroup;
 	int use_pidns;
 	int quiet;
+	int warmup;		/* startup runs per command before the timed ones (>= 1) */
+	int fail;		/* --fail: a command that exits non-zero fails the run */
 	int proc_root;
 	struct kmodel km;	/* resident cost's kernel-side model of this machine */
 	const char *cg_note;	/* why there are no cgroup figures */
@@ -216,6 +220,7 @@ void startup_run(struct bench *b);
 
 /* report.c */
 void bench_table(const struct bench *b, FILE *f);
+void bench_markdown(const struct bench *b, FILE *f);
 void bench_json(const struct bench *b, FILE *f);
 void bench_csv(const struct bench *b, FILE *f);
 void bench_fit(struct bench *b);

@@ -38,6 +38,14 @@ static const char usage_text[] =
 	"      --no-pidns        no PID namespace for the commands' processes\n"
 	"      --json, --csv     output as JSON (resident-bench/1) or CSV\n"
 	"      --svg FILE        also write the plot to FILE\n"
+	"      --export-markdown FILE  also write the results as a Markdown table\n"
+	"  -N, --name NAME       the next command's name in the results (once per\n"
+	"                        command, in order; default: its arguments)\n"
+	"      --warmup K        untimed startup runs of each command first (3); the\n"
+	"                        first one also tells a command that stays up (a\n"
+	"                        server: waiting with no CPU time for 1 s) at once\n"
+	"      --fail            a command that exits with another status than 0\n"
+	"                        fails the run (exit 1); without it, it is said\n"
 	"  -o, --output FILE     write the output to FILE (atomically)\n"
 	"  -q, --quiet           no progress on stderr\n"
 	"  -h, --help            this text\n"
@@ -129,7 +137,7 @@ static void escapes(const struct bench *b)
 
 int cmd_bench(int argc, char **argv)
 {
-	enum { O_ROUNDS = 256, O_SETTLE, O_TIMEOUT, O_NOCG, O_NOPIDNS, O_JSON, O_CSV, O_SVG };
+	enum { O_ROUNDS = 256, O_SETTLE, O_TIMEOUT, O_NOCG, O_NOPIDNS, O_JSON, O_CSV, O_SVG, O_WARMUP, O_MD, O_FAIL };
 	static const struct option lo[] = {
 		{ "instances", required_argument, 0, 'n' }, { "startup", required_argument, 0, 'r' },
 		{ "rounds", required_argument, 0, O_ROUNDS }, { "settle", required_argument, 0, O_SETTLE },
@@ -137,7 +145,9 @@ int cmd_bench(int argc, char **argv)
 		{ "no-pidns", no_argument, 0, O_NOPIDNS },
 		{ "json", no_argument, 0, O_JSON }, { "csv", no_argument, 0, O_CSV },
 		{ "svg", required_argument, 0, O_SVG }, { "output", required_argument, 0, 'o' },
-		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' },
+		{ "warmup", required_argument, 0, O_WARMUP }, { "name", required_argument, 0, 'N' },
+		{ "export-markdown", required_argument, 0, O_MD }, { "fail", no_argument, 0, O_FAIL }, { 0, 0, 0, 0 },
 	};
 	static struct bench b;
 	memset(&b, 0, sizeof b);
@@ -147,15 +157,16 @@ int cmd_bench(int argc, char **argv)
 	b.use_cgroup = 1;
 	b.use_pidns = 1;
 	b.runs = -1;
-	int json = 0, csv = 0, have_n = 0, c;
-	const char *svg = NULL, *out = NULL;
+	int json = 0, csv = 0, have_n = 0, c, nnames = 0;
+	const char *svg = NULL, *out = NULL, *md = NULL, *names[BENCH_MAX_CMDS];
+	b.warmup = 3;
 	usage_init("bench");
 	/* getopt sees what comes before the first --, in any order; the
 	 * commands after it are theirs (their options, --vs) */
 	int dd = 1;
 	while (dd < argc && strcmp(argv[dd], "--"))
 		dd++;
-	while ((c = getopt_long(dd, argv, ":n:r:o:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(dd, argv, ":n:r:o:qhN:", lo, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'n':
@@ -184,6 +195,20 @@ int cmd_bench(int argc, char **argv)
 		case O_SVG: svg = optarg; break;
 		case 'o': out = optarg; break;
 		case 'q': b.quiet = 1; break;
+		case O_WARMUP:
+			b.warmup = (int)strtol(optarg, &end, 10);
+			if (end == optarg || *end || b.warmup < 1 || b.warmup > 1000)
+				usage_fail("--warmup: '%s' is not a number from 1 to 1000", optarg);
+			break;
+		case 'N':
+			if (nnames == BENCH_MAX_CMDS)
+				usage_fail("--name: more than %d names", BENCH_MAX_CMDS);
+			if (!*optarg)
+				usage_fail("--name: an empty name");
+			names[nnames++] = optarg;
+			break;
+		case O_MD: md = optarg; break;
+		case O_FAIL: b.fail = 1; break;
 		case 'h': return usage_help(usage_text);
 		default: usage_bad_option(c, argv);
 		}
@@ -195,6 +220,12 @@ int cmd_bench(int argc, char **argv)
 	if (json && csv)
 		usage_fail("--json and --csv: choose one");
 	commands(&b, argc - dd - 1, argv + dd + 1);
+	if (nnames > b.ncmds)
+		usage_fail("--name: %d names for %d commands", nnames, b.ncmds);
+	for (int i = 0; i < nnames; i++) {
+		free(b.cmd[i].label);
+		b.cmd[i].label = (char *)names[i];
+	}
 	if (!have_n && b.runs < 0) {
 		b.ns[0] = 100;
 		b.nns = 1;
@@ -236,10 +267,23 @@ int cmd_bench(int argc, char **argv)
 	outfile_commit(&o);
 	if (svg)
 		svg_write(&b, svg);
+	if (md) {
+		struct outfile mo;
+		FILE *mf = outfile_open(&mo, md);
+		bench_markdown(&b, mf);
+		outfile_commit(&mo);
+	}
 	escapes(&b);
 	fleet_report();
 	int partial = 0;
-	for (int j = 0; j < b.ncmds; j++)
-		partial |= (b.nns > 0 && b.cmd[j].exits) || (b.runs > 0 && b.cmd[j].fails);
+	for (int j = 0; j < b.ncmds; j++) {
+		const struct command *cmd = &b.cmd[j];
+		partial |= (b.nns > 0 && cmd->exits) || (b.runs > 0 && cmd->fails);
+		if (b.runs > 0 && cmd->nonzero) {
+			warn("%s: exited with status %d in %ld of %ld startup runs%s", cmd->label, cmd->nonzero_status,
+			     cmd->nonzero, b.warmup + 2 * b.runs, b.fail ? "" : " (timed all the same; --fail fails the run)");
+			partial |= b.fail;
+		}
+	}
 	return partial ? EXIT_PARTIAL : EXIT_OK;
 }

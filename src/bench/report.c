@@ -126,9 +126,67 @@ void bench_table(const struct bench *b, FILE *f)
 			fprintf(f, "%-32.32s %8.0f %8.0f %8.0f %7.0f   %8.0f %8.0f %8.0f %7.0f ", cmd->label, x->med, x->p90,
 				x->p99, x->faults, y->med, y->p90, y->p99, y->faults);
 			if (!b->cmd[0].fails && first->med > 0)
-				fprintf(f, "%6.2f\n", x->med / first->med);
+				fprintf(f, "%6.2f", x->med / first->med);
 			else
-				fprintf(f, "%6s\n", "-");
+				fprintf(f, "%6s", "-");
+			if (cmd->nonzero)
+				fprintf(f, "  (exit %d in %ld runs)", cmd->nonzero_status, cmd->nonzero);
+			fputc('\n', f);
+		}
+	}
+}
+
+/* a command's name in a Markdown cell: '|' and line breaks would end it */
+static void md_cell(FILE *f, const char *s)
+{
+	fputc('`', f);
+	for (; *s; s++)
+		fputs(*s == '|' ? "\\|" : *s == '\n' || *s == '`' ? " " : (char[]){ *s, 0 }, f);
+	fputc('`', f);
+}
+
+void bench_markdown(const struct bench *b, FILE *f)
+{
+	if (have_density(b)) {
+		fprintf(f, "| command | N | alive | kB per instance (meminfo) | cgroup kB per instance | RSS | PSS | USS |\n"
+			   "|:---|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (int c = 0; c < b->ncmds; c++)
+			for (int i = 0; i < b->nns; i++) {
+				const struct command *cmd = &b->cmd[c];
+				const struct density *d = &cmd->d[i];
+				fputs("| ", f);
+				md_cell(f, cmd->label);
+				if (cmd->exits) {
+					fprintf(f, " | %ld | | %s | | | | |\n", d->n, cmd->exits);
+					continue;
+				}
+				fprintf(f, " | %ld | %ld | %.1f | ", d->n, d->alive, d->total);
+				if (d->cg_version)
+					fprintf(f, "%.1f", d->cg_total);
+				fprintf(f, " | %.0f | %.0f | %.0f |\n", d->rss, d->pss, d->uss);
+			}
+	}
+	if (b->runs > 0) {
+		if (have_density(b))
+			fputc('\n', f);
+		fprintf(f, "| command | fork+exec median [ms] | p90 [ms] | posix_spawn median [ms] | faults | relative |\n"
+			   "|:---|---:|---:|---:|---:|---:|\n");
+		const struct timing *first = &b->cmd[0].fork_exec;
+		for (int c = 0; c < b->ncmds; c++) {
+			const struct command *cmd = &b->cmd[c];
+			fputs("| ", f);
+			md_cell(f, cmd->label);
+			if (cmd->fails) {
+				fprintf(f, " | %s | | | | |\n", cmd->fails);
+				continue;
+			}
+			const struct timing *x = &cmd->fork_exec;
+			fprintf(f, " | %.3f | %.3f | %.3f | %.0f | ", x->med / 1000, x->p90 / 1000, cmd->spawn.med / 1000,
+				x->faults);
+			if (!b->cmd[0].fails && first->med > 0)
+				fprintf(f, "%.2f |\n", x->med / first->med);
+			else
+				fputs("- |\n", f);
 		}
 	}
 }
@@ -273,7 +331,7 @@ void bench_json(const struct bench *b, FILE *f)
 			fputs(",\"ratio_to_first\":", f);
 			json_num(f, b->cmd[0].fails || b->cmd[0].fork_exec.med <= 0 ? NAN
 				    : cmd->fork_exec.med / b->cmd[0].fork_exec.med);
-			fprintf(f, ",\"exit_status\":%d}", cmd->startup_status);
+			fprintf(f, ",\"exit_status\":%d,\"nonzero_runs\":%ld}", cmd->startup_status, cmd->nonzero);
 		} else {
 			fputs("null", f);
 		}

@@ -12,11 +12,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,19 +51,108 @@ struct sample {
 	int status;		/* exit status, or 128 + signal */
 	int err;		/* posix_spawn's or fork's error */
 	int fatal;		/* fork's: the machine's, not the command's */
+	const char *stays_up;	/* warm-up: the syscall it waits in, a server's */
 };
+
+/* A command that stays up (a server, a daemon in the foreground) would
+ * hold each warm-up until --timeout.  While the first warm-up run waits,
+ * its process is looked at every 50 ms: blocked in a syscall that waits
+ * for a client or an event, with no CPU time spent, for 1 s, it stays up.
+ * The name of that syscall, or NULL. */
+static const char *waiting_in(pid_t p)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)p);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	switch (atoi(buf)) {
+	case 7: return "poll";
+	case 23: return "select";
+	case 43: return "accept";
+	case 288: return "accept4";
+	case 232: return "epoll_wait";
+	case 281: return "epoll_pwait";
+	case 441: return "epoll_pwait2";
+	case 270: return "pselect6";
+	case 271: return "ppoll";
+	case 34: return "pause";
+	case 130: return "rt_sigsuspend";
+	case 128: return "rt_sigtimedwait";
+	case 61: return "wait4";	/* a shell waiting for what it started */
+	}
+	return NULL;
+}
+
+static unsigned long long cpu_ticks(pid_t p)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)p);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	const char *c = strrchr(buf, ')');
+	unsigned long long ut = 0, st = 0;
+	if (c)
+		sscanf(c + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st);
+	return ut + st;
+}
+
+/* wait for p, looking at it (waiting_in); 1 if it stays up (killed) */
+static int wait_watching(pid_t p, int *st, struct rusage *ru, struct sample *s)
+{
+	double idle_since = 0;
+	unsigned long long ticks = 0;
+	for (;;) {
+		pid_t r = wait4(p, st, WNOHANG, ru);
+		if (r == p || (r < 0 && errno != EINTR))
+			return 0;
+		if (timed_out)
+			continue;
+		const char *w = waiting_in(p);
+		unsigned long long t = cpu_ticks(p);
+		double now = bench_now();
+		if (!w || t != ticks) {
+			idle_since = 0;
+			ticks = t;
+		} else if (!idle_since) {
+			idle_since = now;
+		} else if (now - idle_since >= 1) {
+			s->stays_up = w;
+			kill(p, SIGKILL);
+			while (wait4(p, st, 0, ru) < 0 && errno == EINTR)
+				;
+			return 1;
+		}
+		struct timespec d = { 0, 50000000 };
+		nanosleep(&d, NULL);
+	}
+}
 
 static int null_fd = -1;
 static pid_t expect_ppid;	/* what a fork child reads as its parent */
 
-/* one exec, timed from before fork to after wait4; on the runner */
-static void one(struct bench *b, char **av, int spawn, struct sample *s)
+/* one exec, timed from before fork to after wait4; on the runner;
+ * watch: looked at while it runs, whether it stays up (warm-up only: the
+ * timed runs wait in wait4 alone) */
+static void one(struct bench *b, char **av, int spawn, struct sample *s, int watch)
 {
 	struct rusage ru;
 	int st = 0;
 	pid_t p;
 	timed_out = 0;
 	s->err = s->fatal = 0;
+	s->stays_up = NULL;
 	double t0 = bench_now() * 1e6;
 	if (spawn) {
 		posix_spawn_file_actions_t fa;
@@ -106,8 +197,11 @@ static void one(struct bench *b, char **av, int spawn, struct sample *s)
 	}
 	fleet_single = p;
 	arm(b->timeout);
-	while (wait4(p, &st, 0, &ru) < 0 && errno == EINTR)
-		;
+	if (watch)
+		wait_watching(p, &st, &ru, s);
+	else
+		while (wait4(p, &st, 0, &ru) < 0 && errno == EINTR)
+			;
 	double t1 = bench_now() * 1e6;
 	arm(0);
 	fleet_single = 0;
@@ -155,23 +249,31 @@ static void warm_up(struct job *j)
 	for (int c = 0; c < b->ncmds; c++) {
 		struct command *cmd = &b->cmd[c];
 		long before = census(j->f->init, 0, NULL, 0);
-		for (int i = 0; i < 3 && !cmd->fails; i++) {
+		for (int i = 0; i < b->warmup && !cmd->fails; i++) {
 			char **av = argv_expand(cmd->argv, i, "startup");
 			struct sample s;
 			if (!av) {
 				j->err = ENOMEM;
 				return;
 			}
-			one(b, av, 1, &s);
+			one(b, av, 1, &s, i == 0);
 			argv_free(av);
 			if (s.fatal) {
 				j->err = s.err;
 				return;
 			}
-			if (s.err)
+			static char why[BENCH_MAX_CMDS][128];
+			if (s.err) {
 				cmd->fails = strerror(s.err);
-			else if (timed_out)
+			} else if (s.stays_up) {
+				snprintf(why[c], sizeof why[c], "stays up (waits in %s with no CPU time for 1 s): a server, "
+					 "not a command that exits; not timed", s.stays_up);
+				cmd->fails = why[c];
+			} else if (timed_out) {
 				cmd->fails = "did not exit within the time limit (--timeout)";
+			} else if (s.status && !cmd->nonzero++) {
+				cmd->nonzero_status = s.status;
+			}
 		}
 		long after = census(j->f->init, 0, NULL, 0);
 		if (after > before) {
@@ -207,7 +309,7 @@ static void runs(void *arg)
 					return;
 				}
 				struct sample s;
-				one(b, av, m, &s);
+				one(b, av, m, &s, 0);
 				argv_free(av);
 				if (s.fatal) {
 					j->err = s.err;
@@ -220,6 +322,8 @@ static void runs(void *arg)
 				j->us[c][m][r] = s.us;
 				j->fl[c][m][r] = s.faults;
 				cmd->startup_status = s.status;
+				if (s.status && !timed_out && !cmd->nonzero++)
+					cmd->nonzero_status = s.status;
 			}
 		if (leaves)
 			kill_leftovers(j->f->init);

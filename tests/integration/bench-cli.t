@@ -4,7 +4,7 @@
 # and --vs between them); a usage error is one line and exit status 2;
 # --help goes to standard output.
 . "$(dirname "$0")/tap.sh"
-plan 16
+plan 23
 one_line() { # STATUS EXPECTED-LINE DESCRIPTION, of the last run
 	is "$1:$(wc -l < "$TMP/err")" "2:1" "$3: exit 2, one line"
 	is "$(cat "$TMP/err")" "$2" "$3: says why"
@@ -33,3 +33,20 @@ ok $? "what follows -- is the commands': $(jq -c '[.commands[].argv]' "$TMP/j")"
 is "$?:$(wc -c < "$TMP/err")" "0:0" "--help: exit 0, nothing on stderr"
 grep -q '^usage: resident bench \[OPTIONS\] -- CMD' "$TMP/out"
 ok $? "--help: the usage on standard output"
+
+# as hyperfine users expect (issue 15): names, Markdown, --warmup, a
+# command that exits non-zero, one that stays up
+"$RESIDENT" bench --warmup 0 -- /bin/true > /dev/null 2> "$TMP/err"
+one_line $? "resident: bench: --warmup: '0' is not a number from 1 to 1000 $see" "--warmup 0"
+"$RESIDENT" bench -q -r 5 --json --name yes --name no --export-markdown "$TMP/b.md" -- /bin/true --vs /bin/false \
+	> "$TMP/j" 2> "$TMP/err"
+is "$?:$(jq -r '[.commands[].command] | join(",")' "$TMP/j")" "0:yes,no" "--name: the commands' names in the results"
+is "$(grep -c '^| `yes` | [0-9.]* |' "$TMP/b.md"):$(grep -c '^| `no` |' "$TMP/b.md"):$(head -n 1 "$TMP/b.md" | cut -c 1-33)" \
+	"1:1:| command | fork+exec median [ms]" "--export-markdown: a Markdown table, a row per command"
+is "$(jq '.commands[1].startup.nonzero_runs' "$TMP/j"):$(grep -c 'no: exited with status 1 in 13 of 13 startup runs' "$TMP/err")" \
+	"13:1" "a command that exits 1: timed, counted in the JSON, and said (3 warm-up + 2 x 5 runs)"
+"$RESIDENT" bench -q -r 5 --fail -- /bin/true --vs /bin/false > /dev/null 2> "$TMP/err"
+is "$?" 1 "--fail: a command that exits 1 fails the run"
+"$RESIDENT" bench -q -r 3 -- /bin/true --vs python3 -m http.server --bind 127.0.0.1 0 > "$TMP/o" 2> "$TMP/err"
+is "$?:$(grep -c 'python3.*stays up (waits in \(poll\|select\|epoll_wait\)' "$TMP/o")" "1:1" \
+	"a server in startup mode: said to stay up after its first warm-up run, not timed ($(grep python3 "$TMP/o" | cut -c 34-90))"
