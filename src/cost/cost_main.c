@@ -34,7 +34,8 @@ static const char usage_text[] =
 	"      --cgroup DIR    processes of a cgroup (v2, or v1 memory), with its own totals\n"
 	"output:\n"
 	"      --by KIND       a row per program (default), user, cgroup (the memory\n"
-	"                      cgroup), unit (systemd unit, or the cgroup) or process\n"
+	"                      cgroup), unit (systemd unit, or the cgroup), process,\n"
+	"                      or library (each across the processes that map it)\n"
 	"  -P, --per-process   one row per process instead of per program (--by process)\n"
 	"  -l, --libs          each shared library's pages under its program\n"
 	"  -t, --totals        totals only, from smaps_rollup: no roles, ~2x faster\n"
@@ -165,7 +166,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	struct pcost *pc = calloc((size_t)n + 1, sizeof *pc);
 	if (!pc)
 		die(EXIT_FAIL, "out of memory");
-	struct collect_opts co = { .proc_root = root, .want_libs = o->libs, .totals = o->totals, .threads = o->jobs,
+	struct collect_opts co = { .proc_root = root, .want_libs = o->libs || o->by == BY_LIBRARY, .totals = o->totals, .threads = o->jobs,
 				   .sel = &o->sel, .km = km };
 	collect(&co, pids, (size_t)n, pc);
 
@@ -303,6 +304,8 @@ static void emit(const struct opts *o, const struct report *r)
 	FILE *f = outfile_open(&of, o->output);
 	if (o->diff[0]) {
 		report_diff(f, r, a, o->diff[0], b, o->diff[1], o->json);
+	} else if (o->by == BY_LIBRARY) {
+		report_libraries(f, r, o->json);
 	} else if (o->json) {
 		report_json(f, r);
 	} else if (o->prom) {
@@ -386,7 +389,7 @@ int cmd_cost(int argc, char **argv)
 			if (!strcmp(optarg, "process"))
 				o.per_process = 1;
 			else if ((int)(o.by = (enum group_by)group_by_parse(optarg)) < 0)
-				usage_fail("--by: %s: not program, user, cgroup, unit or process", optarg);
+				usage_fail("--by: %s: not program, user, cgroup, unit, library or process", optarg);
 			break;
 		case 'W': o.tab.wide = 1; break;
 		case 'k': o.tab.unit = UNIT_KIB; break;
@@ -412,6 +415,9 @@ int cmd_cost(int argc, char **argv)
 	}
 	if (o.totals && (o.libs || diff))
 		usage_fail("--totals has no roles: it does not go with --libs or --diff");
+	if (o.by == BY_LIBRARY && (o.prom || o.totals || o.tab.ncols || o.tab.sort >= 0))
+		usage_fail("--by library: a table or JSON of its own, read from full smaps (no --prometheus, --totals, "
+			   "--columns or --sort)");
 	if (o.by != BY_PROGRAM && (diff || o.per_process))
 		usage_fail("--by %s: rows are not programs, so not with --diff or -P", group_by_label(o.by));
 	if (o.count && o.watch <= 0)

@@ -10,11 +10,11 @@
 #include "../lib/err.h"
 #include "../proc/procfs.h"
 
-static const char *const kinds[] = { "program", "user", "cgroup", "unit" };
+static const char *const kinds[] = { "program", "user", "cgroup", "unit", "library" };
 
 int group_by_parse(const char *s)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (!strcmp(s, kinds[i]))
 			return i;
 	return -1;
@@ -22,7 +22,7 @@ int group_by_parse(const char *s)
 
 const char *group_by_head(enum group_by by)
 {
-	static const char *const h[] = { "PROGRAM", "USER", "CGROUP", "UNIT" };
+	static const char *const h[] = { "PROGRAM", "USER", "CGROUP", "UNIT", "LIBRARY" };
 	return h[by];
 }
 
@@ -99,6 +99,7 @@ void group_keys(int root, enum group_by by, const struct pcost *p, size_t n, cha
 		char b[4096];
 		switch (by) {
 		case BY_PROGRAM:
+		case BY_LIBRARY:	/* rows of libraries are made from the processes' own (libview.c) */
 			keys[i] = strdup(p[i].exe);
 			break;
 		case BY_USER: {

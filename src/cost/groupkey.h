@@ -8,7 +8,7 @@
 
 #include "pcost.h"
 
-enum group_by { BY_PROGRAM, BY_USER, BY_CGROUP, BY_UNIT };
+enum group_by { BY_PROGRAM, BY_USER, BY_CGROUP, BY_UNIT, BY_LIBRARY };
 
 /* "program", "user", ...: the kind, or -1 */
 int group_by_parse(const char *s);

@@ -54,6 +54,8 @@ __attribute__((noreturn))
 void report_die_nothing(const struct report *r);
 
 void report_table(FILE *f, const struct report *r);
+/* --by library: every library across the processes that map it */
+void report_libraries(FILE *f, const struct report *r, int json);
 void report_json(FILE *f, const struct report *r);
 void report_prom(FILE *f, const struct report *r);
 /* two groups side by side, role by role */

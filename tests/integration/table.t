@@ -5,7 +5,7 @@
 # and units (-k, -m, --bytes), on real instances of a program whose
 # private pages are known.
 . "$(dirname "$0")/tap.sh"
-plan 14
+plan 16
 cd "$TMP" || exit 1
 long=$TMP/a-directory-whose-name-is-long-enough-to-be-cut-in-a-table
 mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
@@ -20,7 +20,9 @@ mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
 	\$R cost --all --sort rss -k > t.rss
 	\$R cost --all --sort rss -r -k > t.rssr
 	\$R cost --all --no-header > t.nohead
-	\$R cost -p dirty -W > t.wide" sh
+	\$R cost -p dirty -W > t.wide
+	\$R cost -p dirty --by library --json > t.lib
+	\$R cost -p dirty --by library > t.libt" sh
 col() { # FILE HEADER: that column of the rows (not the header, not TOTAL),
 	# counted from the right: a program's name may hold spaces ("(deleted)")
 	awk -v h="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == h) c = NF - i; next }
@@ -52,5 +54,10 @@ is "$?:$(cut -c 1-60 err)" "2:resident: cost: --columns: bogus: no such column (
 	"--columns with a name that is none: exit 2, one line naming it and the columns there are"
 "$RESIDENT" cost --sort 2> err
 is "$?" 2 "--sort without a column: exit 2"
+libc='.libraries[] | select(.path | endswith("/libc.so.6"))'
+is "$(jq -r "$libc | .processes" t.lib):$(jq -r "$libc | .private_kb > 0 and .shared_kb > .private_kb" t.lib)" "4:true" \
+	"--by library: libc across the 4 instances, its written pages private, the rest shared"
+head -n 1 t.libt | grep -q '^LIBRARY  *PROCS RSS_TOTAL PSS_TOTAL PRIVATE_TOTAL   PRIVATE    SHARED$'
+ok $? "--by library table: its header ($(head -n 1 t.libt))"
 grep -q "^figures per instance (the mean over N), but N and \*_TOTAL: all instances; K, M, G: KiB, MiB, GiB$" t.human
 ok $? "the footer says which figures are per instance and what K, M and G are"
