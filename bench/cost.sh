@@ -1,6 +1,6 @@
 #!/bin/sh
 # cost.sh N: start N instances of a small program, then time `resident cost`
-# (all processes, with roles; and --totals) side by side with smemstat and
+# (all processes, with roles; --totals; --fast) side by side with smemstat and
 # smem on the same processes, in one hyperfine run.  Prints the ratios and
 # writes bench/results-cost.json (hyperfine's own export).
 set -eu
@@ -13,6 +13,7 @@ build/tests/progs/spawn -n "$n" build/tests/progs/dirty -- sh -c '
 	hyperfine -N -i --warmup 2 --runs 20 --export-json "$out" \
 		-n "resident cost" "./resident cost -a" \
 		-n "resident cost --totals" "./resident cost -a --totals" \
+		-n "resident cost --fast" "./resident cost -a --fast" \
 		-n "smemstat" "smemstat" \
 		-n "smem" "smem" > /dev/null
 ' sh "$out"
@@ -26,5 +27,6 @@ for name, x in r.items():
     print(f"{name:<26}{x['median']*1e3:>10.1f}{x['min']*1e3:>9.1f}{x['median']/base:>17.2f}")
 print(f"smemstat / resident cost = {r['smemstat']['median']/base:.1f}x,"
       f" smem / resident cost = {r['smem']['median']/base:.1f}x,"
-      f" smemstat / resident cost --totals = {r['smemstat']['median']/r['resident cost --totals']['median']:.1f}x")
+      f" smemstat / resident cost --totals = {r['smemstat']['median']/r['resident cost --totals']['median']:.1f}x,"
+      f" smemstat / resident cost --fast = {r['smemstat']['median']/r['resident cost --fast']['median']:.1f}x")
 PY

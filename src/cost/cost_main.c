@@ -39,6 +39,8 @@ static const char usage_text[] =
 	"  -P, --per-process   one row per process instead of per program (--by process)\n"
 	"  -l, --libs          each shared library's pages under its program\n"
 	"  -t, --totals        totals only, from smaps_rollup: no roles, ~2x faster\n"
+	"      --fast          totals from smaps_rollup, roles from full smaps of 2\n"
+	"                      instances of each program, scaled (for scrapes)\n"
 	"  -n, --instances N   project the cost of N more instances\n"
 	"  -a, --all           every program (default: the 20 first)\n"
 	"      --top N         the N first programs (processes with -P)\n"
@@ -76,7 +78,7 @@ struct opts {
 	pid_t *pids;
 	size_t npids;
 	const char *cgroup, *output, *proc, *diff[2];
-	int json, prom, per_process, libs, jobs, totals;
+	int json, prom, per_process, libs, jobs, totals, fast;
 	struct table_opts tab;
 	long top;
 	long project;
@@ -122,6 +124,65 @@ static uid_t parse_user(const char *s)
 	return (uid_t)parse_num(s, "-u", 0x7fffffff);
 }
 
+/* --fast: every process was read from smaps_rollup (exact totals, the
+ * kernel formats one line per field instead of ~25 per mapping); the
+ * roles of a program come from full smaps of FAST_SAMPLE of its
+ * instances, scaled to all of them: instances of a program map the same
+ * way, their pages differ by what each wrote */
+enum { FAST_SAMPLE = 2 };
+
+static void sample_roles(struct report *r, const struct collect_opts *co)
+{
+	size_t want = 0;
+	for (size_t g = 0; g < r->ngroups; g++)
+		want += r->groups[g].n < FAST_SAMPLE ? r->groups[g].n : FAST_SAMPLE;
+	pid_t *pids = calloc(want + 1, sizeof *pids);
+	struct pcost *pc = calloc(want + 1, sizeof *pc);
+	if (!pids || !pc)
+		die(EXIT_FAIL, "out of memory");
+	size_t k = 0;
+	for (size_t g = 0; g < r->ngroups; g++)
+		for (size_t i = 0; i < r->groups[g].n && i < FAST_SAMPLE; i++)
+			pids[k++] = r->groups[g].members[i]->pid;
+	struct collect_opts full = *co;
+	full.totals = 0;
+	collect(&full, pids, k, pc);
+	k = 0;
+	for (size_t g = 0; g < r->ngroups; g++) {
+		struct group *gr = &r->groups[g];
+		size_t took = gr->n < FAST_SAMPLE ? gr->n : FAST_SAMPLE, got = 0;
+		struct memsum role[ROLE_N];
+		memset(role, 0, sizeof role);
+		for (size_t i = 0; i < took; i++, k++) {
+			if (pc[k].state != PS_OK)
+				continue;	/* gone since: the others stand for it */
+			got++;
+			for (int x = 0; x < ROLE_N; x++) {
+				for (int f = 0; f < SM_NFIELDS; f++)
+					role[x].kb[f] += pc[k].role[x].kb[f];
+				role[x].own += pc[k].role[x].own;
+				role[x].maps += pc[k].role[x].maps;
+			}
+		}
+		gr->sampled = got;
+		uint64_t own = 0;
+		for (int x = 0; x < ROLE_N && got; x++) {
+			for (int f = 0; f < SM_NFIELDS; f++)
+				gr->role[x].kb[f] = role[x].kb[f] * gr->n / got;
+			gr->role[x].own = role[x].own * gr->n / got;
+			gr->role[x].maps = role[x].maps * gr->n / got;
+			own += gr->role[x].own;
+		}
+		/* own pages need each mapping's kind (a rollup approximates them):
+		 * the sampled instances', scaled, as the roles */
+		if (got)
+			gr->total.own = own;
+	}
+	r->fast_procs = pc;
+	r->fast_nprocs = want;
+	free(pids);
+}
+
 /* the whole pass: select, read, group, advise */
 static int run_once(const struct opts *o, int root, const struct kmodel *km, struct report *r,
 		    pid_t **pids_out, struct cgroup_mem *cg)
@@ -134,6 +195,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	r->per_process = o->per_process;
 	r->libs = o->libs;
 	r->totals = o->totals;
+	r->fast = o->fast;
 	r->named = o->npids || o->sel.nprograms || o->sel.nuids || o->cgroup;
 	r->top = o->diff[0] ? 0 : (int)o->top;
 	r->tab = o->tab;
@@ -166,8 +228,8 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	struct pcost *pc = calloc((size_t)n + 1, sizeof *pc);
 	if (!pc)
 		die(EXIT_FAIL, "out of memory");
-	struct collect_opts co = { .proc_root = root, .want_libs = o->libs || o->by == BY_LIBRARY, .totals = o->totals, .threads = o->jobs,
-				   .sel = &o->sel, .km = km };
+	struct collect_opts co = { .proc_root = root, .want_libs = o->libs || o->by == BY_LIBRARY,
+				   .totals = o->totals || o->fast, .threads = o->jobs, .sel = &o->sel, .km = km };
 	collect(&co, pids, (size_t)n, pc);
 
 	struct tally *t = &r->t;
@@ -214,6 +276,8 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	} else {
 		r->ngroups = group_by_exe(pc, (size_t)n, &r->groups);
 	}
+	if (o->fast)
+		sample_roles(r, &co);
 	/* the advice is about programs (link, image, heap) */
 	for (size_t g = 0; g < r->ngroups && o->by == BY_PROGRAM; g++)
 		advise(&r->groups[g], km);
@@ -223,6 +287,10 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 
 static void report_free(struct report *r, pid_t *pids)
 {
+	if (r->fast_procs) {
+		pcost_free(r->fast_procs, r->fast_nprocs);
+		free(r->fast_procs);
+	}
 	groups_free(r->groups, r->ngroups);
 	for (size_t i = 0; r->keys && i < r->nprocs; i++)
 		free(r->keys[i]);
@@ -324,7 +392,7 @@ static void emit(const struct opts *o, const struct report *r)
 }
 
 /* long options without a short form */
-enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP, O_SORT, O_COLUMNS, O_NO_HEADER, O_BYTES, O_BY };
+enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP, O_SORT, O_COLUMNS, O_NO_HEADER, O_BYTES, O_BY, O_FAST };
 
 int cmd_cost(int argc, char **argv)
 {
@@ -341,6 +409,7 @@ int cmd_cost(int argc, char **argv)
 		{ "columns", required_argument, 0, O_COLUMNS }, { "no-header", no_argument, 0, O_NO_HEADER },
 		{ "wide", no_argument, 0, 'W' }, { "kib", no_argument, 0, 'k' }, { "mib", no_argument, 0, 'm' },
 		{ "bytes", no_argument, 0, O_BYTES }, { "by", required_argument, 0, O_BY },
+		{ "fast", no_argument, 0, O_FAST },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct opts o;
@@ -385,6 +454,7 @@ int cmd_cost(int argc, char **argv)
 			break;
 		}
 		case O_NO_HEADER: o.tab.no_header = 1; break;
+		case O_FAST: o.fast = 1; break;
 		case O_BY:
 			if (!strcmp(optarg, "process"))
 				o.per_process = 1;
@@ -413,6 +483,8 @@ int cmd_cost(int argc, char **argv)
 		default: usage_bad_option(c, argv);
 		}
 	}
+	if (o.fast && (o.totals || o.libs || diff || o.per_process || o.by == BY_LIBRARY))
+		usage_fail("--fast samples a program's roles: not with --totals, --libs, --diff, -P or --by library");
 	if (o.totals && (o.libs || diff))
 		usage_fail("--totals has no roles: it does not go with --libs or --diff");
 	if (o.by == BY_LIBRARY && (o.prom || o.totals || o.tab.ncols || o.tab.sort >= 0))

@@ -15,6 +15,7 @@ struct advice {
 struct group {
 	const char *exe;	/* borrowed from the first member */
 	size_t n;		/* instances read in full */
+	size_t sampled;		/* --fast: its roles are from this many of them, scaled */
 	struct pcost **members;
 	struct memsum total, role[ROLE_N];
 	struct kside ks;	/* sums, bytes */

@@ -51,6 +51,8 @@ static void group_json(FILE *f, const struct report *r, const struct group *g)
 	if (r->project)
 		fprintf(f, ",\"projection\":{\"instances\":%ld,\"kb\":%.0f}", r->project,
 			group_marginal_kb(g) * (double)r->project);
+	if (r->fast)
+		fprintf(f, ",\"roles_sampled\":%zu", g->sampled);
 	if (!r->totals) {
 		fputs(",\"roles\":", f);
 		roles_json(f, g->role, n);

@@ -36,7 +36,9 @@ struct report {
 	uint64_t meminfo_seen;
 	const struct cgroup_mem *cg;	/* NULL without --cgroup */
 	long project;			/* -n N, 0: none */
-	int per_process, libs, totals, top;
+	int per_process, libs, totals, top, fast;
+	struct pcost *fast_procs;	/* --fast: the instances read in full */
+	size_t fast_nprocs;
 	struct table_opts tab;
 	int by;				/* enum group_by: what a group is */
 	char **keys;			/* --by other than program: each process's key */

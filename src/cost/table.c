@@ -33,7 +33,9 @@ static const char *tail(const char *s, size_t w)
 static void roles(FILE *f, const struct report *r, const struct group *const *order, size_t shown)
 {
 	char b[16];
-	fprintf(f, "\nper instance by role (private / shared)\n%-34s %-4s", group_by_head((enum group_by)r->by), "");
+	fprintf(f, "\nper instance by role (private / shared)%s\n%-34s %-4s",
+		r->fast ? ", from full smaps of 2 instances of each program, scaled (--fast)" : "",
+		group_by_head((enum group_by)r->by), "");
 	for (int i = 0; i < ROLE_N; i++)
 		fprintf(f, " %6s", role_name[i]);
 	fputc('\n', f);
@@ -92,6 +94,9 @@ static void footer(FILE *f, const struct report *r)
 		fprintf(f, ", %zu named but not found", t->missing);
 	fprintf(f, "; %zu kernel threads and %zu zombies not counted\n", t->kthreads, t->zombies);
 	static const char *const units[] = { "K, M, G: KiB, MiB, GiB", "in KiB", "in MiB", "in bytes" };
+	if (r->fast)
+		fprintf(f, "--fast: RSS, PSS, USS, SWAP from smaps_rollup (every process); roles, OWN and MARGINAL from "
+			   "full smaps of 2 instances a program\n");
 	fprintf(f, "figures %s; %s\n",
 		r->per_process ? "per process"
 		: r->by ? "per process (the mean over its N), but N and *_TOTAL: all its processes"

@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 35
+plan 39
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -20,6 +20,17 @@ ok $(jq -e "$d | .marginal_kb - .per_instance.own_kb - .kernel.total_kb | fabs <
 	"marginal = own pages + kernel side"
 ok $(jq -e "$d | [.advice[].id] | index(\"relocated-libraries\") != null" "$TMP/j" > /dev/null; echo $?) \
 	"advice: relocated library pages named"
+
+# --fast: totals from smaps_rollup, roles from 2 instances' full smaps
+"$PROGS/spawn" -n 6 "$PROGS/dirty" --heap 256 -- sh -c "
+	'$RESIDENT' cost -p dirty --json > '$TMP/full.json'; '$RESIDENT' cost -p dirty --fast --json > '$TMP/fast.json'"
+f() { jq -r ".programs[0] | $1" "$2"; }
+is "$(f .roles_sampled "$TMP/fast.json"):$(f .instances "$TMP/fast.json")" "2:6" "--fast: roles from 2 of the 6 instances, said"
+within "$(f .roles.heap.own_kb "$TMP/fast.json")" "$(f .roles.heap.own_kb "$TMP/full.json")" 8 \
+	"--fast: the heap role as the full read has it, scaled to all 6"
+within "$(f .marginal_kb "$TMP/fast.json")" "$(f .marginal_kb "$TMP/full.json")" 8 "--fast: the marginal cost as the full read's"
+"$RESIDENT" cost --fast --totals 2> "$TMP/err"
+is "$?" 2 "--fast with --totals: a usage error"
 
 # --top with -P: the N most costly processes, most costly first
 "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 300 -- "$RESIDENT" cost -P --top 2 > "$TMP/tp"
