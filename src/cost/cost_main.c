@@ -37,6 +37,7 @@ static const char usage_text[] =
 	"                      cgroup), unit (systemd unit, or the cgroup), process,\n"
 	"                      or library (each across the processes that map it)\n"
 	"  -P, --per-process   one row per process instead of per program (--by process)\n"
+	"      --maps PID      each mapping of one process with its role (pmap -X)\n"
 	"  -l, --libs          each shared library's pages under its program\n"
 	"  -t, --totals        totals only, from smaps_rollup: no roles, ~2x faster\n"
 	"      --fast          totals from smaps_rollup, roles from full smaps of 2\n"
@@ -78,7 +79,7 @@ struct opts {
 	pid_t *pids;
 	size_t npids;
 	const char *cgroup, *output, *proc, *diff[2];
-	int json, prom, per_process, libs, jobs, totals, fast;
+	int json, prom, per_process, libs, jobs, totals, fast, maps;
 	struct table_opts tab;
 	long top;
 	long project;
@@ -196,6 +197,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	r->libs = o->libs;
 	r->totals = o->totals;
 	r->fast = o->fast;
+	r->root = root;
 	r->named = o->npids || o->sel.nprograms || o->sel.nuids || o->cgroup;
 	r->top = o->diff[0] ? 0 : (int)o->top;
 	r->tab = o->tab;
@@ -372,6 +374,10 @@ static void emit(const struct opts *o, const struct report *r)
 	FILE *f = outfile_open(&of, o->output);
 	if (o->diff[0]) {
 		report_diff(f, r, a, o->diff[0], b, o->diff[1], o->json);
+	} else if (o->maps) {
+		for (size_t i = 0; i < r->nprocs; i++)
+			if (r->procs[i].state == PS_OK)
+				report_maps(f, r->root, r->procs[i].pid, &r->procs[i], o->json, o->tab.unit);
 	} else if (o->by == BY_LIBRARY) {
 		report_libraries(f, r, o->json);
 	} else if (o->json) {
@@ -392,7 +398,7 @@ static void emit(const struct opts *o, const struct report *r)
 }
 
 /* long options without a short form */
-enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP, O_SORT, O_COLUMNS, O_NO_HEADER, O_BYTES, O_BY, O_FAST };
+enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP, O_SORT, O_COLUMNS, O_NO_HEADER, O_BYTES, O_BY, O_FAST, O_MAPS };
 
 int cmd_cost(int argc, char **argv)
 {
@@ -409,7 +415,7 @@ int cmd_cost(int argc, char **argv)
 		{ "columns", required_argument, 0, O_COLUMNS }, { "no-header", no_argument, 0, O_NO_HEADER },
 		{ "wide", no_argument, 0, 'W' }, { "kib", no_argument, 0, 'k' }, { "mib", no_argument, 0, 'm' },
 		{ "bytes", no_argument, 0, O_BYTES }, { "by", required_argument, 0, O_BY },
-		{ "fast", no_argument, 0, O_FAST },
+		{ "fast", no_argument, 0, O_FAST }, { "maps", no_argument, 0, O_MAPS },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct opts o;
@@ -455,6 +461,7 @@ int cmd_cost(int argc, char **argv)
 		}
 		case O_NO_HEADER: o.tab.no_header = 1; break;
 		case O_FAST: o.fast = 1; break;
+		case O_MAPS: o.maps = 1; break;
 		case O_BY:
 			if (!strcmp(optarg, "process"))
 				o.per_process = 1;
@@ -483,6 +490,8 @@ int cmd_cost(int argc, char **argv)
 		default: usage_bad_option(c, argv);
 		}
 	}
+	if (o.maps && (argc - optind != 1 || diff || o.prom || o.cgroup || o.sel.nprograms || o.sel.nuids))
+		usage_fail("--maps lists one process: --maps PID, and no other selection");
 	if (o.fast && (o.totals || o.libs || diff || o.per_process || o.by == BY_LIBRARY))
 		usage_fail("--fast samples a program's roles: not with --totals, --libs, --diff, -P or --by library");
 	if (o.totals && (o.libs || diff))

@@ -37,6 +37,7 @@ struct report {
 	const struct cgroup_mem *cg;	/* NULL without --cgroup */
 	long project;			/* -n N, 0: none */
 	int per_process, libs, totals, top, fast;
+	int root;			/* the proc root it was read from */
 	struct pcost *fast_procs;	/* --fast: the instances read in full */
 	size_t fast_nprocs;
 	struct table_opts tab;
@@ -56,6 +57,9 @@ __attribute__((noreturn))
 void report_die_nothing(const struct report *r);
 
 void report_table(FILE *f, const struct report *r);
+/* --maps PID: each mapping of one process (p: its figures, read), pmap -X
+ * with roles; 0, or dies */
+int report_maps(FILE *f, int root, pid_t pid, const struct pcost *p, int json, enum unit unit);
 /* --by library: every library across the processes that map it */
 void report_libraries(FILE *f, const struct report *r, int json);
 void report_json(FILE *f, const struct report *r);

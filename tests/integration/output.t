@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 39
+plan 42
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -31,6 +31,17 @@ within "$(f .roles.heap.own_kb "$TMP/fast.json")" "$(f .roles.heap.own_kb "$TMP/
 within "$(f .marginal_kb "$TMP/fast.json")" "$(f .marginal_kb "$TMP/full.json")" 8 "--fast: the marginal cost as the full read's"
 "$RESIDENT" cost --fast --totals 2> "$TMP/err"
 is "$?" 2 "--fast with --totals: a usage error"
+
+# --maps PID: each mapping with its role, as pmap -X
+"$PROGS/spawn" -n 1 "$PROGS/dirty" --heap 256 -- sh -c "
+	'$RESIDENT' cost --maps \$1 --json > '$TMP/maps.json'; '$RESIDENT' cost --json \$1 > '$TMP/one.json'
+	'$RESIDENT' cost --maps \$1 > '$TMP/maps.txt'" sh
+is "$(jq '[.maps[] | select(.role == "heap") | .own_kb] | add >= 1024' "$TMP/maps.json"):$(jq -r .exe "$TMP/maps.json" | sed 's|.*/||')" \
+	"true:dirty" "--maps PID: the heap mapping holds the 1 MiB dirty heap, owned"
+within "$(jq '[.maps[].own_kb] | add' "$TMP/maps.json")" "$(jq '.programs[0].per_instance.own_kb' "$TMP/one.json")" 4 \
+	"--maps: the mappings' own pages add up to the process's"
+is "$(head -n 1 "$TMP/maps.txt" | tr -s ' '):$(grep -c '^kernel side: page tables' "$TMP/maps.txt")" \
+	"ADDRESS PERM ROLE RSS PSS PRIV SHARED SWAP OWN MAPPING:1" "--maps table: its columns, then the kernel side"
 
 # --top with -P: the N most costly processes, most costly first
 "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 300 -- "$RESIDENT" cost -P --top 2 > "$TMP/tp"
