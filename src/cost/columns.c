@@ -26,7 +26,11 @@ const struct col_info col_info[COL_NCOLS] = {
 	[COL_SWAP_TOTAL] = { "swap_total", "SWAP_TOTAL", 1, 1 },
 	[COL_KERNEL_TOTAL] = { "kernel_total", "KERNEL_TOTAL", 1, 1 },
 	[COL_MARGINAL_TOTAL] = { "marginal_total", "MARGINAL_TOTAL", 1, 1 },
+	[COL_PSS_PCT] = { "pss_pct", "%PSS", 0, 1, 1 },
+	[COL_MARGINAL_PCT] = { "marginal_pct", "%MARGINAL", 0, 1, 1 },
 };
+
+double col_memtotal_kb;
 
 const int col_default[] = { COL_N,	COL_RSS,    COL_PSS,	  COL_USS,	 COL_OWN,   COL_SWAP,
 			    COL_MAPS,	COL_PGTBL,  COL_KSTACK,	  COL_SLAB,	 COL_MARGINAL, COL_PSS_TOTAL,
@@ -87,8 +91,22 @@ double col_value(const struct group *g, int col)
 	case COL_SWAP_TOTAL: return user[COL_SWAP];
 	case COL_KERNEL_TOTAL: return kernel;
 	case COL_MARGINAL_TOTAL: return group_marginal_kb(g) * n;
+	case COL_PSS_PCT: return col_memtotal_kb > 0 ? 100 * user[COL_PSS] / col_memtotal_kb : 0;
+	case COL_MARGINAL_PCT: return col_memtotal_kb > 0 ? 100 * group_marginal_kb(g) * n / col_memtotal_kb : 0;
 	}
 	return 0;
+}
+
+const char *col_format_col(char *b, double v, int col, enum unit u)
+{
+	if (col_info[col].pct) {
+		if (col_memtotal_kb > 0)
+			snprintf(b, 32, "%.2f", v);
+		else
+			snprintf(b, 32, "-");
+		return b;
+	}
+	return col_format(b, v, col_info[col].kb, u);
 }
 
 const char *col_format(char *b, double v, int kb, enum unit u)

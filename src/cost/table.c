@@ -173,6 +173,7 @@ static void main_table(FILE *f, const struct report *r, const struct group **ord
 		for (const int *c = r->per_process ? col_default_per_process : col_default; *c != COL_NCOLS; c++)
 			cols[nc++] = *c;
 	}
+	col_memtotal_kb = r->meminfo_seen >> MI_MEMTOTAL & 1 ? (double)r->meminfo[MI_MEMTOTAL] : 0;
 	/* the rows */
 	size_t n = 0;
 	struct group *ones = NULL;
@@ -232,14 +233,14 @@ static void main_table(FILE *f, const struct report *r, const struct group **ord
 			snprintf(at(&gr, i + 1, 0), 48, "%d", (int)it[i].pid);
 		names[i + 1] = name_cell(g->exe, o->wide);
 		for (int c = 0; c < nc; c++)
-			col_format(at(&gr, i + 1, lead + (size_t)c), col_value(g, cols[c]), col_info[cols[c]].kb, o->unit);
+			col_format_col(at(&gr, i + 1, lead + (size_t)c), col_value(g, cols[c]), cols[c], o->unit);
 		if (r->project)
 			col_format(at(&gr, i + 1, ncols - 1), group_marginal_kb(g) * (double)r->project, 1, o->unit);
 	}
 	names[shown + 1] = strdup("TOTAL");
 	for (int c = 0; c < nc; c++) {
 		if (r->per_process || col_info[cols[c]].total)
-			col_format(at(&gr, shown + 1, lead + (size_t)c), sum[c], col_info[cols[c]].kb, o->unit);
+			col_format_col(at(&gr, shown + 1, lead + (size_t)c), sum[c], cols[c], o->unit);
 		else
 			snprintf(at(&gr, shown + 1, lead + (size_t)c), 48, "-");
 	}

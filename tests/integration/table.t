@@ -5,7 +5,7 @@
 # and units (-k, -m, --bytes), on real instances of a program whose
 # private pages are known.
 . "$(dirname "$0")/tap.sh"
-plan 16
+plan 17
 cd "$TMP" || exit 1
 long=$TMP/a-directory-whose-name-is-long-enough-to-be-cut-in-a-table
 mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
@@ -22,7 +22,8 @@ mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
 	\$R cost --all --no-header > t.nohead
 	\$R cost -p dirty -W > t.wide
 	\$R cost -p dirty --by library --json > t.lib
-	\$R cost -p dirty --by library > t.libt" sh
+	\$R cost -p dirty --by library > t.libt
+	\$R cost -p dirty -k --columns pss_total,pss_pct > t.pct" sh
 col() { # FILE HEADER: that column of the rows (not the header, not TOTAL),
 	# counted from the right: a program's name may hold spaces ("(deleted)")
 	awk -v h="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == h) c = NF - i; next }
@@ -59,5 +60,9 @@ is "$(jq -r "$libc | .processes" t.lib):$(jq -r "$libc | .private_kb > 0 and .sh
 	"--by library: libc across the 4 instances, its written pages private, the rest shared"
 head -n 1 t.libt | grep -q '^LIBRARY  *PROCS RSS_TOTAL PSS_TOTAL PRIVATE_TOTAL   PRIVATE    SHARED$'
 ok $? "--by library table: its header ($(head -n 1 t.libt))"
+read -r _ pss pct < <(sed -n 2p t.pct)
+mt=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+within "$pct" "$(awk -v p="$pss" -v m="$mt" 'BEGIN { printf "%.2f", 100 * p / m }')" 0.011 \
+	"pss_pct: PSS_TOTAL as a percentage of MemTotal ($pct% of $mt KiB)"
 grep -q "^figures per instance (the mean over N), but N and \*_TOTAL: all instances; K, M, G: KiB, MiB, GiB$" t.human
 ok $? "the footer says which figures are per instance and what K, M and G are"
