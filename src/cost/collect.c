@@ -337,13 +337,19 @@ int selector_match(const struct selector *s, const char *exe, const char *comm, 
 		if (i == s->nuids)
 			return 0;
 	}
-	if (s->nprograms) {
+	for (size_t i = 0; i < s->nexclude; i++)
+		if (!regexec(&s->exclude[i], exe, 0, NULL, 0) || !regexec(&s->exclude[i], comm, 0, NULL, 0))
+			return 0;
+	if (s->nprograms || s->nmatch) {
 		for (size_t i = 0; i < s->nprograms; i++) {
 			const char *want = s->programs[i];
 			if (strchr(want, '/') ? !strcmp(want, exe)
 					      : (!strcmp(want, base(exe)) || !strcmp(want, comm)))
 				return 1;
 		}
+		for (size_t i = 0; i < s->nmatch; i++)
+			if (!regexec(&s->match[i], exe, 0, NULL, 0) || !regexec(&s->match[i], comm, 0, NULL, 0))
+				return 1;
 		return 0;
 	}
 	return 1;

@@ -31,6 +31,9 @@ static const char usage_text[] =
 	"  PID...              these processes\n"
 	"  -p, --program NAME  processes of a program: exe path, its basename, or comm\n"
 	"  -u, --user USER     processes of a user (name or uid)\n"
+	"  -e, --match REGEX   processes whose exe path or name matches (extended)\n"
+	"      --exclude REGEX leave out processes whose exe path or name matches\n"
+	"      --tree PID      PID and its descendants\n"
 	"      --cgroup DIR    processes of a cgroup (v2, or v1 memory), with its own totals\n"
 	"output:\n"
 	"      --by KIND       a row per program (default), user, cgroup (the memory\n"
@@ -77,6 +80,8 @@ struct opts {
 	struct selector sel;
 	const char *programs[64];
 	uid_t uids[64];
+	regex_t match[16], exclude[16];
+	pid_t tree;		/* --tree PID: it and its descendants, 0: none */
 	pid_t *pids;
 	size_t npids;
 	const char *cgroup, *output, *proc, *diff[2];
@@ -124,6 +129,59 @@ static uid_t parse_user(const char *s)
 	if (!all_digits(s))
 		usage_fail("-u: %s: no such user", s);
 	return (uid_t)parse_num(s, "-u", 0x7fffffff);
+}
+
+/* the parent of pid, from its stat (the field after the state), or 0 */
+static pid_t parent_of(int root, pid_t pid)
+{
+	char name[32], buf[1024];
+	snprintf(name, sizeof name, "%d/stat", (int)pid);
+	if (procfs_read(root, name, buf, sizeof buf) <= 0)
+		return 0;
+	const char *c = strrchr(buf, ')');
+	int ppid = 0;
+	return c && sscanf(c + 2, "%*c %d", &ppid) == 1 ? (pid_t)ppid : 0;
+}
+
+/* --tree PID: keep PID and its descendants among pids[0, n), in place;
+ * how many.  Parents are read once each; a process whose parent chain
+ * does not reach PID (or loops) is dropped */
+static size_t tree_of(int root, pid_t top, pid_t *pids, size_t n)
+{
+	pid_t *par = malloc((n ? n : 1) * sizeof *par);
+	signed char *in = calloc(n ? n : 1, 1);	/* 0 unknown, 1 in, -1 out */
+	if (!par || !in)
+		die(EXIT_FAIL, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		par[i] = parent_of(root, pids[i]);
+	for (size_t i = 0; i < n; i++) {
+		pid_t p = pids[i];
+		int steps = 0, verdict = -1;
+		while (p && steps++ < 4096) {
+			if (p == top) {
+				verdict = 1;
+				break;
+			}
+			size_t j;
+			for (j = 0; j < n && pids[j] != p; j++)
+				;
+			if (j == n)
+				break;
+			if (in[j]) {
+				verdict = in[j];
+				break;
+			}
+			p = par[j];
+		}
+		in[i] = (signed char)verdict;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (in[i] == 1)
+			pids[k++] = pids[i];
+	free(par);
+	free(in);
+	return k;
 }
 
 /* --fast: every process was read from smaps_rollup (exact totals, the
@@ -199,7 +257,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	r->totals = o->totals;
 	r->fast = o->fast;
 	r->root = root;
-	r->named = o->npids || o->sel.nprograms || o->sel.nuids || o->cgroup;
+	r->named = o->npids || o->sel.nprograms || o->sel.nuids || o->sel.nmatch || o->cgroup || o->tree;
 	r->top = o->diff[0] ? 0 : (int)o->top;
 	r->tab = o->tab;
 	r->by = o->by;
@@ -228,6 +286,8 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 		if (n < 0)
 			die_errno(EXIT_FAIL, (int)n, "%s", o->proc ? o->proc : "/proc");
 	}
+	if (o->tree)
+		n = (long)tree_of(root, o->tree, pids, (size_t)n);
 	struct pcost *pc = calloc((size_t)n + 1, sizeof *pc);
 	if (!pc)
 		die(EXIT_FAIL, "out of memory");
@@ -399,7 +459,8 @@ static void emit(const struct opts *o, const struct report *r)
 }
 
 /* long options without a short form */
-enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP, O_SORT, O_COLUMNS, O_NO_HEADER, O_BYTES, O_BY, O_FAST, O_MAPS };
+enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP, O_SORT, O_COLUMNS, O_NO_HEADER, O_BYTES, O_BY, O_FAST, O_MAPS,
+       O_EXCLUDE, O_TREE };
 
 int cmd_cost(int argc, char **argv)
 {
@@ -417,12 +478,16 @@ int cmd_cost(int argc, char **argv)
 		{ "wide", no_argument, 0, 'W' }, { "kib", no_argument, 0, 'k' }, { "mib", no_argument, 0, 'm' },
 		{ "bytes", no_argument, 0, O_BYTES }, { "by", required_argument, 0, O_BY },
 		{ "fast", no_argument, 0, O_FAST }, { "maps", no_argument, 0, O_MAPS },
+		{ "match", required_argument, 0, 'e' }, { "exclude", required_argument, 0, O_EXCLUDE },
+		{ "tree", required_argument, 0, O_TREE },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct opts o;
 	memset(&o, 0, sizeof o);
 	o.sel.programs = o.programs;
 	o.sel.uids = o.uids;
+	o.sel.match = o.match;
+	o.sel.exclude = o.exclude;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = ncpu > 0 ? (int)ncpu : 1;
 	o.top = 20;
@@ -430,7 +495,7 @@ int cmd_cost(int argc, char **argv)
 	int diff = 0, c;
 	usage_init("cost");
 	/* options anywhere before `--`: getopt_long permutes (usage.h) */
-	while ((c = getopt_long(argc, argv, ":p:u:Pltn:ao:w:c:j:hrWkm", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:u:Pltn:ao:w:c:j:hrWkme:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (o.sel.nprograms == 64)
@@ -463,6 +528,28 @@ int cmd_cost(int argc, char **argv)
 		case O_NO_HEADER: o.tab.no_header = 1; break;
 		case O_FAST: o.fast = 1; break;
 		case O_MAPS: o.maps = 1; break;
+		case 'e':
+		case O_EXCLUDE: {
+			regex_t *rx = c == 'e' ? &o.match[o.sel.nmatch] : &o.exclude[o.sel.nexclude];
+			if ((c == 'e' ? o.sel.nmatch : o.sel.nexclude) == 16)
+				usage_fail("%s: at most 16", c == 'e' ? "-e" : "--exclude");
+			int e = regcomp(rx, optarg, REG_EXTENDED | REG_NOSUB);
+			if (e) {
+				char msg[128];
+				regerror(e, rx, msg, sizeof msg);
+				usage_fail("%s: %s: %s", c == 'e' ? "-e" : "--exclude", optarg, msg);
+			}
+			if (c == 'e')
+				o.sel.nmatch++;
+			else
+				o.sel.nexclude++;
+			break;
+		}
+		case O_TREE:
+			if (!all_digits(optarg) || strlen(optarg) > 9 || atol(optarg) == 0)
+				usage_fail("--tree: %s: not a process ID", optarg);
+			o.tree = (pid_t)atol(optarg);
+			break;
 		case O_BY:
 			if (!strcmp(optarg, "process"))
 				o.per_process = 1;

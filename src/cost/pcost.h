@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <regex.h>
+
 #include "../proc/smaps.h"
 #include "kernel.h"
 #include "role.h"
@@ -62,6 +64,10 @@ struct selector {
 	size_t nprograms;
 	const uid_t *uids;		/* -u USER */
 	size_t nuids;
+	const regex_t *match;		/* -e REGEX: exe path or comm matches one */
+	size_t nmatch;
+	const regex_t *exclude;		/* --exclude REGEX: neither may match */
+	size_t nexclude;
 };
 
 struct collect_opts {

@@ -5,7 +5,7 @@
 # and units (-k, -m, --bytes), on real instances of a program whose
 # private pages are known.
 . "$(dirname "$0")/tap.sh"
-plan 17
+plan 20
 cd "$TMP" || exit 1
 long=$TMP/a-directory-whose-name-is-long-enough-to-be-cut-in-a-table
 mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
@@ -23,7 +23,10 @@ mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
 	\$R cost -p dirty -W > t.wide
 	\$R cost -p dirty --by library --json > t.lib
 	\$R cost -p dirty --by library > t.libt
-	\$R cost -p dirty -k --columns pss_total,pss_pct > t.pct" sh
+	\$R cost -p dirty -k --columns pss_total,pss_pct > t.pct
+	\$R cost -e 'a-directory-whose.*/dirt[y]\$' --json > t.match
+	\$R cost -e 'dirty|spawn' --exclude 'long-enough' --json > t.excl
+	\$R cost --tree \$PPID --json > t.tree" sh
 col() { # FILE HEADER: that column of the rows (not the header, not TOTAL),
 	# counted from the right: a program's name may hold spaces ("(deleted)")
 	awk -v h="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == h) c = NF - i; next }
@@ -60,6 +63,11 @@ is "$(jq -r "$libc | .processes" t.lib):$(jq -r "$libc | .private_kb > 0 and .sh
 	"--by library: libc across the 4 instances, its written pages private, the rest shared"
 head -n 1 t.libt | grep -q '^LIBRARY  *PROCS RSS_TOTAL PSS_TOTAL PRIVATE_TOTAL   PRIVATE    SHARED$'
 ok $? "--by library table: its header ($(head -n 1 t.libt))"
+is "$(jq -r '[.programs[] | .instances] | add' t.match)" 4 "-e REGEX: the 4 instances whose path matches"
+is "$(jq -r '[.programs[] | select(.exe | endswith("/dirty")) | .instances] | add // 0' t.excl)" 0 \
+	"--exclude REGEX: matched by -e, left out by --exclude"
+is "$(jq -r '[.programs[] | select(.exe | endswith("/dirty")) | .instances] | add' t.tree):$(jq -r '.programs | length' t.tree)" \
+	"4:4" "--tree PID: spawn, its 4 instances of dirty, the shell and resident itself, nothing else ($(jq -r '[.programs[].exe | sub(".*/"; "")] | join(" ")' t.tree))"
 read -r _ pss pct < <(sed -n 2p t.pct)
 mt=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 within "$pct" "$(awk -v p="$pss" -v m="$mt" 'BEGIN { printf "%.2f", 100 * p / m }')" 0.011 \
