@@ -4,7 +4,7 @@ PREFIX  ?= /usr/local
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
-LDLIBS   = -lpthread -lm
+LDLIBS   = -lpthread -lm -ljson-c
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # the CLI, one folder per job, shared primitives (lib: errors and output,

@@ -3,7 +3,7 @@
 # Debian 12 (run by `make deps`, which `make check`, `make demo` and .ci/run
 # call).  Installs only what is missing; needs root for that.
 set -eu
-pkgs="gcc g++ make libc6-dev libcmocka-dev clang libclang-rt-14-dev clang-format perl jq
+pkgs="gcc g++ make libc6-dev libcmocka-dev libjson-c-dev clang libclang-rt-14-dev clang-format perl jq
 python3 python3-prometheus-client util-linux procps groff-base
 smem smemstat hyperfine musl-tools s6 strace linux-perf gdb
 sysvinit-utils systemd dpkg-dev debhelper lintian runit

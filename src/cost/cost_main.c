@@ -22,6 +22,7 @@
 static const char usage_text[] =
 	"usage: resident cost [options] [PID...]\n"
 	"       resident cost --diff A B      (A, B: a PID or a program)\n"
+	"       resident cost --diff OLD.json NEW.json   (saved --json reports)\n"
 	"\n"
 	"What processes really cost: per program and per instance, private and\n"
 	"shared pages by role of each mapping, the kernel's own memory for each,\n"
@@ -129,6 +130,14 @@ static uid_t parse_user(const char *s)
 	if (!all_digits(s))
 		usage_fail("-u: %s: no such user", s);
 	return (uid_t)parse_num(s, "-u", 0x7fffffff);
+}
+
+/* a --diff operand that names a saved report (resident cost --json): a
+ * file there, not a PID, with a / or ending in .json */
+static int saved_report(const char *s)
+{
+	size_t n = strlen(s);
+	return !all_digits(s) && (strchr(s, '/') || (n > 5 && !strcmp(s + n - 5, ".json"))) && access(s, F_OK) == 0;
 }
 
 /* the parent of pid, from its stat (the field after the state), or 0 */
@@ -593,6 +602,16 @@ int cmd_cost(int argc, char **argv)
 		usage_fail("-c counts the reports of a watch: give -w SECS too");
 	if (o.json + o.prom > 1)
 		usage_fail("--json and --prometheus: choose one");
+	if (diff && argc - optind == 2 && saved_report(argv[optind]) && saved_report(argv[optind + 1])) {
+		/* two saved reports: nothing to read from /proc */
+		if (o.prom)
+			usage_fail("--diff has no Prometheus form");
+		struct outfile of;
+		FILE *f = outfile_open(&of, o.output);
+		report_saved_diff(f, argv[optind], argv[optind + 1], o.json, o.tab.unit);
+		outfile_commit(&of);
+		return EXIT_OK;
+	}
 	if (diff) {
 		if (argc - optind != 2)
 			usage_fail("--diff takes two operands: a PID or a program each");

@@ -60,6 +60,8 @@ void report_table(FILE *f, const struct report *r);
 /* --maps PID: each mapping of one process (p: its figures, read), pmap -X
  * with roles; 0, or dies */
 int report_maps(FILE *f, int root, pid_t pid, const struct pcost *p, int json, enum unit unit);
+/* --diff OLD.json NEW.json: two saved reports, program by program */
+int report_saved_diff(FILE *f, const char *old, const char *new, int json, enum unit unit);
 /* --by library: every library across the processes that map it */
 void report_libraries(FILE *f, const struct report *r, int json);
 void report_json(FILE *f, const struct report *r);

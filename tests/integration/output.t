@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 42
+plan 45
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -31,6 +31,21 @@ within "$(f .roles.heap.own_kb "$TMP/fast.json")" "$(f .roles.heap.own_kb "$TMP/
 within "$(f .marginal_kb "$TMP/fast.json")" "$(f .marginal_kb "$TMP/full.json")" 8 "--fast: the marginal cost as the full read's"
 "$RESIDENT" cost --fast --totals 2> "$TMP/err"
 is "$?" 2 "--fast with --totals: a usage error"
+
+# --diff OLD.json NEW.json: two saved reports, program by program
+"$PROGS/spawn" -n 2 "$PROGS/dirty" --heap 64 -- "$RESIDENT" cost --json > "$TMP/a.json"
+"$PROGS/spawn" -n 4 "$PROGS/dirty" --heap 64 -- "$RESIDENT" cost --json > "$TMP/b.json"
+"$RESIDENT" cost --diff "$TMP/a.json" "$TMP/b.json" --json > "$TMP/sd.json"
+dd='.programs[] | select(.exe | endswith("/dirty"))'
+is "$(jq -c "$dd | .instances" "$TMP/sd.json"):$(jq "$dd | .marginal_total_kb[1] > 1.8 * .marginal_total_kb[0]" "$TMP/sd.json")" \
+	"[2,4]:true" "--diff on saved JSON: dirty's 2 then 4 instances, its total cost doubled"
+"$RESIDENT" cost --diff "$TMP/a.json" "$TMP/b.json" > "$TMP/sd.txt"
+sed -n 4p "$TMP/sd.txt" | grep -q '/dirty  *2  *4 .* +[0-9.]*[KM]$'
+ok $? "--diff table: the largest growth first, with its change ($(sed -n 4p "$TMP/sd.txt" | tr -s ' '))"
+echo '{"schema":"other/1"}' > "$TMP/other.json"
+"$RESIDENT" cost --diff "$TMP/other.json" "$TMP/b.json" > /dev/null 2> "$TMP/err"
+is "$?:$(cat "$TMP/err")" "4:resident: $TMP/other.json: not a report of resident cost --json (schema resident-cost/1, by program)" \
+	"--diff of a file that is not a report: exit 4, one line naming it"
 
 # --maps PID: each mapping with its role, as pmap -X
 "$PROGS/spawn" -n 1 "$PROGS/dirty" --heap 256 -- sh -c "
