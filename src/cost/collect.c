@@ -260,7 +260,7 @@ static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 	role_start(&w.rc, ln >= 0 ? p->exe : "", ln >= 0 && !o->totals && exe_is_image(wk, pid));
 	if (o->totals) {
 		rc = read_maps_file(wk, pid, p, "smaps_rollup", on_rollup, &w);
-		if (rc > 0)
+		if (rc > 0 && !o->rollup_only)
 			rc = read_maps_file(wk, pid, p, "maps", on_map, &w);
 	} else {
 		rc = read_maps_file(wk, pid, p, "smaps", on_vma, &w);

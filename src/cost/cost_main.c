@@ -214,7 +214,7 @@ static void sample_roles(struct report *r, const struct collect_opts *co)
 		for (size_t i = 0; i < r->groups[g].n && i < FAST_SAMPLE; i++)
 			pids[k++] = r->groups[g].members[i]->pid;
 	struct collect_opts full = *co;
-	full.totals = 0;
+	full.totals = full.rollup_only = 0;
 	collect(&full, pids, k, pc);
 	k = 0;
 	for (size_t g = 0; g < r->ngroups; g++) {
@@ -246,6 +246,32 @@ static void sample_roles(struct report *r, const struct collect_opts *co)
 		 * the sampled instances', scaled, as the roles */
 		if (got)
 			gr->total.own = own;
+		/* the mappings the kernel model counts (vm_area_structs, files):
+		 * the sample's mean for every instance, the kernel side again */
+		if (got) {
+			struct kcounts mean = { 0 };
+			for (size_t i = k - took; i < k; i++)
+				if (pc[i].state == PS_OK) {
+					mean.maps += pc[i].kc.maps;
+					mean.anon_maps += pc[i].kc.anon_maps;
+					mean.files += pc[i].kc.files;
+				}
+			memset(&gr->ks, 0, sizeof gr->ks);
+			gr->total.maps = 0;
+			for (size_t m = 0; m < gr->n; m++) {
+				struct pcost *q = gr->members[m];
+				q->kc.maps = mean.maps / got;
+				q->kc.anon_maps = mean.anon_maps / got;
+				q->kc.files = mean.files / got;
+				q->total.maps = q->kc.maps;
+				kmodel_estimate(r->km, &q->kc, &q->ks);
+				gr->ks.page_tables += q->ks.page_tables;
+				gr->ks.kernel_stack += q->ks.kernel_stack;
+				gr->ks.slab += q->ks.slab;
+				gr->ks.percpu += q->ks.percpu;
+				gr->total.maps += q->total.maps;
+			}
+		}
 	}
 	r->fast_procs = pc;
 	r->fast_nprocs = want;
@@ -301,7 +327,8 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	if (!pc)
 		die(EXIT_FAIL, "out of memory");
 	struct collect_opts co = { .proc_root = root, .want_libs = o->libs || o->by == BY_LIBRARY,
-				   .totals = o->totals || o->fast, .threads = o->jobs, .sel = &o->sel, .km = km };
+				   .totals = o->totals || o->fast, .rollup_only = o->fast, .threads = o->jobs, .sel = &o->sel,
+				   .km = km };
 	collect(&co, pids, (size_t)n, pc);
 
 	struct tally *t = &r->t;

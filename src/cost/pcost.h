@@ -74,6 +74,8 @@ struct collect_opts {
 	int proc_root;
 	int want_libs;
 	int totals;			/* smaps_rollup + maps: no roles, faster */
+	int rollup_only;		/* with totals: not even maps (--fast: the mapping
+					 * counts come from the sampled instances) */
 	int threads;			/* readers in parallel */
 	const struct selector *sel;
 	const struct kmodel *km;

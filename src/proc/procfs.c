@@ -1,5 +1,8 @@
 #include "procfs.h"
 
+#include <linux/magic.h>
+#include <sys/statfs.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,10 +18,21 @@
 /* the most tasks a kernel can have: PID_MAX_LIMIT on 64-bit (4M) */
 #define TASKS_MAX 4194304
 
+/* the root procfs_open found to be the kernel's procfs (not a --proc
+ * copy): what is under it is the kernel's, a plain file or a directory,
+ * so its files need no type check (one fstat less a file: 2000 syscalls
+ * less a report of 1000 processes) */
+static int kernel_root = -1;
+
 int procfs_open(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	struct statfs fs;
+	if (fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC)
+		kernel_root = fd;
+	return fd;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -73,6 +87,10 @@ int procfs_open_file(int root, pid_t pid, const char *name)
 {
 	char p[64];
 	snprintf(p, sizeof p, "%d/%s", (int)pid, name);
+	if (root == kernel_root && root >= 0) {
+		int fd = openat(root, p, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
 	return plainfile_open(root, p);
 }
 
