@@ -256,6 +256,24 @@ static void read_one(struct worker *wk, pid_t pid, struct pcost *p)
 		return;
 	}
 
+	/* --walk-limit: a process this large is not walked (smaps holds its
+	 * mmap lock for the walk of each mapping: ~20 ms a GiB, docs/cost.md);
+	 * what status says of it stands: RSS, anonymous pages (own, an upper
+	 * bound: some may be shared with forks), swap; no PSS, no roles */
+	if (o->walk_limit_kb && st.v[ST_VMRSS] > o->walk_limit_kb) {
+		p->total.kb[SM_RSS] = st.v[ST_VMRSS];
+		p->total.kb[SM_PSS] = st.v[ST_VMRSS];
+		p->total.kb[SM_ANONYMOUS] = st.v[ST_RSSANON];
+		p->total.kb[SM_PRIVATE_DIRTY] = st.v[ST_RSSANON];
+		p->total.kb[SM_SHARED_CLEAN] = st.v[ST_RSSFILE] + st.v[ST_RSSSHMEM];
+		p->total.kb[SM_SWAP] = st.v[ST_VMSWAP];
+		p->total.kb[SM_SWAP_PSS] = st.v[ST_VMSWAP];
+		p->total.own = st.v[ST_RSSANON];
+		p->unwalked = 1;
+		p->state = PS_OK;
+		return;
+	}
+
 	struct walk w = { .p = p, .want_libs = o->want_libs, .cur_lib = -1 };
 	role_start(&w.rc, ln >= 0 ? p->exe : "", ln >= 0 && !o->totals && exe_is_image(wk, pid));
 	if (o->totals) {

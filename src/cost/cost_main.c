@@ -44,6 +44,8 @@ static const char usage_text[] =
 	"      --maps PID      each mapping of one process with its role (pmap -X)\n"
 	"  -l, --libs          each shared library's pages under its program\n"
 	"  -t, --totals        totals only, from smaps_rollup: no roles, ~2x faster\n"
+	"      --walk-limit SIZE  a process with more RSS (K, M, G) is not walked:\n"
+	"                      status figures, no PSS or roles, no stall (~20 ms a GiB)\n"
 	"      --fast          totals from smaps_rollup, roles from full smaps of 2\n"
 	"                      instances of each program, scaled (for scrapes)\n"
 	"  -n, --instances N   project the cost of N more instances\n"
@@ -83,6 +85,7 @@ struct opts {
 	uid_t uids[64];
 	regex_t match[16], exclude[16];
 	pid_t tree;		/* --tree PID: it and its descendants, 0: none */
+	uint64_t walk_limit_kb;
 	pid_t *pids;
 	size_t npids;
 	const char *cgroup, *output, *proc, *diff[2];
@@ -328,10 +331,12 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 		die(EXIT_FAIL, "out of memory");
 	struct collect_opts co = { .proc_root = root, .want_libs = o->libs || o->by == BY_LIBRARY,
 				   .totals = o->totals || o->fast, .rollup_only = o->fast, .threads = o->jobs, .sel = &o->sel,
-				   .km = km };
+				   .km = km, .walk_limit_kb = o->walk_limit_kb };
 	collect(&co, pids, (size_t)n, pc);
 
 	struct tally *t = &r->t;
+	for (long i = 0; i < n; i++)
+		t->unwalked += pc[i].state == PS_OK && pc[i].unwalked;
 	int named = o->npids > 0;
 	for (long i = 0; i < n; i++) {
 		switch (pc[i].state) {
@@ -496,7 +501,7 @@ static void emit(const struct opts *o, const struct report *r)
 
 /* long options without a short form */
 enum { O_CGROUP = 256, O_JSON, O_PROM, O_DIFF, O_PROC, O_TOP, O_SORT, O_COLUMNS, O_NO_HEADER, O_BYTES, O_BY, O_FAST, O_MAPS,
-       O_EXCLUDE, O_TREE };
+       O_EXCLUDE, O_TREE, O_WALK_LIMIT };
 
 int cmd_cost(int argc, char **argv)
 {
@@ -515,7 +520,7 @@ int cmd_cost(int argc, char **argv)
 		{ "bytes", no_argument, 0, O_BYTES }, { "by", required_argument, 0, O_BY },
 		{ "fast", no_argument, 0, O_FAST }, { "maps", no_argument, 0, O_MAPS },
 		{ "match", required_argument, 0, 'e' }, { "exclude", required_argument, 0, O_EXCLUDE },
-		{ "tree", required_argument, 0, O_TREE },
+		{ "tree", required_argument, 0, O_TREE }, { "walk-limit", required_argument, 0, O_WALK_LIMIT },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct opts o;
@@ -579,6 +584,16 @@ int cmd_cost(int argc, char **argv)
 				o.sel.nmatch++;
 			else
 				o.sel.nexclude++;
+			break;
+		}
+		case O_WALK_LIMIT: {
+			char *end;
+			double v = strtod(optarg, &end);
+			double mul = !*end ? 1.0 / 1024 : !strcmp(end, "K") ? 1 : !strcmp(end, "M") ? 1024
+				   : !strcmp(end, "G") ? 1024 * 1024 : -1;
+			if (end == optarg || mul < 0 || !(v > 0) || v * mul < 1)
+				usage_fail("--walk-limit: %s: not a size (bytes, or with K, M, G)", optarg);
+			o.walk_limit_kb = (uint64_t)(v * mul);
 			break;
 		}
 		case O_TREE:

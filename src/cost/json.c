@@ -108,8 +108,8 @@ void report_json(FILE *f, const struct report *r)
 			fprintf(f, "%s\"%s\":%llu", c++ ? "," : "", meminfo_keys[i].name,
 				(unsigned long long)r->meminfo[i]);
 	fprintf(f, "},\"processes\":{\"seen\":%zu,\"read\":%zu,\"unreadable\":%zu,\"malformed\":%zu,"
-		   "\"gone\":%zu,\"missing\":%zu,\"kernel_threads\":%zu,\"zombies\":%zu},",
-		t->seen, t->read, t->denied, t->malformed, t->gone, t->missing, t->kthreads, t->zombies);
+		   "\"gone\":%zu,\"missing\":%zu,\"kernel_threads\":%zu,\"zombies\":%zu,\"not_walked\":%zu},",
+		t->seen, t->read, t->denied, t->malformed, t->gone, t->missing, t->kthreads, t->zombies, t->unwalked);
 	fputs("\"unreadable\":[", f);
 	int c = 0;
 	for (size_t i = 0; i < r->nprocs; i++) {

@@ -52,6 +52,7 @@ struct pcost {
 	struct memsum total, role[ROLE_N];
 	struct kcounts kc;
 	int have_status;	/* status was read: the kernel side can be estimated */
+	int unwalked;		/* over --walk-limit: figures from status only */
 	struct kside ks;
 	uint64_t vmrss_kb, vmswap_kb;	/* from status: shown when smaps is unreadable */
 	struct libuse *libs;
@@ -74,6 +75,7 @@ struct collect_opts {
 	int proc_root;
 	int want_libs;
 	int totals;			/* smaps_rollup + maps: no roles, faster */
+	uint64_t walk_limit_kb;		/* a process with more RSS is not walked (0: all are) */
 	int rollup_only;		/* with totals: not even maps (--fast: the mapping
 					 * counts come from the sampled instances) */
 	int threads;			/* readers in parallel */

@@ -14,6 +14,7 @@
 
 struct tally {
 	size_t seen, read, denied, malformed, gone, kthreads, zombies, missing;
+	size_t unwalked;		/* read from status alone (--walk-limit) */
 };
 
 /* the table's form (--columns, --sort, --reverse, --no-header, --wide, units) */

@@ -93,6 +93,9 @@ static void footer(FILE *f, const struct report *r)
 	if (t->missing)
 		fprintf(f, ", %zu named but not found", t->missing);
 	fprintf(f, "; %zu kernel threads and %zu zombies not counted\n", t->kthreads, t->zombies);
+	if (t->unwalked)
+		fprintf(f, "%zu processes over --walk-limit: RSS, anonymous pages (as OWN) and swap from status, "
+			   "not walked (PSS shown as RSS, no roles)\n", t->unwalked);
 	static const char *const units[] = { "K, M, G: KiB, MiB, GiB", "in KiB", "in MiB", "in bytes" };
 	if (r->fast)
 		fprintf(f, "--fast: RSS, PSS, USS, SWAP from smaps_rollup (every process); roles, OWN and MARGINAL from "

@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 45
+plan 47
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -46,6 +46,14 @@ echo '{"schema":"other/1"}' > "$TMP/other.json"
 "$RESIDENT" cost --diff "$TMP/other.json" "$TMP/b.json" > /dev/null 2> "$TMP/err"
 is "$?:$(cat "$TMP/err")" "4:resident: $TMP/other.json: not a report of resident cost --json (schema resident-cost/1, by program)" \
 	"--diff of a file that is not a report: exit 4, one line naming it"
+
+# --walk-limit: a process with more RSS is read from status, not walked
+"$PROGS/spawn" -n 1 "$PROGS/dirty" --heap 25600 -- sh -c "
+	'$RESIDENT' cost -p dirty --walk-limit 50M --json > '$TMP/wl.json'; '$RESIDENT' cost -p dirty --json > '$TMP/w0.json'
+	'$RESIDENT' cost -p dirty --walk-limit 50M > '$TMP/wl.txt'"
+is "$(jq .processes.not_walked "$TMP/wl.json"):$(jq .processes.not_walked "$TMP/w0.json"):$(jq '.programs[0].per_instance.own_kb >= 102400' "$TMP/wl.json")" \
+	"1:0:true" "--walk-limit 50M: the 100 MiB process is not walked, its anonymous pages from status; without it, walked"
+grep -q '^1 processes over --walk-limit' "$TMP/wl.txt"; ok $? "... and the table says so"
 
 # --maps PID: each mapping with its role, as pmap -X
 "$PROGS/spawn" -n 1 "$PROGS/dirty" --heap 256 -- sh -c "
