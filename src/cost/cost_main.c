@@ -723,6 +723,10 @@ int cmd_cost(int argc, char **argv)
 		}
 	} while (o.watch > 0 && !stop && (!o.count || round < o.count));
 	free(o.pids);
+	for (size_t i = 0; i < o.sel.nmatch; i++)
+		regfree(&o.match[i]);
+	for (size_t i = 0; i < o.sel.nexclude; i++)
+		regfree(&o.exclude[i]);
 	close(root);
 	return o.watch > 0 ? EXIT_OK : status;
 }

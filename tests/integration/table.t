@@ -5,7 +5,7 @@
 # and units (-k, -m, --bytes), on real instances of a program whose
 # private pages are known.
 . "$(dirname "$0")/tap.sh"
-plan 20
+plan 21
 cd "$TMP" || exit 1
 long=$TMP/a-directory-whose-name-is-long-enough-to-be-cut-in-a-table
 mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
@@ -68,6 +68,8 @@ is "$(jq -r '[.programs[] | select(.exe | endswith("/dirty")) | .instances] | ad
 	"--exclude REGEX: matched by -e, left out by --exclude"
 is "$(jq -r '[.programs[] | select(.exe | endswith("/dirty")) | .instances] | add' t.tree):$(jq -r '.programs | length' t.tree)" \
 	"4:4" "--tree PID: spawn, its 4 instances of dirty, the shell and resident itself, nothing else ($(jq -r '[.programs[].exe | sub(".*/"; "")] | join(" ")' t.tree))"
+"$RESIDENT" cost -e . --exclude '^resident-no-such$' > /dev/null 2> err
+is "$?:$(grep -c LeakSanitizer err)" "0:0" "-e and --exclude: exit 0, and the regexes are freed (no leak under ASan)"
 read -r _ pss pct < <(sed -n 2p t.pct)
 mt=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 within "$pct" "$(awk -v p="$pss" -v m="$mt" 'BEGIN { printf "%.2f", 100 * p / m }')" 0.011 \
