@@ -57,7 +57,7 @@ static void noise_notes(const struct bench *b, FILE *f)
 			const struct density *d = &b->cmd[c].d[i];
 			if (d->alive <= 0 || !d->noisy)
 				continue;
-			fprintf(f, "warning: %s, N=%ld: meminfo moved by %.0f kB with nothing started, %.1f kB per "
+			fprintf(f, "warning: %s, N=%ld: meminfo moved by %.0f KiB with nothing started, %.1f KiB per "
 				"instance against a TOTAL of %.1f: too few instances for meminfo deltas%s\n",
 				b->cmd[c].label, d->n, d->noise, d->noise / (double)d->alive, d->total,
 				d->cg_version ? " (CGROUP is the run's own)" : "");
@@ -67,7 +67,7 @@ static void noise_notes(const struct bench *b, FILE *f)
 void bench_table(const struct bench *b, FILE *f)
 {
 	if (have_density(b)) {
-		fprintf(f, "density: kB per running instance, from /proc/meminfo deltas%s\n",
+		fprintf(f, "density: KiB per running instance, from /proc/meminfo deltas%s\n",
 			b->cg_note ? "" : " and the run's memory cgroup");
 		fprintf(f, "%-32s %6s %6s %6s %6s %6s %6s %6s %7s %7s %7s %7s %6s %6s %6s %6s %6s\n", "COMMAND", "N",
 			"ALIVE", "ANON", "PGTBL", "KSTACK", "SLAB", "PERCPU", "TOTAL", "AVAIL", "CGROUP", "CG-KERN", "RSS",
@@ -99,14 +99,14 @@ void bench_table(const struct bench *b, FILE *f)
 			fprintf(f, "(no cgroup figures: %s)\n", b->cg_note);
 		noise_notes(b, f);
 		if (b->nns > 1) {
-			fprintf(f, "\nfit over N: total kB = per-instance x N + fixed\n");
+			fprintf(f, "\nfit over N: total KiB = per-instance x N + fixed\n");
 			for (int c = 0; c < b->ncmds; c++)
 				if (!isnan(b->slope[c]))
-					fprintf(f, "%s: %.1f kB per instance, %.0f kB fixed, R^2 %.4f\n", b->cmd[c].label,
+					fprintf(f, "%s: %.1f KiB per instance, %.0f KiB fixed, R^2 %.4f\n", b->cmd[c].label,
 						b->slope[c], b->intercept[c], b->r2[c]);
 			for (int c = 0; c < b->ncmds; c++)
 				if (!isnan(b->cg_slope[c]))
-					fprintf(f, "%s: cgroup: %.1f kB per instance, %.0f kB fixed, R^2 %.4f\n",
+					fprintf(f, "%s: cgroup: %.1f KiB per instance, %.0f KiB fixed, R^2 %.4f\n",
 						b->cmd[c].label, b->cg_slope[c], b->cg_intercept[c], b->cg_r2[c]);
 		}
 	}
@@ -148,7 +148,7 @@ static void md_cell(FILE *f, const char *s)
 void bench_markdown(const struct bench *b, FILE *f)
 {
 	if (have_density(b)) {
-		fprintf(f, "| command | N | alive | kB per instance (meminfo) | cgroup kB per instance | RSS | PSS | USS |\n"
+		fprintf(f, "| command | N | alive | KiB per instance (meminfo) | cgroup KiB per instance | RSS | PSS | USS |\n"
 			   "|:---|---:|---:|---:|---:|---:|---:|---:|\n");
 		for (int c = 0; c < b->ncmds; c++)
 			for (int i = 0; i < b->nns; i++) {

@@ -84,7 +84,7 @@ static double density_panel(FILE *f, const struct bench *b, double y)
 		 b->ns[ni]);
 	text(f, 10, y + 18, "start", "font-size=\"15\" font-weight=\"bold\"", title);
 	y += 34;
-	axis(f, y, y + b->ncmds * ROW, max, "kB per instance");
+	axis(f, y, y + b->ncmds * ROW, max, "KiB per instance");
 	for (int c = 0; c < b->ncmds; c++, y += ROW) {
 		const struct density *d = &b->cmd[c].d[ni];
 		char l[64];
@@ -97,12 +97,12 @@ static double density_panel(FILE *f, const struct bench *b, double y)
 		double x = LABEL;
 		for (int k = 0; k < DF_N; k++) {
 			double w = d->field[k] > 0 ? d->field[k] / max * PLOT : 0;
-			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %.1f kB</title></rect>\n",
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %.1f KiB</title></rect>\n",
 				x, y + 4, w, ROW - 8, colour[k], part[k], d->field[k]);
 			x += w;
 		}
 		char v[32];
-		snprintf(v, sizeof v, "%.0f kB", d->total);
+		snprintf(v, sizeof v, "%.0f KiB", d->total);
 		text(f, x + 6, y + 17, "start", "font-size=\"12\"", v);
 	}
 	y += 44;

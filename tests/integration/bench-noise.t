@@ -26,5 +26,5 @@ jqe "$d | .meminfo_noise_kb > 0 and (.meminfo_noise_per_instance_kb - .meminfo_n
 ok $? "and gives the noise, in all and per instance"
 jqe "$d | .meminfo_too_noisy == (.meminfo_noise_per_instance_kb > 0.1 * (.per_instance_kb.total | fabs))" "$TMP/j"
 ok $? "flagged because the noise per instance is over a tenth of the total"
-grep -Eq "^warning: $TMP/idle, N=5: meminfo moved by [0-9]+ kB with nothing started, [0-9.]+ kB per instance against a TOTAL of -?[0-9.]+: too few instances for meminfo deltas" "$TMP/t"
+grep -Eq "^warning: $TMP/idle, N=5: meminfo moved by [0-9]+ KiB with nothing started, [0-9.]+ KiB per instance against a TOTAL of -?[0-9.]+: too few instances for meminfo deltas" "$TMP/t"
 ok $? "the text says so: $(grep '^warning' "$TMP/t")"

@@ -68,7 +68,7 @@ is "$(ls /sys/fs/cgroup/*/ 2> /dev/null | grep -c "^resident-bench-$ns-$pid-")" 
 # bare program's plus 64 pages of heap (the median of 3 rounds for meminfo's)
 B -n 50,150 --rounds $((3 - 2 * cg)) --json -- "$TMP/idle" --heap 64 > "$TMP/fit.json"
 B -n 50,150 -- "$TMP/idle" --heap 64 > "$TMP/fit.txt"
-grep -Eq "^$TMP/idle --heap 64: [0-9.]+ kB per instance, -?[0-9]+ kB fixed, R\^2 [01]\.[0-9]+\$" "$TMP/fit.txt"
+grep -Eq "^$TMP/idle --heap 64: [0-9.]+ KiB per instance, -?[0-9]+ KiB fixed, R\^2 [01]\.[0-9]+\$" "$TMP/fit.txt"
 ok $? "two N: the fit line"
 if [ $cg = 1 ]; then
 	slope=$(jq '.commands[0].cgroup_fit.kb_per_instance' "$TMP/fit.json")
