@@ -112,6 +112,10 @@ double bench_pct(const double *sorted, size_t n, double p);
 void limits_tasks(struct bench *b);
 void limits_memory(struct bench *b);
 
+/* /proc/PID/stat read into buf: the fields after the name ("S ppid ..."),
+ * or NULL (gone) */
+const char *bench_stat_fields(pid_t pid, char *buf, size_t size);
+
 /* cgroups.c */
 #define CGS_PATH 256
 enum { CGS_KILL_PROCS, CGS_KILL_V2, CGS_KILL_FREEZER };

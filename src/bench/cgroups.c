@@ -141,25 +141,31 @@ static void remove_dir(char *dir)
 	dir[0] = 0;
 }
 
-/* field 22 of /proc/PID/stat, the start time in clock ticks; 0 if gone */
-static unsigned long long start_time(pid_t pid)
+const char *bench_stat_fields(pid_t pid, char *buf, size_t size)
 {
-	char p[64], buf[1024];
+	char p[64];
 	snprintf(p, sizeof p, "/proc/%d/stat", (int)pid);
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	ssize_t r = read(fd, buf, sizeof buf - 1);
+		return NULL;
+	ssize_t r = read(fd, buf, size - 1);
 	close(fd);
 	if (r <= 0)
-		return 0;
+		return NULL;
 	buf[r] = 0;
-	const char *s = strrchr(buf, ')');
+	const char *s = strrchr(buf, ')');	/* the name may hold anything but its last ')' */
+	return s && s[1] == ' ' ? s + 2 : NULL;
+}
+
+/* field 22 of /proc/PID/stat, the start time in clock ticks; 0 if gone */
+static unsigned long long start_time(pid_t pid)
+{
+	char buf[1024];
+	const char *s = bench_stat_fields(pid, buf, sizeof buf);
 	unsigned long long t = 0;
-	/* ") S ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+	/* "S ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
 	 *  utime stime cutime cstime priority nice threads itrealvalue START" */
-	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			 &t) != 1)
+	if (!s || sscanf(s, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &t) != 1)
 		return 0;
 	return t;
 }

@@ -91,20 +91,11 @@ static const char *waiting_in(pid_t p)
 
 static unsigned long long cpu_ticks(pid_t p)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)p);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	const char *c = strrchr(buf, ')');
+	char buf[1024];
+	const char *s = bench_stat_fields(p, buf, sizeof buf);
 	unsigned long long ut = 0, st = 0;
-	if (c)
-		sscanf(c + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st);
+	if (s)
+		sscanf(s, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st);
 	return ut + st;
 }
 

@@ -71,22 +71,6 @@ static int slurp(const char *path, uint64_t *sum, uint64_t *size)
 	return 0;
 }
 
-static int read_str(pid_t pid, uint64_t addr, char *buf, size_t size)
-{
-	for (size_t got = 0; got < size;) {
-		size_t chunk = 4096 - ((addr + got) & 4095);
-		if (chunk > size - got)
-			chunk = size - got;
-		struct iovec l = { buf + got, chunk }, r = { (void *)(addr + got), chunk };
-		if (process_vm_readv(pid, &l, 1, &r, 1, 0) != (ssize_t)chunk)
-			return -1;
-		if (memchr(buf + got, 0, chunk))
-			return 0;
-		got += chunk;
-	}
-	return -1;
-}
-
 static int content_of_fd(const struct ctorsys *s, long fd)
 {
 	for (size_t i = 0; i < s->ncontent; i++)
@@ -103,7 +87,7 @@ static int content_open(struct ctorsys *s, pid_t pid, const struct user_regs_str
 	uint64_t flags = g->orig_rax == SYS_open ? g->rsi : g->rdx;
 	if (g->orig_rax == SYS_openat && (int)g->rdi != AT_FDCWD)
 		return 0;
-	if (read_str(pid, path, s->cpath, sizeof s->cpath) || !img_kernel_file(s->cpath))
+	if (probe_read_path(pid, path, s->cpath, sizeof s->cpath) || !img_kernel_file(s->cpath))
 		return 0;
 	if (flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_PATH))
 		return because(why, n, "a constructor opened %s other than to read it " NOT_HERE, s->cpath);
@@ -193,7 +177,7 @@ int ctorsys_enter(struct ctorsys *s, pid_t pid, const struct user_regs_struct *g
 	if ((nr == SYS_newfstatat || nr == SYS_statx) && content_of_fd(s, fd) >= 0) {
 		/* fstat of a kernel file it opened (stdio asks its block size) */
 		char e[1];
-		return ((nr == SYS_newfstatat ? g->r10 : g->rdx) & AT_EMPTY_PATH) && !read_str(pid, g->rsi, e, 1);
+		return ((nr == SYS_newfstatat ? g->r10 : g->rdx) & AT_EMPTY_PATH) && !probe_read_path(pid, g->rsi, e, 1);
 	}
 	r = probe_enter(&s->pr, pid, g, why, n);
 	if (r > 0)

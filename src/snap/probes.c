@@ -133,8 +133,7 @@ int probe_exec_name(struct probes *p, const char *path, char *why, size_t n)
 	return 0;
 }
 
-/* the path argument, read from the tracee a page at a time */
-static int read_path(pid_t pid, uint64_t addr, char *buf, size_t size)
+int probe_read_path(pid_t pid, uint64_t addr, char *buf, size_t size)
 {
 	size_t got = 0;
 	while (got < size) {
@@ -215,7 +214,7 @@ int probe_enter(struct probes *p, pid_t pid, const struct user_regs_struct *r, c
 	if (writes)
 		return because(why, n, "%s opened a file for writing %s", who(p, 0), when(p));
 	char buf[PATH_MAX];
-	if (read_path(pid, path, buf, sizeof buf))
+	if (probe_read_path(pid, path, buf, sizeof buf))
 		return because(why, n, "cannot read a path %s looked up", who(p, 0));
 	if ((flags & AT_EMPTY_PATH) && !buf[0]) {
 		/* a descriptor's, not a name's: one ld.so opened */

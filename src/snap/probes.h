@@ -62,6 +62,10 @@ struct probes {
 extern const int probe_syscalls[];
 extern const size_t probe_nsyscalls;
 
+/* a NUL-terminated string of the tracee's at addr, read a page at a time
+ * (the path argument of a syscall); 0, or -1 (unreadable, or no NUL in
+ * size bytes) */
+int probe_read_path(pid_t pid, uint64_t addr, char *buf, size_t size);
 /* a name looked up by the exec itself, before any syscall of the program;
  * probe_settle checks it again at the end */
 int probe_exec_name(struct probes *p, const char *path, char *why, size_t n);
