@@ -135,12 +135,14 @@ static uid_t parse_user(const char *s)
 	return (uid_t)parse_num(s, "-u", 0x7fffffff);
 }
 
-/* a --diff operand that names a saved report (resident cost --json): a
- * file there, not a PID, with a / or ending in .json */
+/* a --diff operand that names a saved report (resident cost --json), not
+ * a PID or a program: with a / or ending in .json (a program given as a
+ * path is then a report to read: a path to a program's exe is not JSON,
+ * and says so) */
 static int saved_report(const char *s)
 {
 	size_t n = strlen(s);
-	return !all_digits(s) && (strchr(s, '/') || (n > 5 && !strcmp(s + n - 5, ".json"))) && access(s, F_OK) == 0;
+	return !all_digits(s) && (strchr(s, '/') || (n > 5 && !strcmp(s + n - 5, ".json")));
 }
 
 /* the parent of pid, from its stat (the field after the state), or 0 */
@@ -644,7 +646,12 @@ int cmd_cost(int argc, char **argv)
 		usage_fail("-c counts the reports of a watch: give -w SECS too");
 	if (o.json + o.prom > 1)
 		usage_fail("--json and --prometheus: choose one");
-	if (diff && argc - optind == 2 && saved_report(argv[optind]) && saved_report(argv[optind + 1])) {
+	if (diff && argc - optind == 2 && saved_report(argv[optind]) != saved_report(argv[optind + 1]) &&
+	    (access(argv[optind], F_OK) == 0 || access(argv[optind + 1], F_OK) == 0))
+		usage_fail("--diff: two saved reports, or two PIDs or programs: not one of each");
+	if (diff && argc - optind == 2 && saved_report(argv[optind]) && saved_report(argv[optind + 1]) &&
+	    (access(argv[optind], F_OK) == 0 || access(argv[optind + 1], F_OK) == 0 ||
+	     strstr(argv[optind], ".json") || strstr(argv[optind + 1], ".json"))) {
 		/* two saved reports: nothing to read from /proc */
 		if (o.prom)
 			usage_fail("--diff has no Prometheus form");

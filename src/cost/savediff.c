@@ -3,9 +3,12 @@
  * what each costs now against then.  A row for every program in either;
  * sorted by the change in MARGINAL_TOTAL, largest growth first. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -26,40 +29,81 @@ struct pair {
 	double delta;
 };
 
-static double num(json_object *o, const char *k)
+/* a finite number at o.k; dies naming path otherwise (a missing key is 0) */
+static double num(const char *path, json_object *o, const char *k)
 {
 	json_object *v;
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_double(v) : 0;
+	if (!json_object_object_get_ex(o, k, &v))
+		return 0;
+	double d = json_object_get_double(v);
+	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+		die(EXIT_FAIL, "%s: %s is not a number", path, k);
+	if (!isfinite(d) || d < 0 || d > 1e15)
+		die(EXIT_FAIL, "%s: %s is out of range", path, k);
+	return d;
 }
 
-/* a saved report's programs; dies naming the file on anything else */
+/* a string at o.k, or NULL */
+static const char *str(json_object *o, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+												: NULL;
+}
+
+#define SAVED_MAX (64 << 20)	/* a report of a million processes is ~1 GiB less */
+
+/* a saved report's programs; dies naming the file on anything else: a
+ * regular file (not a FIFO, /dev/zero), at most SAVED_MAX bytes */
 static struct saved *load(const char *path, json_object **root, size_t *n)
 {
-	*root = json_object_from_file(path);
-	json_object *schema, *progs;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		die_errno(EXIT_FAIL, -errno, "%s", path);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > SAVED_MAX) {
+		close(fd);
+		die(EXIT_FAIL, "%s: %s", path, S_ISREG(st.st_mode) ? "larger than a saved report can be" : "not a regular file");
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	ssize_t k;
+	while (buf && got < (size_t)st.st_size && (k = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)k;
+	close(fd);
+	if (!buf)
+		die(EXIT_FAIL, "out of memory");
+	buf[got] = 0;
+	*root = json_tokener_parse(buf);
+	free(buf);
+	json_object *progs;
+	const char *schema = *root ? str(*root, "schema") : NULL;
 	if (!*root)
-		die(EXIT_FAIL, "%s: %s", path, errno ? strerror(errno) : "not JSON");
-	if (!json_object_object_get_ex(*root, "schema", &schema) ||
-	    strcmp(json_object_get_string(schema), "resident-cost/1") ||
-	    !json_object_object_get_ex(*root, "programs", &progs) || !json_object_is_type(progs, json_type_array))
+		die(EXIT_FAIL, "%s: not JSON", path);
+	if (!schema || strcmp(schema, "resident-cost/1") || !json_object_object_get_ex(*root, "programs", &progs) ||
+	    !json_object_is_type(progs, json_type_array))
 		die(EXIT_FAIL, "%s: not a report of resident cost --json (schema resident-cost/1, by program)", path);
 	size_t m = json_object_array_length(progs);
 	struct saved *v = calloc(m ? m : 1, sizeof *v);
 	if (!v)
 		die(EXIT_FAIL, "out of memory");
 	for (size_t i = 0; i < m; i++) {
-		json_object *p = json_object_array_get_idx(progs, i), *exe, *pi;
-		if (!json_object_object_get_ex(p, "exe", &exe))
+		json_object *p = json_object_array_get_idx(progs, i), *pi;
+		if (!p || !json_object_is_type(p, json_type_object) || !(v[i].exe = str(p, "exe")))
 			die(EXIT_FAIL, "%s: program %zu has no exe (a report --by another kind?)", path, i);
-		v[i].exe = json_object_get_string(exe);
-		v[i].n = num(p, "instances");
-		v[i].marginal = num(p, "marginal_kb");
+		v[i].n = num(path, p, "instances");
+		v[i].marginal = num(path, p, "marginal_kb");
 		v[i].marginal_total = v[i].marginal * v[i].n;
-		if (json_object_object_get_ex(p, "per_instance", &pi))
-			v[i].pss_total = num(pi, "pss_kb") * v[i].n;
+		if (json_object_object_get_ex(p, "per_instance", &pi) && json_object_is_type(pi, json_type_object))
+			v[i].pss_total = num(path, pi, "pss_kb") * v[i].n;
 	}
 	*n = m;
 	return v;
+}
+
+static int by_exe(const void *x, const void *y)
+{
+	return strcmp(((const struct saved *)x)->exe, ((const struct saved *)y)->exe);
 }
 
 static int by_delta(const void *x, const void *y)
@@ -78,27 +122,31 @@ int report_saved_diff(FILE *f, const char *old, const char *new, int json, enum 
 	struct pair *p = calloc(na + nb + 1, sizeof *p);
 	if (!p)
 		die(EXIT_FAIL, "out of memory");
-	size_t n = 0;
-	for (size_t i = 0; i < na; i++)
-		p[n++] = (struct pair){ a[i].exe, &a[i], NULL, 0 };
-	for (size_t j = 0; j < nb; j++) {
-		size_t i;
-		for (i = 0; i < n && strcmp(p[i].exe, b[j].exe); i++)
-			;
-		if (i == n)
-			p[n++] = (struct pair){ b[j].exe, NULL, &b[j], 0 };
+	/* both sorted by exe, then merged: every program of either, once */
+	qsort(a, na, sizeof *a, by_exe);
+	qsort(b, nb, sizeof *b, by_exe);
+	size_t n = 0, i = 0, j = 0;
+	while (i < na || j < nb) {
+		int c = i == na ? 1 : j == nb ? -1 : strcmp(a[i].exe, b[j].exe);
+		if (c < 0)
+			p[n++] = (struct pair){ a[i].exe, &a[i], NULL, 0 }, i++;
+		else if (c > 0)
+			p[n++] = (struct pair){ b[j].exe, NULL, &b[j], 0 }, j++;
 		else
-			p[i].b = &b[j];
+			p[n++] = (struct pair){ a[i].exe, &a[i], &b[j], 0 }, i++, j++;
 	}
 	for (size_t i = 0; i < n; i++)
 		p[i].delta = (p[i].b ? p[i].b->marginal_total : 0) - (p[i].a ? p[i].a->marginal_total : 0);
 	qsort(p, n, sizeof *p, by_delta);
-	json_object *ta, *tb;
-	const char *when_a = json_object_object_get_ex(ra, "time", &ta) ? json_object_get_string(ta) : "?";
-	const char *when_b = json_object_object_get_ex(rb, "time", &tb) ? json_object_get_string(tb) : "?";
+	const char *when_a = str(ra, "time"), *when_b = str(rb, "time");
+	when_a = when_a ? when_a : "?";
+	when_b = when_b ? when_b : "?";
 	if (json) {
-		fprintf(f, "{\"schema\":\"resident-cost-saved-diff/1\",\"a\":{\"time\":\"%s\"},\"b\":{\"time\":\"%s\"},"
-			   "\"programs\":[", when_a, when_b);
+		fputs("{\"schema\":\"resident-cost-saved-diff/1\",\"a\":{\"time\":", f);
+		json_str(f, when_a);
+		fputs("},\"b\":{\"time\":", f);
+		json_str(f, when_b);
+		fputs("},\"programs\":[", f);
 		for (size_t i = 0; i < n; i++) {
 			fputs(i ? ",{" : "{", f);
 			json_path_field(f, "exe", p[i].exe);
@@ -111,7 +159,7 @@ int report_saved_diff(FILE *f, const char *old, const char *new, int json, enum 
 		}
 		fputs("]}\n", f);
 	} else {
-		fprintf(f, "A: %s (%s)\nB: %s (%s)\n", old, when_a, new, when_b);
+		fprintf(f, "A: %s (%.40s)\nB: %s (%.40s)\n", old, when_a, new, when_b);
 		fprintf(f, "%-34s %5s %5s %9s %9s %16s %16s %9s\n", "PROGRAM", "N_A", "N_B", "MARGINAL_A", "MARGINAL_B",
 			"MARGINAL_TOTAL_A", "MARGINAL_TOTAL_B", "CHANGE");
 		for (size_t i = 0; i < n; i++) {

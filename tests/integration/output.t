@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 47
+plan 50
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -42,6 +42,21 @@ is "$(jq -c "$dd | .instances" "$TMP/sd.json"):$(jq "$dd | .marginal_total_kb[1]
 "$RESIDENT" cost --diff "$TMP/a.json" "$TMP/b.json" > "$TMP/sd.txt"
 sed -n 4p "$TMP/sd.txt" | grep -q '/dirty  *2  *4 .* +[0-9.]*[KM]$'
 ok $? "--diff table: the largest growth first, with its change ($(sed -n 4p "$TMP/sd.txt" | tr -s ' '))"
+# the adversarial pass's saved reports: each one line, exit 4, nothing hangs
+printf '{"schema":"resident-cost/1","programs":[{"exe":null}]}' > "$TMP/null.json"
+mkfifo "$TMP/fifo.json"
+printf '{"schema":"resident-cost/1","programs":[{"exe":"/x","instances":"NaN"}]}' > "$TMP/nan.json"
+for bad in null.json fifo.json nan.json missing.json; do
+	timeout 10 "$RESIDENT" cost --diff "$TMP/$bad" "$TMP/b.json" > /dev/null 2> "$TMP/err"
+	echo "$?:$(wc -l < "$TMP/err")"
+done > "$TMP/bad"
+is "$(tr '\n' ' ' < "$TMP/bad")" "4:1 4:1 4:1 4:1 " \
+	"--diff of a null exe, a FIFO, a string for a number, a missing file: exit 4, one line each (no crash, no hang)"
+printf '{"schema":"resident-cost/1","time":"a\\"b","programs":[]}' > "$TMP/t.json"
+"$RESIDENT" cost --diff "$TMP/t.json" "$TMP/b.json" --json | jq -e '.a.time == "a\"b"' > /dev/null
+ok $? "--diff --json: a saved report's time is escaped, the output stays JSON"
+"$RESIDENT" cost --diff "$TMP/b.json" 1 2> "$TMP/err"
+is "$?" 2 "--diff of a saved report and a PID: a usage error"
 echo '{"schema":"other/1"}' > "$TMP/other.json"
 "$RESIDENT" cost --diff "$TMP/other.json" "$TMP/b.json" > /dev/null 2> "$TMP/err"
 is "$?:$(cat "$TMP/err")" "4:resident: $TMP/other.json: not a report of resident cost --json (schema resident-cost/1, by program)" \
