@@ -129,9 +129,9 @@ static void escapes(const struct bench *b)
 			warn("%s: %ld processes left the process group at N=%ld (setsid, daemons); "
 			     "killed with the run (%s)", c->label, c->escaped, c->escaped_n, c->escaped_how);
 		if (c->leftovers)
-			warn("%s: leaves processes running after it exits (%ld after 3 runs: setsid, daemons), so "
+			warn("%s: leaves processes running after it exits (%ld after %d runs: setsid, daemons), so "
 			     "startup times leave out their work; killed with the run (%s)", c->label, c->leftovers,
-			     c->leftovers_how);
+			     b->warmup, c->leftovers_how);
 	}
 }
 
@@ -195,11 +195,13 @@ int cmd_bench(int argc, char **argv)
 		case O_SVG: svg = optarg; break;
 		case 'o': out = optarg; break;
 		case 'q': b.quiet = 1; break;
-		case O_WARMUP:
-			b.warmup = (int)strtol(optarg, &end, 10);
-			if (end == optarg || *end || b.warmup < 1 || b.warmup > 1000)
+		case O_WARMUP: {
+			long w = strtol(optarg, &end, 10);
+			if (end == optarg || *end || w < 1 || w > 1000)
 				usage_fail("--warmup: '%s' is not a number from 1 to 1000", optarg);
+			b.warmup = (int)w;
 			break;
+		}
 		case 'N':
 			if (nnames == BENCH_MAX_CMDS)
 				usage_fail("--name: more than %d names", BENCH_MAX_CMDS);
@@ -207,7 +209,11 @@ int cmd_bench(int argc, char **argv)
 				usage_fail("--name: an empty name");
 			names[nnames++] = optarg;
 			break;
-		case O_MD: md = optarg; break;
+		case O_MD:
+			if (!*optarg)
+				usage_fail("--export-markdown: an empty file name");
+			md = optarg;
+			break;
 		case O_FAIL: b.fail = 1; break;
 		case 'h': return usage_help(usage_text);
 		default: usage_bad_option(c, argv);
@@ -224,8 +230,21 @@ int cmd_bench(int argc, char **argv)
 		usage_fail("--name: %d names for %d commands", nnames, b.ncmds);
 	for (int i = 0; i < nnames; i++) {
 		free(b.cmd[i].label);
-		b.cmd[i].label = (char *)names[i];
+		b.cmd[i].label = strdup(names[i]);
+		if (!b.cmd[i].label)
+			die(EXIT_FAIL, "out of memory");
 	}
+	/* names and arguments as a table and a terminal show them: a control
+	 * character (a newline, ESC) as '?' */
+	for (int i = 0; i < b.ncmds; i++)
+		for (char *p = b.cmd[i].label; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	/* the Markdown file first: a path that cannot be written fails before
+	 * the runs, not after them */
+	struct outfile mo, o;
+	FILE *mf = md ? outfile_open(&mo, md) : NULL;
+	FILE *f = outfile_open(&o, out);
 	if (!have_n && b.runs < 0) {
 		b.ns[0] = 100;
 		b.nns = 1;
@@ -256,8 +275,6 @@ int cmd_bench(int argc, char **argv)
 	}
 	startup_run(&b);
 
-	struct outfile o;
-	FILE *f = outfile_open(&o, out);
 	if (json)
 		bench_json(&b, f);
 	else if (csv)
@@ -267,9 +284,7 @@ int cmd_bench(int argc, char **argv)
 	outfile_commit(&o);
 	if (svg)
 		svg_write(&b, svg);
-	if (md) {
-		struct outfile mo;
-		FILE *mf = outfile_open(&mo, md);
+	if (mf) {
 		bench_markdown(&b, mf);
 		outfile_commit(&mo);
 	}

@@ -57,7 +57,8 @@ struct sample {
 /* A command that stays up (a server, a daemon in the foreground) would
  * hold each warm-up until --timeout.  While the first warm-up run waits,
  * its process is looked at every 50 ms: blocked in a syscall that waits
- * for a client or an event, with no CPU time spent, for 1 s, it stays up.
+ * for a client or an event (poll, select, epoll, accept), with no CPU
+ * time spent and no child, for 1 s, it stays up.
  * The name of that syscall, or NULL. */
 static const char *waiting_in(pid_t p)
 {
@@ -81,12 +82,24 @@ static const char *waiting_in(pid_t p)
 	case 441: return "epoll_pwait2";
 	case 270: return "pselect6";
 	case 271: return "ppoll";
-	case 34: return "pause";
-	case 130: return "rt_sigsuspend";
-	case 128: return "rt_sigtimedwait";
-	case 61: return "wait4";	/* a shell waiting for what it started */
 	}
+	/* not wait4, pause or sigsuspend: a shell or `timeout` waiting for
+	 * what it started is no server (the adversarial pass) */
 	return NULL;
+}
+
+/* has p children?  A process that polls while it has some waits for
+ * them (make, ssh's master), not for clients */
+static int has_children(pid_t p)
+{
+	char path[96], c;
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)p, (int)p);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, &c, 1);
+	close(fd);
+	return n > 0;
 }
 
 static unsigned long long cpu_ticks(pid_t p)
@@ -110,7 +123,7 @@ static int wait_watching(pid_t p, int *st, struct rusage *ru, struct sample *s)
 			return 0;
 		if (timed_out)
 			continue;
-		const char *w = waiting_in(p);
+		const char *w = has_children(p) ? NULL : waiting_in(p);
 		unsigned long long t = cpu_ticks(p);
 		double now = bench_now();
 		if (!w || t != ticks) {

@@ -4,7 +4,7 @@
 # and --vs between them); a usage error is one line and exit status 2;
 # --help goes to standard output.
 . "$(dirname "$0")/tap.sh"
-plan 23
+plan 26
 one_line() { # STATUS EXPECTED-LINE DESCRIPTION, of the last run
 	is "$1:$(wc -l < "$TMP/err")" "2:1" "$3: exit 2, one line"
 	is "$(cat "$TMP/err")" "$2" "$3: says why"
@@ -50,3 +50,11 @@ is "$?" 1 "--fail: a command that exits 1 fails the run"
 "$RESIDENT" bench -q -r 3 -- /bin/true --vs python3 -m http.server --bind 127.0.0.1 0 > "$TMP/o" 2> "$TMP/err"
 is "$?:$(grep -c 'python3.*stays up (waits in \(poll\|select\|epoll_wait\)' "$TMP/o")" "1:1" \
 	"a server in startup mode: said to stay up after its first warm-up run, not timed ($(grep python3 "$TMP/o" | cut -c 34-90))"
+# the adversarial pass: a shell waiting for a sleeping child is no server;
+# an export path that cannot be written fails before the runs
+"$RESIDENT" bench -q -r 1 --warmup 1 -- sh -c 'sleep 1.5' > "$TMP/o" 2> "$TMP/err"
+is "$?:$(grep -c 'stays up' "$TMP/o")" "0:0" "sh -c 'sleep 1.5' (waiting for its child): timed, not called a server"
+"$RESIDENT" bench -q -r 50 --export-markdown "$TMP/no/such/dir/x.md" -- /bin/true > "$TMP/o" 2> "$TMP/err"
+is "$?:$(wc -c < "$TMP/o"):$(wc -l < "$TMP/err")" "4:0:1" "--export-markdown into a missing directory: exit 4 before any run, one line"
+"$RESIDENT" bench -q -r 1 -N "$(printf 'a\033[31mb\nc')" -- /bin/true > "$TMP/o" 2> "$TMP/err"
+is "$(grep -c "$(printf '\033')" "$TMP/o"):$(grep -c '^a?\[31mb?c ' "$TMP/o")" "0:1" "a name with ESC and a newline: shown with '?' for each"
