@@ -56,8 +56,16 @@ static int row(void *ctx, const struct vma *v)
 	return 0;
 }
 
-int report_maps(FILE *f, int root, pid_t pid, const struct pcost *p, int json, enum unit unit)
+int report_maps(FILE *out, int root, pid_t pid, const struct pcost *p, int json, enum unit unit)
 {
+	/* written whole or not at all: a process that exits while its smaps
+	 * is read ends the file early, and a listing cut there would look
+	 * complete (the adversarial pass) */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		die(EXIT_FAIL, "out of memory");
 	struct listing l = { .f = f, .json = json, .unit = unit };
 	char exe[4096];
 	long n = procfs_readlink(root, pid, "exe", exe, sizeof exe);
@@ -83,11 +91,18 @@ int report_maps(FILE *f, int root, pid_t pid, const struct pcost *p, int json, e
 	smaps_reader_free(&sr);
 	if (rc < 0)
 		die(EXIT_NOTHING, "pid %d: smaps: %s", (int)pid, rc == -EINVAL ? pe.reason : strerror(-rc));
+	/* its address space still there after the read: an exiting process
+	 * loses it (status has no VmRSS then) before it is a zombie */
+	char name[32], st[4096];
+	snprintf(name, sizeof name, "%d/status", (int)pid);
+	if (procfs_read(root, name, st, sizeof st) <= 0 || !strstr(st, "\nVmRSS:") || strstr(st, "\nState:\tZ") ||
+	    strstr(st, "\nState:\tX") || !l.sum.maps)
+		die(EXIT_NOTHING, "pid %d: exited while its mappings were read", (int)pid);
 	const struct kside *k = &p->ks;
 	if (json) {
 		fprintf(f, "],\"kernel\":{\"page_tables_kb\":%.1f,\"kernel_stack_kb\":%.1f,\"slab_kb\":%.1f,\"percpu_kb\":%.1f}}\n",
 			k->page_tables / 1024, k->kernel_stack / 1024, k->slab / 1024, k->percpu / 1024);
-		return 0;
+		goto emit;
 	}
 	char b[8][32];
 	uint64_t priv = l.sum.kb[SM_PRIVATE_CLEAN] + l.sum.kb[SM_PRIVATE_DIRTY];
@@ -100,5 +115,9 @@ int report_maps(FILE *f, int root, pid_t pid, const struct pcost *p, int json, e
 	fprintf(f, "kernel side: page tables %s, kernel stack %s, slab %s, percpu %s (resident-cost(1) has the model)\n",
 		col_format(b[0], k->page_tables / 1024, 1, unit), col_format(b[1], k->kernel_stack / 1024, 1, unit),
 		col_format(b[2], k->slab / 1024, 1, unit), col_format(b[3], k->percpu / 1024, 1, unit));
+emit:
+	fclose(f);
+	fwrite(text, 1, len, out);
+	free(text);
 	return 0;
 }

@@ -3,7 +3,7 @@
 # reference Python client), -o written atomically, -w, -n, --per-process,
 # --libs and --totals, on real instances.
 . "$(dirname "$0")/tap.sh"
-plan 50
+plan 51
 run() { "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 8 -- "$RESIDENT" cost "$@"; }
 run --json -n 1000 > "$TMP/j"
 is "$(jq -r .schema "$TMP/j")" resident-cost/1 "JSON: schema resident-cost/1"
@@ -80,6 +80,33 @@ within "$(jq '[.maps[].own_kb] | add' "$TMP/maps.json")" "$(jq '.programs[0].per
 	"--maps: the mappings' own pages add up to the process's"
 is "$(head -n 1 "$TMP/maps.txt" | tr -s ' '):$(grep -c '^kernel side: page tables' "$TMP/maps.txt")" \
 	"ADDRESS PERM ROLE RSS PSS PRIV SHARED SWAP OWN MAPPING:1" "--maps table: its columns, then the kernel side"
+
+# --maps of a process killed at a random moment while it is read: all of
+# it (exit 0) or nothing (exit 3), never a listing cut short (the
+# adversarial pass: it was 10850 of 30113 mappings, exit 0)
+cat > "$TMP/many.py" <<'PY'
+import mmap, time
+ms = [mmap.mmap(-1, 4096) for _ in range(20000)]
+for m in ms: m[0] = 1
+print("ready", flush=True)
+time.sleep(60)
+PY
+verdicts=
+for i in 1 2 3 4; do
+	python3 "$TMP/many.py" > "$TMP/many.out" & P=$!
+	while ! grep -q ready "$TMP/many.out" 2> /dev/null; do sleep 0.1; done
+	( sleep "0.0$i"; kill -9 $P ) &
+	"$RESIDENT" cost --maps $P --json > "$TMP/m.json" 2> /dev/null
+	rc=$?
+	wait 2> /dev/null
+	if [ $rc = 0 ]; then
+		verdicts="$verdicts $(jq '.maps | length > 20000' "$TMP/m.json")"
+	else
+		verdicts="$verdicts $rc:$(wc -c < "$TMP/m.json")"
+	fi
+done
+is "$(echo "$verdicts" | tr ' ' '\n' | grep -cv '^$\|^true$\|^3:0$')" 0 \
+	"--maps of a process killed while read: whole (exit 0) or nothing (exit 3), never cut ($verdicts)"
 
 # --top with -P: the N most costly processes, most costly first
 "$PROGS/spawn" -n 3 "$PROGS/dirty" --heap 300 -- "$RESIDENT" cost -P --top 2 > "$TMP/tp"
