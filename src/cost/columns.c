@@ -56,7 +56,7 @@ int col_parse(const char *list, int *cols, int max, const char **bad)
 		int c = col_lookup(name);
 		if (c < 0 || n == max) {
 			*bad = name;
-			return -1;
+			return c < 0 ? -1 : -2;
 		}
 		cols[n++] = c;
 		if (!p[len])

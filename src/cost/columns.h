@@ -38,7 +38,7 @@ extern const int col_default_per_process[];
 /* a column's name: its index, or -1 */
 int col_lookup(const char *name);
 /* "rss,pss_total" into cols (at most max): how many, or -1 with the
- * name that is none in *bad */
+ * name that is none in *bad, or -2 for more than max */
 int col_parse(const char *list, int *cols, int max, const char **bad);
 /* every column's name, for a usage error */
 const char *col_names(void);

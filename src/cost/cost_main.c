@@ -564,7 +564,9 @@ int cmd_cost(int argc, char **argv)
 		case 'r': o.tab.reverse = 1; break;
 		case O_COLUMNS: {
 			const char *bad;
-			if ((o.tab.ncols = col_parse(optarg, o.tab.cols, COL_NCOLS, &bad)) < 0)
+			if ((o.tab.ncols = col_parse(optarg, o.tab.cols, COL_NCOLS, &bad)) == -2)
+				usage_fail("--columns: more than %d columns", COL_NCOLS);
+			if (o.tab.ncols < 0)
 				usage_fail("--columns: %s: no such column (%s)", bad, col_names());
 			break;
 		}
@@ -593,12 +595,14 @@ int cmd_cost(int argc, char **argv)
 			double v = strtod(optarg, &end);
 			double mul = !*end ? 1.0 / 1024 : !strcmp(end, "K") ? 1 : !strcmp(end, "M") ? 1024
 				   : !strcmp(end, "G") ? 1024 * 1024 : -1;
-			if (end == optarg || mul < 0 || !(v > 0) || v * mul < 1)
-				usage_fail("--walk-limit: %s: not a size (bytes, or with K, M, G)", optarg);
+			if (end == optarg || mul < 0 || !(v > 0) || v * mul < 1 || !(v * mul < 1e15))
+				usage_fail("--walk-limit: %s: not a size (bytes, or with K, M, G; below 1 EiB)", optarg);
 			o.walk_limit_kb = (uint64_t)(v * mul);
 			break;
 		}
 		case O_TREE:
+			if (o.tree)
+				usage_fail("--tree: once (the descendants of one process)");
 			if (!all_digits(optarg) || strlen(optarg) > 9 || atol(optarg) == 0)
 				usage_fail("--tree: %s: not a process ID", optarg);
 			o.tree = (pid_t)atol(optarg);
@@ -623,7 +627,10 @@ int cmd_cost(int argc, char **argv)
 				usage_fail("-w: %s: not a number of seconds from 0.1 to 86400", optarg);
 			break;
 		}
-		case 'c': o.count = parse_num(optarg, "-c", 100000000); break;
+		case 'c':
+			if ((o.count = parse_num(optarg, "-c", 100000000)) == 0)
+				usage_fail("-c: 0: a watch of no report (from 1)");
+			break;
 		case O_DIFF: diff = 1; break;
 		case O_PROC: o.proc = optarg; break;
 		case 'j': o.jobs = (int)parse_num(optarg, "-j", 64); break;
@@ -642,6 +649,8 @@ int cmd_cost(int argc, char **argv)
 			   "--columns or --sort)");
 	if (o.by != BY_PROGRAM && (diff || o.per_process))
 		usage_fail("--by %s: rows are not programs, so not with --diff or -P", group_by_label(o.by));
+	if (o.prom && o.watch > 0 && !o.output)
+		usage_fail("--prometheus with -w: give -o FILE (each report replaces the last; one exposition a file)");
 	if (o.count && o.watch <= 0)
 		usage_fail("-c counts the reports of a watch: give -w SECS too");
 	if (o.json + o.prom > 1)

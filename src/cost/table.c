@@ -97,9 +97,16 @@ static void footer(FILE *f, const struct report *r)
 		fprintf(f, "%zu processes over --walk-limit: RSS, anonymous pages (as OWN) and swap from status, "
 			   "not walked (PSS shown as RSS, no roles)\n", t->unwalked);
 	static const char *const units[] = { "K, M, G: KiB, MiB, GiB", "in KiB", "in MiB", "in bytes" };
-	if (r->fast)
+	if (r->fast) {
+		size_t blind = 0;
+		for (size_t g = 0; g < r->ngroups; g++)
+			blind += !r->groups[g].sampled;
 		fprintf(f, "--fast: RSS, PSS, USS, SWAP from smaps_rollup (every process); roles, OWN and MARGINAL from "
 			   "full smaps of 2 instances a program\n");
+		if (blind)
+			fprintf(f, "--fast: %zu programs with no sampled instance read in full: their roles, mappings and "
+				   "kernel side unknown (0); without --fast they are read\n", blind);
+	}
 	fprintf(f, "figures %s; %s\n",
 		r->per_process ? "per process"
 		: r->by ? "per process (the mean over its N), but N and *_TOTAL: all its processes"
@@ -272,10 +279,24 @@ static void main_table(FILE *f, const struct report *r, const struct group **ord
 	if (shown < n && !o->no_header)
 		fprintf(f, "(%zu more %s%s: --all shows them)\n", n - shown, r->per_process ? "process" : "program",
 			n - shown == 1 ? "" : r->per_process ? "es" : "s");
-	/* the programs the roles and the advice are about, in this order */
+	/* the programs the roles and the advice are about, in this order:
+	 * with -P, those of the processes shown (each once) */
 	size_t ng = 0;
-	for (size_t i = 0; i < r->ngroups && (r->per_process ? ng < (r->top ? (size_t)r->top : r->ngroups) : i < shown); i++)
-		order[ng++] = r->per_process ? &r->groups[i] : it[i].g;
+	for (size_t i = 0; i < shown; i++) {
+		const struct group *g = it[i].g;
+		if (r->per_process) {
+			g = NULL;
+			for (size_t k = 0; k < r->ngroups && !g; k++)
+				for (size_t m = 0; m < r->groups[k].n && !g; m++)
+					if (r->groups[k].members[m]->pid == it[i].pid)
+						g = &r->groups[k];
+			for (size_t k = 0; g && k < ng; k++)
+				if (order[k] == g)
+					g = NULL;
+		}
+		if (g)
+			order[ng++] = g;
+	}
 	*shown_out = ng;
 	for (size_t i = 0; i < gr.rows; i++)
 		free(names[i]);

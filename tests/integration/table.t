@@ -5,7 +5,7 @@
 # and units (-k, -m, --bytes), on real instances of a program whose
 # private pages are known.
 . "$(dirname "$0")/tap.sh"
-plan 21
+plan 23
 cd "$TMP" || exit 1
 long=$TMP/a-directory-whose-name-is-long-enough-to-be-cut-in-a-table
 mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
@@ -26,7 +26,8 @@ mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
 	\$R cost -p dirty -k --columns pss_total,pss_pct > t.pct
 	\$R cost -e 'a-directory-whose.*/dirt[y]\$' --json > t.match
 	\$R cost -e 'dirty|spawn' --exclude 'long-enough' --json > t.excl
-	\$R cost --tree \$PPID --json > t.tree" sh
+	\$R cost --tree \$PPID --json > t.tree
+	\$R cost -P --top 1 --sort rss -r -W > t.proles" sh
 col() { # FILE HEADER: that column of the rows (not the header, not TOTAL),
 	# counted from the right: a program's name may hold spaces ("(deleted)")
 	awk -v h="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == h) c = NF - i; next }
@@ -56,6 +57,19 @@ ok $? "--wide: the whole path; without it, its last 34 characters"
 "$RESIDENT" cost --columns rss,bogus 2> err
 is "$?:$(cut -c 1-60 err)" "2:resident: cost: --columns: bogus: no such column (n rss pss " \
 	"--columns with a name that is none: exit 2, one line naming it and the columns there are"
+for bad in "-w 1 --prometheus" "--walk-limit 1e30G" "-c 0 -w 1" "--tree 1 --tree 2" \
+	"--columns n,rss,pss,uss,own,swap,maps,pgtbl,kstack,slab,kernel,marginal,rss_total,pss_total,uss_total,own_total,swap_total,kernel_total,marginal_total,pss_pct,marginal_pct,n"; do
+	# shellcheck disable=SC2086
+	timeout 10 "$RESIDENT" cost $bad > /dev/null 2> err
+	echo "$?:$(wc -l < err)"
+done > bad
+is "$(tr '\n' ' ' < bad)" "2:1 2:1 2:1 2:1 2:1 " \
+	"usage errors the adversarial pass found accepted (prometheus reports on one stdout, 1e30G, -c 0, two --tree, 22 columns)"
+row=$(awk 'NR == 2 { print $2 }' t.proles)
+role=$(awk '/^per instance by role/ { getline; getline; print $1; exit }' t.proles)
+case "$row" in *"${role#...}") ok 0 "-P --top 1: the roles are those of the program of the row shown ($row)" ;;
+*) ok 1 "-P --top 1: the roles are those of the program of the row shown ($row), not $role" ;;
+esac
 "$RESIDENT" cost --sort 2> err
 is "$?" 2 "--sort without a column: exit 2"
 libc='.libraries[] | select(.path | endswith("/libc.so.6"))'
