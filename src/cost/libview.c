@@ -98,12 +98,17 @@ void report_libraries(FILE *f, const struct report *r, int json)
 		const uint64_t *kb = v[i].m.kb;
 		char b[5][32];
 		double priv = (double)(kb[SM_PRIVATE_CLEAN] + kb[SM_PRIVATE_DIRTY]);
-		const char *path = v[i].path;
-		size_t len = strlen(path);
-		if (len > w)
-			fprintf(f, "...%s", path + len - (w - 3));
-		else
-			fprintf(f, "%-*s", (int)w, path);
+		char path[4 * 4096 + 8];
+		size_t len = text_clean(v[i].path, path, sizeof path);	/* in characters */
+		if (len > w) {
+			const char *c = path;
+			for (size_t drop = len - (w - 3); drop; c++)
+				if (((unsigned char)c[1] & 0xc0) != 0x80)
+					drop--;
+			fprintf(f, "...%s", c);
+		} else {
+			fprintf(f, "%s%*s", path, (int)(w - len), "");
+		}
 		fprintf(f, " %6zu %9s %9s %13s %9s %9s\n", v[i].procs, col_format(b[0], (double)kb[SM_RSS], 1, r->tab.unit),
 			col_format(b[1], (double)kb[SM_PSS], 1, r->tab.unit), col_format(b[2], priv, 1, r->tab.unit),
 			col_format(b[3], priv / (double)v[i].procs, 1, r->tab.unit),

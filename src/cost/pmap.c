@@ -50,9 +50,9 @@ static int row(void *ctx, const struct vma *v)
 		col_format(b[1], (double)v->kb[SM_PSS], 1, l->unit), col_format(b[2], (double)priv, 1, l->unit),
 		col_format(b[3], (double)shr, 1, l->unit), col_format(b[4], (double)v->kb[SM_SWAP], 1, l->unit),
 		col_format(b[5], (double)own, 1, l->unit));
-	for (const char *c = v->path; *c; c++)
-		fputc((unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c, l->f);
-	fputc('\n', l->f);
+	char clean[4 * 4096 + 8];
+	text_clean(v->path, clean, sizeof clean);
+	fprintf(l->f, "%s\n", clean);
 	return 0;
 }
 

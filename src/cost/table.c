@@ -9,24 +9,25 @@
 #include "groupkey.h"
 #include "report.h"
 
-/* a name for a column: control characters as '?', a long path cut to
- * "...tail", the part that tells programs apart */
+/* a name for a column: control characters and bytes that are not UTF-8
+ * as '?', a long path cut to "...tail" (the part that tells programs
+ * apart) at a character's start; w counts characters, not bytes */
 static const char *tail(const char *s, size_t w)
 {
-	static _Thread_local char b[4][256];
+	static _Thread_local char b[4][1024];
 	static _Thread_local int k;
-	char *o = b[k++ & 3];
-	size_t n = strlen(s), skip = 0;
-	if (w >= sizeof b[0])
-		w = sizeof b[0] - 1;
-	if (n > w && w >= 4) {
-		memcpy(o, "...", 3);
-		skip = n - (w - 3);
+	char *o = b[k++ & 3], clean[sizeof b[0] - 4];
+	size_t width = text_clean(s, clean, sizeof clean);
+	if (width <= w || w < 4) {
+		memcpy(o, clean, strlen(clean) + 1);
+		return o;
 	}
-	size_t j = skip ? 3 : 0;
-	for (size_t i = skip; s[i] && j < sizeof b[0] - 1; i++)
-		o[j++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	o[j] = 0;
+	const char *c = clean;
+	for (size_t drop = width - (w - 3); drop; c++)
+		if (((unsigned char)c[1] & 0xc0) != 0x80)
+			drop--;
+	memcpy(o, "...", 3);
+	memcpy(o + 3, c, strlen(c) + 1);	/* clean's tail: shorter than clean */
 	return o;
 }
 
@@ -159,16 +160,16 @@ static char *at(struct grid *gr, size_t row, size_t col)
 	return gr->cell[row * gr->cols + col];
 }
 
-/* the name of a row: the whole path with --wide (control characters as
- * '?'), else its tail; malloc'd */
+/* the name of a row: the whole path with --wide, else its tail; control
+ * characters and bytes that are not UTF-8 as '?'; malloc'd */
 static char *name_cell(const char *exe, int wide)
 {
 	if (!wide)
 		return strdup(tail(exe, 34));
-	char *o = strdup(exe);
-	for (char *c = o; c && *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
+	size_t size = 4 * strlen(exe) + 8;
+	char *o = malloc(size);
+	if (o)
+		text_clean(exe, o, size);
 	return o;
 }
 
@@ -260,8 +261,8 @@ static void main_table(FILE *f, const struct report *r, const struct group **ord
 	for (size_t row = 0; row < gr.rows; row++)
 		for (size_t c = 0; c < ncols; c++) {
 			const char *v = c == lead - 1 ? names[row] : at(&gr, row, c);
-			if (v && strlen(v) > w[c])
-				w[c] = strlen(v);
+			if (v && text_width(v) > w[c])
+				w[c] = text_width(v);
 		}
 	for (size_t row = o->no_header ? 1 : 0; row < gr.rows; row++) {
 		if (row == gr.rows - 1 && (o->no_header || n < 2))
@@ -269,8 +270,13 @@ static void main_table(FILE *f, const struct report *r, const struct group **ord
 		for (size_t c = 0; c < ncols; c++) {
 			if (c)
 				fputc(' ', f);
-			if (c == lead - 1)
-				fprintf(f, "%-*s", c + 1 < ncols ? (int)w[c] : 0, names[row] ? names[row] : "?");
+			if (c == lead - 1) {
+				/* padded by characters: a UTF-8 name is fewer than its bytes */
+				const char *v = names[row] ? names[row] : "?";
+				fputs(v, f);
+				if (c + 1 < ncols)
+					fprintf(f, "%*s", (int)(w[c] - text_width(v)), "");
+			}
 			else
 				fprintf(f, "%*s", (int)w[c], at(&gr, row, c));
 		}

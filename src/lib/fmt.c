@@ -1,6 +1,7 @@
 #include "fmt.h"
 
 #include <math.h>
+#include <string.h>
 
 const char *fmt_kb(char *buf, double kb)
 {
@@ -106,4 +107,31 @@ void json_path_field(FILE *f, const char *key, const char *s)
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		fprintf(f, "%02x", *p);
 	fputc('"', f);
+}
+
+size_t text_clean(const char *s, char *out, size_t size)
+{
+	size_t j = 0, width = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && j + 5 < size;) {
+		int n = utf8_len(p);
+		if (n <= 1 || *p < 0x20 || *p == 0x7f) {
+			out[j++] = n == 1 && *p >= 0x20 && *p != 0x7f ? (char)*p : '?';
+			p++;
+		} else {
+			memcpy(out + j, p, (size_t)n);
+			j += (size_t)n;
+			p += n;
+		}
+		width++;
+	}
+	out[j] = 0;
+	return width;
+}
+
+size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
 }

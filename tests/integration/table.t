@@ -5,7 +5,7 @@
 # and units (-k, -m, --bytes), on real instances of a program whose
 # private pages are known.
 . "$(dirname "$0")/tap.sh"
-plan 23
+plan 24
 cd "$TMP" || exit 1
 long=$TMP/a-directory-whose-name-is-long-enough-to-be-cut-in-a-table
 mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
@@ -70,6 +70,19 @@ role=$(awk '/^per instance by role/ { getline; getline; print $1; exit }' t.prol
 case "$row" in *"${role#...}") ok 0 "-P --top 1: the roles are those of the program of the row shown ($row)" ;;
 *) ok 1 "-P --top 1: the roles are those of the program of the row shown ($row), not $role" ;;
 esac
+# a name in UTF-8 with a byte that is not: '?' for the byte, the columns
+# aligned by characters (the adversarial pass: padded by bytes)
+odd="$TMP/$(printf 'u\303\274/b\377')"
+mkdir -p "$odd" && cp "$PROGS/dirty" "$odd/dirty$(printf '\303\251')"
+"$PROGS/spawn" -n 2 "$odd/dirty$(printf '\303\251')" -- "$RESIDENT" cost -W --columns n,rss --top 1 > t.utf8
+python3 - t.utf8 <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+head, row = lines[0], lines[1]
+ok = head.index(" N ") + 1 == row.index(" 2 ") + 1 and "\ufffd" not in row and "b?/dirty\u00e9" in row
+sys.exit(0 if ok else 1)
+PY
+ok $? "a UTF-8 name with a byte that is not: shown with '?', its columns aligned ($(sed -n 2p t.utf8 | cut -c 1-60))"
 "$RESIDENT" cost --sort 2> err
 is "$?" 2 "--sort without a column: exit 2"
 libc='.libraries[] | select(.path | endswith("/libc.so.6"))'
