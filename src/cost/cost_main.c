@@ -231,12 +231,8 @@ static void sample_roles(struct report *r, const struct collect_opts *co)
 			if (pc[k].state != PS_OK)
 				continue;	/* gone since: the others stand for it */
 			got++;
-			for (int x = 0; x < ROLE_N; x++) {
-				for (int f = 0; f < SM_NFIELDS; f++)
-					role[x].kb[f] += pc[k].role[x].kb[f];
-				role[x].own += pc[k].role[x].own;
-				role[x].maps += pc[k].role[x].maps;
-			}
+			for (int x = 0; x < ROLE_N; x++)
+				memsum_add(&role[x], &pc[k].role[x]);
 		}
 		gr->sampled = got;
 		uint64_t own = 0;
@@ -270,10 +266,7 @@ static void sample_roles(struct report *r, const struct collect_opts *co)
 				q->kc.files = mean.files / got;
 				q->total.maps = q->kc.maps;
 				kmodel_estimate(r->km, &q->kc, &q->ks);
-				gr->ks.page_tables += q->ks.page_tables;
-				gr->ks.kernel_stack += q->ks.kernel_stack;
-				gr->ks.slab += q->ks.slab;
-				gr->ks.percpu += q->ks.percpu;
+				kside_add(&gr->ks, &q->ks);
 				gr->total.maps += q->total.maps;
 			}
 		}
@@ -373,7 +366,7 @@ static int run_once(const struct opts *o, int root, const struct kmodel *km, str
 	}
 	r->procs = pc;
 	r->nprocs = (size_t)n;
-	if (o->by != BY_PROGRAM) {
+	if (o->by != BY_PROGRAM && o->by != BY_LIBRARY) {
 		r->keys = calloc((size_t)n + 1, sizeof *r->keys);
 		if (!r->keys)
 			die(EXIT_FAIL, "out of memory");

@@ -18,20 +18,22 @@ double group_marginal_kb(const struct group *g)
 	return user / (double)g->n + group_kernel_kb(g);
 }
 
-/* the keys of the processes being grouped, for by_key (qsort has no
- * context; one pass at a time) */
-static const char *const *sort_keys;
-static const struct pcost *sort_base;
+/* what processes are grouped by: keys[i] for base[i], or (keys NULL)
+ * each one's exe */
+struct keying {
+	char *const *keys;
+	const struct pcost *base;
+};
 
-static const char *key_of(const struct pcost *p)
+static const char *key_of(const struct keying *k, const struct pcost *p)
 {
-	return sort_keys ? sort_keys[p - sort_base] : p->exe;
+	return k->keys ? k->keys[p - k->base] : p->exe;
 }
 
-static int by_key(const void *a, const void *b)
+static int by_key(const void *a, const void *b, void *arg)
 {
 	const struct pcost *x = *(struct pcost *const *)a, *y = *(struct pcost *const *)b;
-	int c = strcmp(key_of(x), key_of(y));
+	int c = strcmp(key_of(arg, x), key_of(arg, y));
 	return c ? c : (x->pid > y->pid) - (x->pid < y->pid);
 }
 
@@ -44,7 +46,15 @@ static int by_cost(const void *a, const void *b)
 	return strcmp(x->exe, y->exe);
 }
 
-static void sum(struct memsum *to, const struct memsum *from)
+void kside_add(struct kside *to, const struct kside *from)
+{
+	to->page_tables += from->page_tables;
+	to->kernel_stack += from->kernel_stack;
+	to->slab += from->slab;
+	to->percpu += from->percpu;
+}
+
+void memsum_add(struct memsum *to, const struct memsum *from)
 {
 	for (int i = 0; i < SM_NFIELDS; i++)
 		to->kb[i] += from->kb[i];
@@ -67,7 +77,7 @@ static void add_libs(struct group *g, const struct pcost *p)
 			nl[j].path = p->libs[i].path;	/* borrowed */
 			g->nlibs++;
 		}
-		sum(&g->libs[j].m, &p->libs[i].m);
+		memsum_add(&g->libs[j].m, &p->libs[i].m);
 	}
 }
 
@@ -78,8 +88,7 @@ size_t group_by_exe(struct pcost *p, size_t n, struct group **out)
 
 size_t group_by_keys(struct pcost *p, char *const *keys, size_t n, struct group **out)
 {
-	sort_keys = (const char *const *)keys;
-	sort_base = p;
+	struct keying k = { keys, p };
 	struct pcost **v = malloc((n ? n : 1) * sizeof *v);
 	struct group *g = calloc(n + 1, sizeof *g);
 	if (!v || !g)
@@ -88,31 +97,27 @@ size_t group_by_keys(struct pcost *p, char *const *keys, size_t n, struct group 
 	for (size_t i = 0; i < n; i++)
 		if (p[i].state == PS_OK)
 			v[m++] = &p[i];
-	qsort(v, m, sizeof *v, by_key);
+	qsort_r(v, m, sizeof *v, by_key, &k);
 	for (size_t i = 0; i < m; ng++) {
 		struct group *cur = &g[ng];
 		size_t j = i;
-		while (j < m && !strcmp(key_of(v[j]), key_of(v[i])))
+		while (j < m && !strcmp(key_of(&k, v[j]), key_of(&k, v[i])))
 			j++;
-		cur->exe = key_of(v[i]);
+		cur->exe = key_of(&k, v[i]);
 		cur->members = v + i;	/* slices of one array: freed with the first group */
 		cur->n = j - i;
 		for (size_t k = i; k < j; k++) {
 			const struct pcost *q = v[k];
-			sum(&cur->total, &q->total);
+			memsum_add(&cur->total, &q->total);
 			for (int r = 0; r < ROLE_N; r++)
-				sum(&cur->role[r], &q->role[r]);
-			cur->ks.page_tables += q->ks.page_tables;
-			cur->ks.kernel_stack += q->ks.kernel_stack;
-			cur->ks.slab += q->ks.slab;
-			cur->ks.percpu += q->ks.percpu;
+				memsum_add(&cur->role[r], &q->role[r]);
+			kside_add(&cur->ks, &q->ks);
 			cur->threads += q->kc.threads;
 			add_libs(cur, q);
 		}
 		i = j;
 	}
 	qsort(g, ng, sizeof *g, by_cost);
-	sort_keys = NULL;
 	g[ng].members = v;	/* a zeroed sentinel after the last group owns the member array */
 	*out = g;
 	return ng;

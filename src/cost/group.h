@@ -32,6 +32,9 @@ double group_marginal_kb(const struct group *g);
 double group_kernel_kb(const struct group *g);
 
 /* group the PS_OK processes of p[0..n) by exe, most costly first */
+/* to += from, every figure */
+void memsum_add(struct memsum *to, const struct memsum *from);
+void kside_add(struct kside *to, const struct kside *from);
 size_t group_by_exe(struct pcost *p, size_t n, struct group **out);
 /* by keys[i] for p[i] instead (groupkey.h), which must outlive the
  * groups: each group's exe is its key */

@@ -99,7 +99,7 @@ void group_keys(int root, enum group_by by, const struct pcost *p, size_t n, cha
 		char b[4096];
 		switch (by) {
 		case BY_PROGRAM:
-		case BY_LIBRARY:	/* rows of libraries are made from the processes' own (libview.c) */
+		case BY_LIBRARY:	/* not asked for: libraries are rows of their own (libview.c) */
 			keys[i] = strdup(p[i].exe);
 			break;
 		case BY_USER: {

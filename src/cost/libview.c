@@ -54,8 +54,7 @@ static struct librow *rows(const struct report *r, size_t *n)
 	for (size_t i = 0; i < k; i++) {
 		if (m && !strcmp(v[m - 1].path, v[i].path)) {
 			v[m - 1].procs++;
-			for (int f = 0; f < SM_NFIELDS; f++)
-				v[m - 1].m.kb[f] += v[i].m.kb[f];
+			memsum_add(&v[m - 1].m, &v[i].m);
 			continue;
 		}
 		v[m++] = v[i];
