@@ -75,7 +75,7 @@ static void footer(FILE *f, const struct report *r)
 {
 	const struct tally *t = &r->t;
 	char b[5][16];
-	fprintf(f, "\n%zu processes: %zu read", t->seen, t->read);
+	fprintf(f, "\n%zu process%s: %zu read", t->seen, t->seen == 1 ? "" : "es", t->read);
 	if (t->denied + t->malformed) {
 		fprintf(f, ", %zu unreadable (", t->denied + t->malformed);
 		size_t said = 0;
@@ -93,7 +93,8 @@ static void footer(FILE *f, const struct report *r)
 		fprintf(f, ", %zu exited while read", t->gone);
 	if (t->missing)
 		fprintf(f, ", %zu named but not found", t->missing);
-	fprintf(f, "; %zu kernel threads and %zu zombies not counted\n", t->kthreads, t->zombies);
+	fprintf(f, "; %zu kernel thread%s and %zu zombie%s not counted\n", t->kthreads,
+		t->kthreads == 1 ? "" : "s", t->zombies, t->zombies == 1 ? "" : "s");
 	if (t->unwalked)
 		fprintf(f, "%zu processes over --walk-limit: RSS, anonymous pages (as OWN) and swap from status, "
 			   "not walked (PSS shown as RSS, no roles)\n", t->unwalked);

@@ -5,7 +5,7 @@
 # and units (-k, -m, --bytes), on real instances of a program whose
 # private pages are known.
 . "$(dirname "$0")/tap.sh"
-plan 24
+plan 25
 cd "$TMP" || exit 1
 long=$TMP/a-directory-whose-name-is-long-enough-to-be-cut-in-a-table
 mkdir -p "$long" && cp "$PROGS/dirty" "$long/dirty"
@@ -103,3 +103,10 @@ within "$pct" "$(awk -v p="$pss" -v m="$mt" 'BEGIN { printf "%.2f", 100 * p / m 
 	"pss_pct: PSS_TOTAL as a percentage of MemTotal ($pct% of $mt KiB)"
 grep -q "^figures per instance (the mean over N), but N and \*_TOTAL: all instances; K, M, G: KiB, MiB, GiB$" t.human
 ok $? "the footer says which figures are per instance and what K, M and G are"
+# one process whose one child exited unreaped: the footer says them in the singular
+sh -c 'sleep 0 & exec sleep 30' & zp=$!
+for i in $(seq 50); do [ "$(ps -o stat= --ppid $zp)" = Z ] && break; sleep 0.1; done
+"$RESIDENT" cost --tree $zp > t.one 2>&1
+kill $zp
+grep -q '^1 process: 1 read; 0 kernel threads and 1 zombie not counted$' t.one
+ok $? "one process and one zombie, said in the singular ($(grep 'not counted' t.one))"
