@@ -37,8 +37,11 @@ pid=$!
 for _ in $(seq 200); do child=$(pgrep -P $pid) && break; sleep 0.01; done
 kill -KILL $pid
 wait $pid 2> /dev/null
-for _ in $(seq 100); do kill -0 "$child" 2> /dev/null || break; sleep 0.02; done
-kill -0 "$child" 2> /dev/null; alive=$((! $?))
+# ended: gone, or a zombie its new parent has not reaped yet (this
+# machine's init reaps when it gets to it)
+running() { case $(ps -o stat= -p "$1") in '' | Z*) return 1 ;; esac; }
+for _ in $(seq 100); do running "$child" || break; sleep 0.02; done
+running "$child"; alive=$((! $?))
 [ -n "$child" ] && [ "$alive" = 0 ] && [ "$(left)" = 0 ]
 ok $? "snap killed before its capture's child set its death signal: the child ($child) ends itself"
 kill -KILL "$child" 2> /dev/null
