@@ -74,16 +74,38 @@ static void scratch_remove(void)
 	rmdir(scratch_path);
 }
 
-static void on_exit_clean(void)
+/* the signals that end check by its handler: none of them may cut into
+ * a cleanup, whose getdents would leave the handler's own at the end of
+ * the directory, its entries unread and the directory there */
+static void ending_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+static void clean(void)
 {
 	if (running > 0)
 		kill(-running, SIGKILL);
 	scratch_remove();
 }
 
+/* on exit: cleaned with the signals held, then one that came meanwhile
+ * acts (its handler finds nothing left to do) and check dies of it */
+static void on_exit_clean(void)
+{
+	sigset_t end, old;
+	ending_signals(&end);
+	sigprocmask(SIG_BLOCK, &end, &old);
+	clean();
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static void on_signal(int sig)
 {
-	on_exit_clean();
+	clean();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -244,24 +266,32 @@ int cmd_check(int argc, char **argv)
 	else
 		program_vet(&p);
 
-	/* scratch space in $TMPDIR, removed however check ends */
+	/* scratch space in $TMPDIR, removed however check ends: the signals
+	 * wait from its making until their handlers are in place */
+	sigset_t end, old;
+	ending_signals(&end);
+	sigprocmask(SIG_BLOCK, &end, &old);
 	const char *tmpdir = getenv("TMPDIR");
 	if ((size_t)snprintf(scratch_path, sizeof scratch_path - 64, "%s/resident-check-XXXXXX",
 			     tmpdir && tmpdir[0] ? tmpdir : "/tmp") >= sizeof scratch_path - 64)
 		die(EXIT_USAGE, "TMPDIR: too long");
 	if (!mkdtemp(scratch_path))
 		die_errno(EXIT_FAIL, -errno, "%s", scratch_path);
-	if ((scratch_fd = open(scratch_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		die_errno(EXIT_FAIL, -errno, "%s", scratch_path);
+	if ((scratch_fd = open(scratch_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		int e = errno;
+		rmdir(scratch_path);
+		die_errno(EXIT_FAIL, -e, "%s", scratch_path);
+	}
 	atexit(on_exit_clean);
 	/* a signal ignored when check started stays ignored (nohup, a
 	 * background job of a script) */
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	for (int i = 0; i < 3; i++) {
-		struct sigaction sa = { .sa_handler = on_signal }, old;
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		struct sigaction sa = { .sa_handler = on_signal, .sa_mask = end }, was;
+		if (sigaction(sigs[i], NULL, &was) == 0 && was.sa_handler != SIG_IGN)
 			sigaction(sigs[i], &sa, NULL);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	char made[PATH_MAX + 16];
 	if (!image) {

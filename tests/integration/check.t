@@ -5,7 +5,7 @@
 # ends check, the run in progress dies and the scratch directory goes;
 # standard input is replayed within a limit.
 . "$(dirname "$0")/tap.sh"
-plan 18
+plan 19
 chmod 755 "$TMP"
 mkdir "$TMP/scratch"
 export TMPDIR=$TMP/scratch
@@ -68,6 +68,11 @@ for delay in 0.01 0.05 0.1 0.2; do
 	echo "$?:$(ls -A "$TMP/scratch" | wc -l)"
 done > "$TMP/r"
 is "$(awk -F: '$2 != 0' "$TMP/r" | wc -l)" 0 "SIGTERM at 4 moments of its snap: no scratch left ($(tr '\n' ' ' < "$TMP/r"))"
+# killed while it cleans up on exit: the handler's cleanup finishes it
+cc -shared -fPIC -O2 -o "$TMP/slow.so" "$SRC/lib/slow.c" -ldl
+{ SLOW=unlink-image ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=$TMP/slow.so "$RESIDENT" check /usr/bin/true > /dev/null; } 2> /dev/null
+is "$?:$(ls -A "$TMP/scratch")" "143:" "SIGTERM while check removes its scratch on exit: it dies of it, no scratch left"
+rm -rf "${TMP:?}"/scratch/*
 printf '#!/bin/sh\necho hi\n' > "$TMP/script" && chmod +x "$TMP/script"
 "$RESIDENT" check "$TMP/script" > /dev/null 2> "$TMP/e"
 is "$?:$(ls -A "$TMP/scratch")" "2:" "a refused snap (a script): exit 2, no scratch left"

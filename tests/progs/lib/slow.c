@@ -2,9 +2,12 @@
  * snap 300 ms wide, so that a race happens on demand instead of in a few
  * runs out of hundreds.  SLOW=prctl: the capture's child between its fork
  * and its death signal; SLOW=fork: between finding the program and the
- * capture (touching file time stamps here would be a file system change). */
+ * capture (touching file time stamps here would be a file system change).
+ * SLOW=unlink-image is a signal rather than a wait: SIGTERM sent to itself
+ * as check removes the image it made, i.e. while it cleans up on exit. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,4 +39,12 @@ pid_t fork(void)
 		usleep(300000);
 	pid_t (*real)(void) = (pid_t (*)(void))dlsym(RTLD_NEXT, "fork");
 	return real();
+}
+
+int unlinkat(int dirfd, const char *name, int flags)
+{
+	if (slow("unlink-image") && !strcmp(name, "image"))
+		raise(SIGTERM);
+	int (*real)(int, const char *, int) = (int (*)(int, const char *, int))dlsym(RTLD_NEXT, "unlinkat");
+	return real(dirfd, name, flags);
 }
