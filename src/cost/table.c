@@ -96,8 +96,8 @@ static void footer(FILE *f, const struct report *r)
 	fprintf(f, "; %zu kernel thread%s and %zu zombie%s not counted\n", t->kthreads,
 		t->kthreads == 1 ? "" : "s", t->zombies, t->zombies == 1 ? "" : "s");
 	if (t->unwalked)
-		fprintf(f, "%zu processes over --walk-limit: RSS, anonymous pages (as OWN) and swap from status, "
-			   "not walked (PSS shown as RSS, no roles)\n", t->unwalked);
+		fprintf(f, "%zu process%s over --walk-limit: RSS, anonymous pages (as OWN) and swap from status, "
+			   "not walked (PSS shown as RSS, no roles)\n", t->unwalked, t->unwalked == 1 ? "" : "es");
 	static const char *const units[] = { "K, M, G: KiB, MiB, GiB", "in KiB", "in MiB", "in bytes" };
 	if (r->fast) {
 		size_t blind = 0;
@@ -106,8 +106,8 @@ static void footer(FILE *f, const struct report *r)
 		fprintf(f, "--fast: RSS, PSS, USS, SWAP from smaps_rollup (every process); roles, OWN and MARGINAL from "
 			   "full smaps of 2 instances a program\n");
 		if (blind)
-			fprintf(f, "--fast: %zu programs with no sampled instance read in full: their roles, mappings and "
-				   "kernel side unknown (0); without --fast they are read\n", blind);
+			fprintf(f, "--fast: %zu program%s with no sampled instance read in full: their roles, mappings and "
+				   "kernel side unknown (0); without --fast they are read\n", blind, blind == 1 ? "" : "s");
 	}
 	fprintf(f, "figures %s; %s\n",
 		r->per_process ? "per process"

@@ -68,7 +68,7 @@ is "$?:$(cat "$TMP/err")" "4:resident: $TMP/other.json: not a report of resident
 	'$RESIDENT' cost -p dirty --walk-limit 50M > '$TMP/wl.txt'"
 is "$(jq .processes.not_walked "$TMP/wl.json"):$(jq .processes.not_walked "$TMP/w0.json"):$(jq '.programs[0].per_instance.own_kb >= 102400' "$TMP/wl.json")" \
 	"1:0:true" "--walk-limit 50M: the 100 MiB process is not walked, its anonymous pages from status; without it, walked"
-grep -q '^1 processes over --walk-limit' "$TMP/wl.txt"; ok $? "... and the table says so"
+grep -q '^1 process over --walk-limit' "$TMP/wl.txt"; ok $? "... and the table says so"
 
 # --maps PID: each mapping with its role, as pmap -X
 "$PROGS/spawn" -n 1 "$PROGS/dirty" --heap 256 -- sh -c "
