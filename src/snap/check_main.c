@@ -132,6 +132,11 @@ static void run(const char *file, char **argv, char **env, int in, struct outcom
 	o->out = scratch_file("out");
 	o->err = scratch_file("err");
 	struct timespec a, b;
+	/* the signals wait until check knows the run's group: until then
+	 * their handler could not kill it */
+	sigset_t end, old;
+	ending_signals(&end);
+	sigprocmask(SIG_BLOCK, &end, &old);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	pid_t p = fork();
 	if (p < 0)
@@ -142,6 +147,7 @@ static void run(const char *file, char **argv, char **env, int in, struct outcom
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		lseek(in, 0, SEEK_SET);
 		dup2(in, 0);
 		dup2(o->out, 1);
@@ -155,6 +161,7 @@ static void run(const char *file, char **argv, char **env, int in, struct outcom
 	}
 	setpgid(p, p);
 	running = p;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	int st;
 	while (waitpid(p, &st, 0) < 0)
 		if (errno != EINTR)

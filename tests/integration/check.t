@@ -5,7 +5,7 @@
 # ends check, the run in progress dies and the scratch directory goes;
 # standard input is replayed within a limit.
 . "$(dirname "$0")/tap.sh"
-plan 19
+plan 20
 chmod 755 "$TMP"
 mkdir "$TMP/scratch"
 export TMPDIR=$TMP/scratch
@@ -58,6 +58,17 @@ for sig in TERM INT HUP; do
 	for _ in $(seq 50); do [ "$(left)" = 0 ] && break; sleep 0.05; done
 	is "$rc:$(left):$(ls -A "$TMP/scratch")" "$((128 + $(kill -l $sig))):0:" "SIG$sig while the program runs: check dies of it, the program too, no scratch left"
 done
+# killed just as the run starts: the run is killed too (slow.c holds check
+# 300 ms after each fork; the run's program is up meanwhile)
+cc -shared -fPIC -O2 -o "$TMP/slow.so" "$SRC/lib/slow.c" -ldl
+SLOW=forked ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=$TMP/slow.so "$RESIDENT" check "$TMP/napper" -- 1000 > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 200); do [ "$(left)" -ge 1 ] && break; sleep 0.01; done
+kill -TERM $pid
+{ wait $pid; } 2> /dev/null; rc=$?
+for _ in $(seq 50); do [ "$(left)" = 0 ] && break; sleep 0.05; done
+is "$rc:$(left):$(ls -A "$TMP/scratch")" "143:0:" "SIGTERM between the run's fork and check's note of it: the program dies too, no scratch left"
+pkill -f "^$TMP/napper"; rm -rf "${TMP:?}"/scratch/*
 # killed while it snaps (a big program: the capture takes a while)
 for delay in 0.01 0.05 0.1 0.2; do
 	"$RESIDENT" check /usr/lib/llvm-14/bin/clang-format -- --version > /dev/null 2>&1 &
@@ -69,7 +80,6 @@ for delay in 0.01 0.05 0.1 0.2; do
 done > "$TMP/r"
 is "$(awk -F: '$2 != 0' "$TMP/r" | wc -l)" 0 "SIGTERM at 4 moments of its snap: no scratch left ($(tr '\n' ' ' < "$TMP/r"))"
 # killed while it cleans up on exit: the handler's cleanup finishes it
-cc -shared -fPIC -O2 -o "$TMP/slow.so" "$SRC/lib/slow.c" -ldl
 { SLOW=unlink-image ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=$TMP/slow.so "$RESIDENT" check /usr/bin/true > /dev/null; } 2> /dev/null
 is "$?:$(ls -A "$TMP/scratch")" "143:" "SIGTERM while check removes its scratch on exit: it dies of it, no scratch left"
 rm -rf "${TMP:?}"/scratch/*

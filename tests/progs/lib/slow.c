@@ -3,6 +3,7 @@
  * runs out of hundreds.  SLOW=prctl: the capture's child between its fork
  * and its death signal; SLOW=fork: between finding the program and the
  * capture (touching file time stamps here would be a file system change).
+ * SLOW=forked: the parent, just after each fork.
  * SLOW=unlink-image is a signal rather than a wait: SIGTERM sent to itself
  * as check removes the image it made, i.e. while it cleans up on exit. */
 #define _GNU_SOURCE
@@ -38,7 +39,10 @@ pid_t fork(void)
 	if (slow("fork"))
 		usleep(300000);
 	pid_t (*real)(void) = (pid_t (*)(void))dlsym(RTLD_NEXT, "fork");
-	return real();
+	pid_t p = real();
+	if (p > 0 && slow("forked"))
+		usleep(300000);
+	return p;
 }
 
 int unlinkat(int dirfd, const char *name, int flags)
