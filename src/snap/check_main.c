@@ -6,8 +6,8 @@
  * which an image says on its first stderr line either that it restored
  * (after it mapped the saved pages, just before it jumps) or why it ran
  * the program normally; that line is taken off before stderr is compared.
- * Whatever ends check (an error, SIGINT, SIGTERM, SIGHUP), the run in
- * progress is killed and the scratch directory removed. */
+ * Whatever ends check (an error, a signal), the run in progress is killed
+ * and the scratch directory removed: check_guard.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +27,7 @@
 #include "../image/verify.h"
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "check_guard.h"
 #include "program.h"
 #include "snap.h"
 
@@ -47,78 +47,6 @@ static const char usage_text[] =
 	"--system makes that one a system image (see resident snap --system).\n"
 	"exit: 0 same, 1 different, 2 usage, 4 could not run\n";
 
-/* what must go when check ends, however it ends */
-static int scratch_fd = -1;		/* the scratch directory */
-static char scratch_path[PATH_MAX];
-static volatile pid_t running;		/* the run's process group */
-
-/* remove the scratch directory's entries and itself: raw syscalls only,
- * since a signal handler does it too */
-static void scratch_remove(void)
-{
-	if (scratch_fd < 0)
-		return;
-	char buf[4096];
-	long n;
-	while ((n = syscall(SYS_getdents64, scratch_fd, buf, sizeof buf)) > 0)
-		for (long at = 0; at < n;) {
-			const char *name = buf + at + 19;	/* d_ino 8, d_off 8, d_reclen 2, d_type 1 */
-			unsigned short len;
-			memcpy(&len, buf + at + 16, 2);
-			if (strcmp(name, ".") && strcmp(name, ".."))
-				unlinkat(scratch_fd, name, 0);
-			at += len;
-		}
-	close(scratch_fd);
-	scratch_fd = -1;
-	rmdir(scratch_path);
-}
-
-/* the signals that end check by its handler: none of them may cut into
- * a cleanup, whose getdents would leave the handler's own at the end of
- * the directory, its entries unread and the directory there */
-static void ending_signals(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-}
-
-static void clean(void)
-{
-	if (running > 0)
-		kill(-running, SIGKILL);
-	scratch_remove();
-}
-
-/* on exit: cleaned with the signals held, then one that came meanwhile
- * acts (its handler finds nothing left to do) and check dies of it */
-static void on_exit_clean(void)
-{
-	sigset_t end, old;
-	ending_signals(&end);
-	sigprocmask(SIG_BLOCK, &end, &old);
-	clean();
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-static void on_signal(int sig)
-{
-	clean();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static int scratch_file(const char *name)
-{
-	int fd = openat(scratch_fd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		die_errno(EXIT_FAIL, -errno, "%s/%s", scratch_path, name);
-	unlinkat(scratch_fd, name, 0);
-	return fd;
-}
-
 struct outcome {
 	int status;
 	int out, err;		/* the run's stdout and stderr, in unnamed scratch files */
@@ -129,25 +57,14 @@ struct outcome {
 
 static void run(const char *file, char **argv, char **env, int in, struct outcome *o)
 {
-	o->out = scratch_file("out");
-	o->err = scratch_file("err");
+	o->out = guard_file("out");
+	o->err = guard_file("err");
 	struct timespec a, b;
-	/* the signals wait until check knows the run's group: until then
-	 * their handler could not kill it */
-	sigset_t end, old;
-	ending_signals(&end);
-	sigprocmask(SIG_BLOCK, &end, &old);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	pid_t p = fork();
+	pid_t p = guard_fork();
 	if (p < 0)
 		die_errno(EXIT_FAIL, -errno, "fork");
 	if (p == 0) {
-		/* a group of its own: whatever it starts dies with check */
-		setpgid(0, 0);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
 		lseek(in, 0, SEEK_SET);
 		dup2(in, 0);
 		dup2(o->out, 1);
@@ -159,15 +76,16 @@ static void run(const char *file, char **argv, char **env, int in, struct outcom
 		dprintf(2, "resident: %s: %s\n", file, what);
 		_exit(status);
 	}
-	setpgid(p, p);
-	running = p;
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	int st;
-	while (waitpid(p, &st, 0) < 0)
+	while (waitpid(p, &st, WUNTRACED) < 0)
 		if (errno != EINTR)
 			die_errno(EXIT_FAIL, -errno, "waitpid");
-	kill(-p, SIGKILL);	/* what it left behind in its group */
-	running = 0;
+	/* the run is not the terminal's foreground: one that reads or sets
+	 * the terminal is stopped, and would wait for ever */
+	if (WIFSTOPPED(st))
+		die(EXIT_FAIL, "%s: stopped by SIG%s: check cannot run a program that uses the terminal", file,
+		    sigabbrev_np(WSTOPSIG(st)));
+	guard_done(p);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	o->ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 	o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -211,13 +129,18 @@ static int same_bytes(int a, off_t a_off, off_t a_len, int b, off_t b_off, off_t
 /* the same stdin for both runs: all of it, saved first, within a limit */
 static int save_stdin(void)
 {
-	int in = scratch_file("in");
+	int in = guard_file("in");
 	if (isatty(0))
 		return in;
 	static char buf[65536];
 	unsigned long long total = 0;
 	ssize_t r;
-	while ((r = read(0, buf, sizeof buf)) > 0) {
+	while ((r = read(0, buf, sizeof buf)) != 0) {
+		/* unreadable (a directory, write-only): never replayed as empty */
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die_errno(EXIT_USAGE, -errno, "standard input");
 		if ((total += (unsigned long long)r) > STDIN_MAX)
 			die(EXIT_USAGE, "standard input: more than %llu MiB: too much to replay", STDIN_MAX >> 20);
 		if (write(in, buf, (size_t)r) != r)
@@ -273,36 +196,15 @@ int cmd_check(int argc, char **argv)
 	else
 		program_vet(&p);
 
-	/* scratch space in $TMPDIR, removed however check ends: the signals
-	 * wait from its making until their handlers are in place */
-	sigset_t end, old;
-	ending_signals(&end);
-	sigprocmask(SIG_BLOCK, &end, &old);
-	const char *tmpdir = getenv("TMPDIR");
-	if ((size_t)snprintf(scratch_path, sizeof scratch_path - 64, "%s/resident-check-XXXXXX",
-			     tmpdir && tmpdir[0] ? tmpdir : "/tmp") >= sizeof scratch_path - 64)
-		die(EXIT_USAGE, "TMPDIR: too long");
-	if (!mkdtemp(scratch_path))
-		die_errno(EXIT_FAIL, -errno, "%s", scratch_path);
-	if ((scratch_fd = open(scratch_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		int e = errno;
-		rmdir(scratch_path);
-		die_errno(EXIT_FAIL, -e, "%s", scratch_path);
-	}
-	atexit(on_exit_clean);
-	/* a signal ignored when check started stays ignored (nohup, a
-	 * background job of a script) */
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	for (int i = 0; i < 3; i++) {
-		struct sigaction sa = { .sa_handler = on_signal, .sa_mask = end }, was;
-		if (sigaction(sigs[i], NULL, &was) == 0 && was.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* scratch space in $TMPDIR, removed however check ends */
+	guard_open();
+	if (!image && guard_noexec())
+		die(EXIT_FAIL, "%s: on a file system mounted noexec: an image made there cannot run (set TMPDIR, or give --image)",
+		    guard_dir());
 
 	char made[PATH_MAX + 16];
 	if (!image) {
-		snprintf(made, sizeof made, "%s/image", scratch_path);
+		snprintf(made, sizeof made, "%s/image", guard_dir());
 		snap_to(&p, made, &(struct snap_opts){ .system = system }, NULL);
 		image = made;
 	}

@@ -5,7 +5,7 @@
 # ends check, the run in progress dies and the scratch directory goes;
 # standard input is replayed within a limit.
 . "$(dirname "$0")/tap.sh"
-plan 20
+plan 30
 chmod 755 "$TMP"
 mkdir "$TMP/scratch"
 export TMPDIR=$TMP/scratch
@@ -48,7 +48,8 @@ is "$?:$(grep -c '^normal   exit 126' "$TMP/c"):$(grep -c '^image    exit 126' "
 # the scratch directory goes, however check ends
 cp /usr/bin/sleep "$TMP/napper"
 left() { pgrep -f "^$TMP/napper" | wc -l; }
-for sig in TERM INT HUP; do
+ulimit -c 0	# (SIGQUIT's default dumps core)
+for sig in TERM INT HUP QUIT USR1; do
 	# (a background job of a script starts with SIGINT ignored: given back)
 	env --default-signal=$sig "$RESIDENT" check "$TMP/napper" -- 1000 > /dev/null 2>&1 &
 	pid=$!
@@ -58,6 +59,15 @@ for sig in TERM INT HUP; do
 	for _ in $(seq 50); do [ "$(left)" = 0 ] && break; sleep 0.05; done
 	is "$rc:$(left):$(ls -A "$TMP/scratch")" "$((128 + $(kill -l $sig))):0:" "SIG$sig while the program runs: check dies of it, the program too, no scratch left"
 done
+# SIGKILL cannot be caught: the scratch directory stays, but the run dies
+"$RESIDENT" check "$TMP/napper" -- 1000 > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 200); do [ "$(left)" -ge 1 ] && break; sleep 0.05; done
+kill -KILL $pid
+{ wait $pid; } 2> /dev/null
+for _ in $(seq 50); do [ "$(left)" = 0 ] && break; sleep 0.05; done
+is "$(left)" 0 "SIGKILL while the program runs: the program dies with check"
+pkill -f "^$TMP/napper"; rm -rf "${TMP:?}"/scratch/*
 # killed just as the run starts: the run is killed too (slow.c holds check
 # 300 ms after each fork; the run's program is up meanwhile)
 cc -shared -fPIC -O2 -o "$TMP/slow.so" "$SRC/lib/slow.c" -ldl
@@ -83,6 +93,41 @@ is "$(awk -F: '$2 != 0' "$TMP/r" | wc -l)" 0 "SIGTERM at 4 moments of its snap: 
 { SLOW=unlink-image ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=$TMP/slow.so "$RESIDENT" check /usr/bin/true > /dev/null; } 2> /dev/null
 is "$?:$(ls -A "$TMP/scratch")" "143:" "SIGTERM while check removes its scratch on exit: it dies of it, no scratch left"
 rm -rf "${TMP:?}"/scratch/*
+# killed by a pipe closed on its stderr, as RESIDENT_DEBUG=1 writes there
+perl -e 'pipe(R, W) or die; close R; open(STDERR, ">&W") or die; exec @ARGV' \
+	env RESIDENT_DEBUG=1 "$RESIDENT" check /usr/bin/true > /dev/null
+is "$?:$(ls -A "$TMP/scratch")" "141:" "SIGPIPE on stderr while it snaps: check dies of it, no scratch left"
+rm -rf "${TMP:?}"/scratch/*
+
+# what a run does cannot keep anything behind either
+cp "$PROGS/check_probe" "$TMP/probe"
+"$RESIDENT" check "$TMP/probe" -- mkdir > "$TMP/c"
+is "$?:$(ls -A "$TMP/scratch")" "0:" "a run that makes a directory beside its executable (the image, in scratch): removed with it"
+rm -rf "${TMP:?}"/scratch/* "$TMP/.cache"
+cp /usr/bin/sleep "$TMP/lingerer"
+"$RESIDENT" check "$TMP/probe" -- escape "$TMP/lingerer" > "$TMP/c"
+is "$?:$(pgrep -fc "^$TMP/lingerer")" "0:0" "children that left the run's process group (setsid): killed when the run ends"
+pkill -f "^$TMP/lingerer"
+timeout 30 script -qec "'$RESIDENT' check '$TMP/probe' -- tty > /dev/null 2> '$TMP/e'" /dev/null < /dev/null > /dev/null
+is "$?:$(cat "$TMP/e"):$(ls -A "$TMP/scratch")" "4:resident: $TMP/probe: stopped by SIGTTIN: check cannot run a program that uses the terminal:" \
+	"a run that reads its terminal (stopped: not the foreground): exit 4, said, not a hang"
+rm -rf "${TMP:?}"/scratch/*
+env --ignore-signal=HUP "$RESIDENT" check "$TMP/probe" -- sighup > "$TMP/c"
+is "$(grep -c ' exit 10,' "$TMP/c")" 2 "SIGHUP ignored when check starts: ignored in both runs too, as the program would have it"
+
+# standard input that cannot be read, a scratch place that cannot run an image
+"$RESIDENT" check /usr/bin/cat < / > /dev/null 2> "$TMP/e"
+is "$?:$(cat "$TMP/e"):$(ls -A "$TMP/scratch")" "2:resident: standard input: Is a directory:" "standard input a directory: exit 2, said, never replayed as empty input"
+mkdir "$TMP/noexec-tmp"
+if unshare -m true 2> /dev/null; then
+	unshare -m sh -c "mount -t tmpfs -o noexec tmpfs '$TMP/noexec-tmp' && TMPDIR='$TMP/noexec-tmp' '$RESIDENT' check /usr/bin/true > /dev/null 2> '$TMP/e'; echo \$?:\$(ls -A '$TMP/noexec-tmp')" > "$TMP/r"
+	is "$(cat "$TMP/r"):$(sed "s/resident-check-[A-Za-z0-9]*/X/" "$TMP/e")" \
+		"4::resident: $TMP/noexec-tmp/X: on a file system mounted noexec: an image made there cannot run (set TMPDIR, or give --image)" \
+		"TMPDIR mounted noexec: exit 4, naming it, nothing left (the image run is not called different)"
+else
+	skip "TMPDIR mounted noexec: needs root for a mount namespace"
+fi
+
 printf '#!/bin/sh\necho hi\n' > "$TMP/script" && chmod +x "$TMP/script"
 "$RESIDENT" check "$TMP/script" > /dev/null 2> "$TMP/e"
 is "$?:$(ls -A "$TMP/scratch")" "2:" "a refused snap (a script): exit 2, no scratch left"
