@@ -84,7 +84,7 @@ for delay in 0.01 0.05 0.1 0.2; do
 	"$RESIDENT" check /usr/lib/llvm-14/bin/clang-format -- --version > /dev/null 2>&1 &
 	pid=$!
 	sleep $delay
-	kill -TERM $pid
+	kill -TERM $pid 2> /dev/null	# (it may be over already)
 	wait $pid
 	echo "$?:$(ls -A "$TMP/scratch" | wc -l)"
 done > "$TMP/r"
