@@ -24,6 +24,7 @@
 
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "../proc/procfs.h"
 #include "bench.h"
 
 extern char **environ;
@@ -92,14 +93,8 @@ static const char *waiting_in(pid_t p)
  * them (make, ssh's master), not for clients */
 static int has_children(pid_t p)
 {
-	char path[96], c;
-	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)p, (int)p);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, &c, 1);
-	close(fd);
-	return n > 0;
+	pid_t c;
+	return procfs_children(p, &c, 1) > 0;
 }
 
 static unsigned long long cpu_ticks(pid_t p)

@@ -158,3 +158,47 @@ long procfs_tasks(int root)
 		return -ERANGE;
 	return (long)tasks;
 }
+
+/* decimal v at p, no stdio (async-signal-safe); the end */
+static char *put_pid(char *p, pid_t v)
+{
+	char d[16];
+	int k = 0;
+	do
+		d[k++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (k)
+		*p++ = d[--k];
+	return p;
+}
+
+long procfs_children(pid_t pid, pid_t *out, size_t max)
+{
+	char path[64] = "/proc/", *at = put_pid(path + 6, pid);
+	memcpy(at, "/task/", 6);
+	at = put_pid(at + 6, pid);
+	memcpy(at, "/children", 10);
+	char buf[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t len = read(fd, buf, sizeof buf);
+	int e = errno;
+	close(fd);
+	if (len < 0)
+		return -e;
+	size_t n = 0;
+	for (ssize_t i = 0; i < len && n < max;) {
+		pid_t c = 0;
+		ssize_t from = i;
+		while (i < len && buf[i] >= '0' && buf[i] <= '9')
+			c = c * 10 + (buf[i++] - '0');
+		if (i == len && len == (ssize_t)sizeof buf)
+			break;	/* the buffer's end cut this one: the next read has it */
+		if (i > from)
+			out[n++] = c;
+		while (i < len && (buf[i] < '0' || buf[i] > '9'))
+			i++;
+	}
+	return (long)n;
+}

@@ -38,4 +38,10 @@ long procfs_tasks(int root);
 /* readlink "PID/name" into buf (NUL-terminated); length or -errno */
 long procfs_readlink(int root, pid_t pid, const char *name, char *buf, size_t size);
 
+/* the children of PID's main thread (the live /proc: a --proc copy has no
+ * tasks' children), at most max of them into out; count or -errno.  A list
+ * longer than one read gives its first part: never a number cut short.
+ * Async-signal-safe: a signal handler may call it. */
+long procfs_children(pid_t pid, pid_t *out, size_t max);
+
 #endif

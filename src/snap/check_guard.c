@@ -28,6 +28,7 @@
 
 #include "../lib/err.h"
 #include "../lib/exit.h"
+#include "../proc/procfs.h"
 
 /* the signals whose default ends a process; QUIT too, since a terminal's
  * Ctrl-\ reaches check's group and not the run's */
@@ -51,32 +52,12 @@ static void ending_set(sigset_t *s)
  * orphan's own children come to check in turn */
 static void kill_children(void)
 {
-	char path[64] = "/proc/self/task/", num[16];
-	int k = 0;
-	for (unsigned v = (unsigned)getpid(); v || !k; v /= 10)
-		num[k++] = (char)('0' + v % 10);
-	size_t at = strlen(path);
-	while (k)
-		path[at++] = num[--k];
-	memcpy(path + at, "/children", 10);
-	for (int round = 0; round < 100; round++) {
-		char buf[4096];
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof buf);
-		if (fd >= 0)
-			close(fd);
-		if (len <= 0)
-			return;
-		for (ssize_t i = 0; i < len;) {
-			pid_t c = 0;
-			while (i < len && buf[i] >= '0' && buf[i] <= '9')
-				c = c * 10 + (buf[i++] - '0');
-			while (i < len && (buf[i] < '0' || buf[i] > '9'))
-				i++;
-			if (c > 0 && kill(c, SIGKILL) == 0)
-				waitpid(c, NULL, 0);
-		}
-	}
+	pid_t kids[512];
+	long n;
+	for (int round = 0; round < 100 && (n = procfs_children(getpid(), kids, 512)) > 0; round++)
+		for (long i = 0; i < n; i++)
+			if (kill(kids[i], SIGKILL) == 0)
+				waitpid(kids[i], NULL, 0);
 }
 
 /* the entries of directory DFD, its subdirectories' too (a run may make

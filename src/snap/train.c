@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../lib/err.h"
+#include "../proc/procfs.h"
 
 struct ranges {
 	struct img_prefault *p;
@@ -103,23 +104,12 @@ static void reap(pid_t c)
  * it as their subreaper; killed until none is left */
 static void reap_all(void)
 {
-	char p[64];
-	snprintf(p, sizeof p, "/proc/self/task/%d/children", (int)getpid());
-	for (int round = 0; round < 100; round++) {
-		char buf[4096];
-		int fd = open(p, O_RDONLY | O_CLOEXEC);
-		ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
-		if (fd >= 0)
-			close(fd);
-		if (len <= 0)
-			return;
-		buf[len] = 0;
-		for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n")) {
-			pid_t c = (pid_t)atoi(t);
-			if (c > 0 && kill(c, SIGKILL) == 0)
-				reap(c);
-		}
-	}
+	pid_t kids[512];
+	long n;
+	for (int round = 0; round < 100 && (n = procfs_children(getpid(), kids, 512)) > 0; round++)
+		for (long i = 0; i < n; i++)
+			if (kill(kids[i], SIGKILL) == 0)
+				reap(kids[i]);
 }
 
 int train_run(const struct image_out *img, const struct capture *c, char *const argv[], char *const env[],
